@@ -1,0 +1,3 @@
+# records (people, programmes, intakes, enrolments, admissions)
+# documents
+# tuition

@@ -1,0 +1,3 @@
+# records
+# documents
+# tuition
