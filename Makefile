@@ -23,7 +23,7 @@ lint:
 	$(DEVTOOL) lint
 
 perf:
-	$(DEVTOOL) test --pytest-only tests/perf -s
+	$(DEVTOOL) perf
 
 stop:
 	$(DEVTOOL) stop

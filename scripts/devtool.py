@@ -833,6 +833,55 @@ def _junit_counts(path):
 
 
 # --------------------------------------------------------------------------
+# Benchmarks
+# --------------------------------------------------------------------------
+def cmd_perf(args):
+    odoo = resolve_odoo()
+    python = ensure_venv(odoo)
+    pg = external_postgres(args.external_db) or embedded_postgres("test", TEST_PG_PORT, fast=True)
+    db = _ident(os.environ.get("PERF_DB", "edu_perf"))
+    hash_file = LOCAL / f"{db}.addons-hash"
+    current = addons_hash()
+    if not pg.db_exists(db) or not hash_file.exists() or hash_file.read_text() != current:
+        pg.drop_db(db)
+        say(f"creating benchmark database {db} (addons without demo data)")
+        cmd = odoo_cmd(python, odoo) + pg.odoo_args() + [
+            "--addons-path",
+            addons_path(odoo),
+            "--data-dir",
+            str(LOCAL / "test-data"),
+            "-d",
+            db,
+            "-i",
+            ",".join(OUR_ADDONS),
+            "--without-demo",
+            "all",
+            "--stop-after-init",
+            "--log-level",
+            "warn",
+            "--max-cron-threads",
+            "0",
+        ]
+        _run_odoo(cmd, odoo_env(odoo))
+        hash_file.write_text(current)
+    env = odoo_env(odoo)
+    env.update(
+        EDU_PERF_DB=db,
+        EDU_DB_HOST=pg.host,
+        EDU_DB_PORT=str(pg.port),
+        EDU_DB_USER=pg.user,
+        EDU_ODOO_ADDONS_PATH=addons_path(odoo),
+    )
+    if pg.password:
+        env["EDU_DB_PASSWORD"] = pg.password
+    targets = args.pytest_args or ["tests/perf"]
+    proc = subprocess.run(
+        [str(python), "-m", "pytest", "-s", "-p", "no:cacheprovider", *targets], cwd=ROOT, env=env
+    )
+    return proc.returncode
+
+
+# --------------------------------------------------------------------------
 # Lint
 # --------------------------------------------------------------------------
 def cmd_lint(args):
@@ -866,6 +915,9 @@ def main(argv=None):
     test.add_argument("--pytest-only", action="store_true", default=bool(os.environ.get("PYTEST_ONLY")))
     test.add_argument("--verbose", "-v", action="store_true")
     test.add_argument("pytest_args", nargs="*", help="arguments for pytest (default: tests)")
+    perf = sub.add_parser("perf", help="run the benchmarks in tests/perf")
+    perf.add_argument("--external-db", action="store_true")
+    perf.add_argument("pytest_args", nargs="*", help="benchmark files (default: tests/perf)")
     lint = sub.add_parser("lint", help="run the pre-commit hooks")
     lint.add_argument("files", nargs="*")
     sub.add_parser("stop", help="stop the embedded PostgreSQL clusters")
@@ -877,6 +929,8 @@ def main(argv=None):
             return cmd_test(args)
         if args.command == "lint":
             return cmd_lint(args)
+        if args.command == "perf":
+            return cmd_perf(args)
         stop_clusters()
         return 0
     except UserError as exc:
