@@ -159,7 +159,16 @@ def resolve_odoo(allow_clone=True):
     try:
         src.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["git", "clone", "--depth", "1", "--branch", "18.0", ODOO_GIT_URL, str(src)],
+            [
+                "git",
+                "clone",
+                "--depth",
+                "1",
+                "--branch",
+                "18.0",
+                ODOO_GIT_URL,
+                str(src),
+            ],
             check=True,
             timeout=int(os.environ.get("ODOO_CLONE_TIMEOUT", "900")),
             env=dict(os.environ, GIT_TERMINAL_PROMPT="0"),
@@ -183,7 +192,9 @@ def find_base_python():
         path = shutil.which(name)
         if path:
             return path
-    raise UserError("Python 3.10-3.12 is needed (Odoo 18.0 supports these); 3.11 is best")
+    raise UserError(
+        "Python 3.10-3.12 is needed (Odoo 18.0 supports these); 3.11 is best"
+    )
 
 
 def _venv_stamp(odoo):
@@ -201,7 +212,7 @@ def ensure_venv(odoo):
     stamp = _venv_stamp(odoo)
     if python.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
         return python
-    say("creating .venv and installing Odoo's requirements (a few minutes the first time)")
+    say("creating .venv and installing Odoo's requirements (minutes, first time only)")
     if not python.exists():
         subprocess.run([find_base_python(), "-m", "venv", str(VENV)], check=True)
     pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
@@ -262,7 +273,18 @@ class Postgres:
 
     def psql(self, sql, db="postgres"):
         proc = subprocess.run(
-            [self.tool("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql],
+            [
+                self.tool("psql"),
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                db,
+                "-c",
+                sql,
+            ],
             capture_output=True,
             text=True,
             env=self.env(),
@@ -272,7 +294,9 @@ class Postgres:
         return proc.stdout.strip()
 
     def db_exists(self, db):
-        return bool(self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{_ident(db)}'"))
+        return bool(
+            self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{_ident(db)}'")
+        )
 
     def drop_db(self, db):
         subprocess.run(
@@ -282,7 +306,14 @@ class Postgres:
         )
 
     def odoo_args(self):
-        args = ["--db_host", self.host, "--db_port", str(self.port), "--db_user", self.user]
+        args = [
+            "--db_host",
+            self.host,
+            "--db_port",
+            str(self.port),
+            "--db_user",
+            self.user,
+        ]
         if self.password:
             args += ["--db_password", self.password]
         return args
@@ -315,7 +346,7 @@ def find_pg_bindir():
             return cand
     raise UserError(
         "PostgreSQL server binaries (initdb, pg_ctl) not found: "
-        "apt-get install postgresql (or set PG_BINDIR, or PGHOST for an external server)"
+        "apt-get install postgresql (or set PG_BINDIR, or PGHOST for an external one)"
     )
 
 
@@ -327,12 +358,16 @@ def external_postgres(flag):
     port = int(os.environ.get("PGPORT", "5432"))
     user = os.environ.get("PGUSER") or os.environ.get("USER") or "odoo"
     if user == "postgres":
-        raise UserError("Odoo refuses the 'postgres' superuser: set PGUSER to a role with CREATEDB")
+        raise UserError(
+            "Odoo refuses the 'postgres' superuser: set PGUSER to a role with CREATEDB"
+        )
     pg = Postgres(host, port, user, os.environ.get("PGPASSWORD"))
     try:
         pg.psql("SELECT 1")
     except UserError as exc:
-        raise UserError(f"cannot reach PostgreSQL at {host}:{port} as {user}: {exc}") from None
+        raise UserError(
+            f"cannot reach PostgreSQL at {host}:{port} as {user}: {exc}"
+        ) from None
     return pg
 
 
@@ -365,7 +400,14 @@ def _ensure_system_user(name):
         pwd.getpwnam(name)
         return
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            name,
+        ],
         check=True,
     )
 
@@ -393,7 +435,10 @@ def embedded_postgres(name, port, fast):
         os.chmod(LOCAL, 0o777)
         if not _accessible_by(LOCAL, owner):
             # The checkout lives below a directory the server's user cannot enter.
-            alt = Path("/var/lib/edu-crm") / hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+            alt = (
+                Path("/var/lib/edu-crm")
+                / hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+            )
             alt.mkdir(parents=True, exist_ok=True)
             shutil.chown(alt, owner)
             datadir = alt / f"pg-{name}"
@@ -486,18 +531,23 @@ def embedded_postgres(name, port, fast):
                 f"cluster {datadir} is locked by another postmaster ({tail}); "
                 "stop it with 'make stop' or remove a stale postmaster.pid"
             )
-        raise UserError(f"PostgreSQL did not start ({tail or proc.stderr.strip()}); see {log}")
+        raise UserError(
+            f"PostgreSQL did not start ({tail or proc.stderr.strip()}); see {log}"
+        )
     return pg
 
 
 def stop_clusters():
     bindir = find_pg_bindir()
     owner = "postgres" if os.geteuid() == 0 else None
-    for datadir in sorted(LOCAL.glob("pg-*")) + sorted(Path("/var/lib/edu-crm").glob("*/pg-*")):
+    for datadir in sorted(LOCAL.glob("pg-*")) + sorted(
+        Path("/var/lib/edu-crm").glob("*/pg-*")
+    ):
         if (datadir / "PG_VERSION").exists():
             subprocess.run(
                 _as_owner_cmd(
-                    [str(bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(datadir)], owner
+                    [str(bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(datadir)],
+                    owner,
                 ),
                 capture_output=True,
             )
@@ -545,20 +595,27 @@ def cmd_run(args):
     http_port = int(os.environ.get("HTTP_PORT", "8069"))
     if _port_in_use(http_port, "0.0.0.0"):
         raise UserError(
-            f"port {http_port} is taken (another Odoo running?); stop it or use HTTP_PORT=<port>"
+            f"port {http_port} is taken (another Odoo running?); "
+            "stop it or use HTTP_PORT=<port>"
         )
-    pg = external_postgres(args.external_db) or embedded_postgres("run", RUN_PG_PORT, fast=False)
+    pg = external_postgres(args.external_db) or embedded_postgres(
+        "run", RUN_PG_PORT, fast=False
+    )
     db = _ident(os.environ.get("DB", "edu_crm_demo"))
     data_dir = LOCAL / "filestore"
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = odoo_cmd(python, odoo) + pg.odoo_args() + [
-        "--addons-path",
-        addons_path(odoo),
-        "--data-dir",
-        str(data_dir),
-        "-d",
-        db,
-    ]
+    base = (
+        odoo_cmd(python, odoo)
+        + pg.odoo_args()
+        + [
+            "--addons-path",
+            addons_path(odoo),
+            "--data-dir",
+            str(data_dir),
+            "-d",
+            db,
+        ]
+    )
     env = odoo_env(odoo)
     modules = ",".join(OUR_ADDONS)
     hash_file = LOCAL / f"{db}.addons-hash"
@@ -598,16 +655,21 @@ def cmd_run(args):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         with contextlib.suppress(urllib.error.URLError, OSError):
-            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/web/login", timeout=5) as r:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{http_port}/web/login", timeout=5
+            ) as r:
                 if r.status == 200:
                     break
         time.sleep(0.5)
     if proc.poll() is not None:
-        raise UserError(f"Odoo stopped with exit code {proc.returncode}; see the log above")
+        raise UserError(
+            f"Odoo stopped with exit code {proc.returncode}; see the log above"
+        )
     elapsed = time.monotonic() - started
     lines = [
         "",
-        f"Odoo 18.0 with the education CRM is serving at {url}  (ready in {elapsed:.0f} s)",
+        f"Odoo 18.0 with the education CRM is serving at {url}"
+        f"  (ready in {elapsed:.0f} s)",
         f"database {db} on PostgreSQL {pg.host}:{pg.port}; Ctrl-C stops Odoo",
         "demo logins (login / password):",
     ]
@@ -629,9 +691,12 @@ def _run_odoo(cmd, env):
 # --------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------
-RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+RESULT_RE = re.compile(
+    r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
+)
 LOG_RE = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.]+): (?P<msg>.*)$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
+    r"(?P<logger>[\w.]+): (?P<msg>.*)$"
 )
 
 
@@ -640,16 +705,25 @@ def browser_preflight(python):
     chrome = next(
         (
             b
-            for b in ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+            for b in (
+                "google-chrome",
+                "chromium",
+                "chromium-browser",
+                "google-chrome-stable",
+            )
             if shutil.which(b)
         ),
         None,
     )
     if not chrome:
         problems.append("Chromium is missing (apt-get install chromium)")
-    ok = subprocess.run([str(python), "-c", "import websocket"], capture_output=True).returncode
+    ok = subprocess.run(
+        [str(python), "-c", "import websocket"], capture_output=True
+    ).returncode
     if ok:
-        problems.append("websocket-client is missing (pip install websocket-client in .venv)")
+        problems.append(
+            "websocket-client is missing (pip install websocket-client in .venv)"
+        )
     if problems:
         raise UserError("browser tests cannot run: " + "; ".join(problems))
 
@@ -657,7 +731,14 @@ def browser_preflight(python):
 def analyse_log(lines, addons):
     """Counts and problems from an Odoo test log (list of str)."""
     ours = tuple(addons)
-    report = {"run": 0, "failed": 0, "errors": 0, "skipped": 0, "problems": [], "found": False}
+    report = {
+        "run": 0,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
+        "problems": [],
+        "found": False,
+    }
     skip_re = re.compile(r"skipped (.*) : (.*)")
     for line in lines:
         match = LOG_RE.match(line)
@@ -677,7 +758,9 @@ def analyse_log(lines, addons):
                 report["skipped"] += 1
                 reason = skip.group(2)
                 if re.search(r"chrom|browser|websocket", reason, re.I):
-                    report["problems"].append(f"browser test skipped: {skip.group(1)}: {reason}")
+                    report["problems"].append(
+                        f"browser test skipped: {skip.group(1)}: {reason}"
+                    )
                 continue
             if level in ("ERROR", "CRITICAL"):
                 report["problems"].append(line)
@@ -692,14 +775,18 @@ def _is_ours(logger, msg, addons):
             return True
         if re.search(rf"\b{addon}\b", msg):
             return True
-    return bool(re.search(r"\b(edu\.[a-z_.]+|campaign\.pressure[a-z_.]*|cmr\.[a-z_.]+)\b", msg))
+    return bool(
+        re.search(r"\b(edu\.[a-z_.]+|campaign\.pressure[a-z_.]*|cmr\.[a-z_.]+)\b", msg)
+    )
 
 
 def cmd_test(args):
     started = time.monotonic()
     odoo = resolve_odoo()
     python = ensure_venv(odoo)
-    addons = [a.strip() for a in (args.addons or ",".join(OUR_ADDONS)).split(",") if a.strip()]
+    addons = [
+        a.strip() for a in (args.addons or ",".join(OUR_ADDONS)).split(",") if a.strip()
+    ]
     unknown = [a for a in addons if not (ADDONS_DIR / a / "__manifest__.py").exists()]
     if unknown:
         raise UserError(f"unknown addon(s): {', '.join(unknown)}")
@@ -717,31 +804,38 @@ def cmd_test(args):
         logs.mkdir(parents=True, exist_ok=True)
         log_file = logs / f"test-{db}.log"
         data_dir = LOCAL / "test-data"
-        cmd = odoo_cmd(python, odoo) + pg.odoo_args() + [
-            "--addons-path",
-            addons_path(odoo),
-            "--data-dir",
-            str(data_dir),
-            "-d",
-            db,
-            "-i",
-            ",".join(addons),
-            "--test-enable",
-            "--test-tags",
-            tags,
-            "--stop-after-init",
-            "--http-port",
-            str(args.http_port or free_port()),
-            "--http-interface",
-            "127.0.0.1",
-            "--log-level",
-            "test" if args.verbose else "info",
-            "--max-cron-threads",
-            "0",
-        ]
+        cmd = (
+            odoo_cmd(python, odoo)
+            + pg.odoo_args()
+            + [
+                "--addons-path",
+                addons_path(odoo),
+                "--data-dir",
+                str(data_dir),
+                "-d",
+                db,
+                "-i",
+                ",".join(addons),
+                "--test-enable",
+                "--test-tags",
+                tags,
+                "--stop-after-init",
+                "--http-port",
+                str(args.http_port or free_port()),
+                "--http-interface",
+                "127.0.0.1",
+                "--log-level",
+                "test" if args.verbose else "info",
+                "--max-cron-threads",
+                "0",
+            ]
+        )
         if args.without_demo:
             cmd += ["--without-demo", "all"]
-        say(f"installing {', '.join(addons)} on throwaway database {db}, test tags {tags}")
+        say(
+            f"installing {', '.join(addons)} on throwaway database {db}, "
+            f"test tags {tags}"
+        )
         lines = []
         with open(log_file, "w", encoding="utf-8") as out:
             proc = subprocess.Popen(
@@ -772,7 +866,8 @@ def cmd_test(args):
         totals["skipped"] += report["skipped"]
         problems += report["problems"]
         say(
-            f"Odoo: {report['run']} tests, {report['failed']} failed, {report['errors']} errors,"
+            f"Odoo: {report['run']} tests, {report['failed']} failed,"
+            f" {report['errors']} errors,"
             f" {report['skipped']} skipped, {len(report['problems'])} logged problems"
             f" (log: {log_file})"
         )
@@ -810,7 +905,10 @@ def cmd_test(args):
 
 def _worth_echo(line):
     return bool(
-        re.search(r" (ERROR|CRITICAL|WARNING) | FAIL: | ERROR: |tests when loading|Traceback", line)
+        re.search(
+            r" (ERROR|CRITICAL|WARNING) | FAIL: | ERROR: |tests when loading|Traceback",
+            line,
+        )
         or re.search(r"odoo\.modules\.loading: \d+ modules loaded", line)
         or "Starting post tests" in line
     )
@@ -838,30 +936,40 @@ def _junit_counts(path):
 def cmd_perf(args):
     odoo = resolve_odoo()
     python = ensure_venv(odoo)
-    pg = external_postgres(args.external_db) or embedded_postgres("test", TEST_PG_PORT, fast=True)
+    pg = external_postgres(args.external_db) or embedded_postgres(
+        "test", TEST_PG_PORT, fast=True
+    )
     db = _ident(os.environ.get("PERF_DB", "edu_perf"))
     hash_file = LOCAL / f"{db}.addons-hash"
     current = addons_hash()
-    if not pg.db_exists(db) or not hash_file.exists() or hash_file.read_text() != current:
+    if (
+        not pg.db_exists(db)
+        or not hash_file.exists()
+        or hash_file.read_text() != current
+    ):
         pg.drop_db(db)
         say(f"creating benchmark database {db} (addons without demo data)")
-        cmd = odoo_cmd(python, odoo) + pg.odoo_args() + [
-            "--addons-path",
-            addons_path(odoo),
-            "--data-dir",
-            str(LOCAL / "test-data"),
-            "-d",
-            db,
-            "-i",
-            ",".join(OUR_ADDONS),
-            "--without-demo",
-            "all",
-            "--stop-after-init",
-            "--log-level",
-            "warn",
-            "--max-cron-threads",
-            "0",
-        ]
+        cmd = (
+            odoo_cmd(python, odoo)
+            + pg.odoo_args()
+            + [
+                "--addons-path",
+                addons_path(odoo),
+                "--data-dir",
+                str(LOCAL / "test-data"),
+                "-d",
+                db,
+                "-i",
+                ",".join(OUR_ADDONS),
+                "--without-demo",
+                "all",
+                "--stop-after-init",
+                "--log-level",
+                "warn",
+                "--max-cron-threads",
+                "0",
+            ]
+        )
         _run_odoo(cmd, odoo_env(odoo))
         hash_file.write_text(current)
     env = odoo_env(odoo)
@@ -876,7 +984,9 @@ def cmd_perf(args):
         env["EDU_DB_PASSWORD"] = pg.password
     targets = args.pytest_args or ["tests/perf"]
     proc = subprocess.run(
-        [str(python), "-m", "pytest", "-s", "-p", "no:cacheprovider", *targets], cwd=ROOT, env=env
+        [str(python), "-m", "pytest", "-s", "-p", "no:cacheprovider", *targets],
+        cwd=ROOT,
+        env=env,
     )
     return proc.returncode
 
@@ -887,11 +997,21 @@ def cmd_perf(args):
 def cmd_lint(args):
     odoo = resolve_odoo()
     python = ensure_venv(odoo)
-    cmd = [str(python), "-m", "pre_commit", "run", "--show-diff-on-failure", "--color", "never"]
+    cmd = [
+        str(python),
+        "-m",
+        "pre_commit",
+        "run",
+        "--show-diff-on-failure",
+        "--color",
+        "never",
+    ]
     cmd += args.files and ["--files", *args.files] or ["--all-files"]
     proc = subprocess.run(cmd, cwd=ROOT)
     if proc.returncode:
-        raise UserError("lint found problems (see above; most were fixed in place, re-run)")
+        raise UserError(
+            "lint found problems (see above; most were fixed in place, re-run)"
+        )
     say("lint passed")
     return 0
 
@@ -907,17 +1027,31 @@ def main(argv=None):
     test.add_argument("--addons", default=os.environ.get("ADDONS"), help="comma list")
     test.add_argument("--tags", default=os.environ.get("TAGS"), help="Odoo --test-tags")
     test.add_argument("--db", default=os.environ.get("TEST_DB"))
-    test.add_argument("--keep-db", action="store_true", default=bool(os.environ.get("KEEP_DB")))
+    test.add_argument(
+        "--keep-db", action="store_true", default=bool(os.environ.get("KEEP_DB"))
+    )
     test.add_argument("--external-db", action="store_true")
-    test.add_argument("--http-port", type=int, default=int(os.environ.get("TEST_HTTP_PORT", 0)))
+    test.add_argument(
+        "--http-port", type=int, default=int(os.environ.get("TEST_HTTP_PORT", 0))
+    )
     test.add_argument("--without-demo", action="store_true")
-    test.add_argument("--odoo-only", action="store_true", default=bool(os.environ.get("ODOO_ONLY")))
-    test.add_argument("--pytest-only", action="store_true", default=bool(os.environ.get("PYTEST_ONLY")))
+    test.add_argument(
+        "--odoo-only", action="store_true", default=bool(os.environ.get("ODOO_ONLY"))
+    )
+    test.add_argument(
+        "--pytest-only",
+        action="store_true",
+        default=bool(os.environ.get("PYTEST_ONLY")),
+    )
     test.add_argument("--verbose", "-v", action="store_true")
-    test.add_argument("pytest_args", nargs="*", help="arguments for pytest (default: tests)")
+    test.add_argument(
+        "pytest_args", nargs="*", help="arguments for pytest (default: tests)"
+    )
     perf = sub.add_parser("perf", help="run the benchmarks in tests/perf")
     perf.add_argument("--external-db", action="store_true")
-    perf.add_argument("pytest_args", nargs="*", help="benchmark files (default: tests/perf)")
+    perf.add_argument(
+        "pytest_args", nargs="*", help="benchmark files (default: tests/perf)"
+    )
     lint = sub.add_parser("lint", help="run the pre-commit hooks")
     lint.add_argument("files", nargs="*")
     sub.add_parser("stop", help="stop the embedded PostgreSQL clusters")

@@ -12,13 +12,19 @@
         "security/edu_crm_groups.xml",
         "security/ir.model.access.csv",
         # security: records
+        "security/edu_crm_security.xml",
         # security: documents
         # security: tuition
         "views/edu_crm_menus.xml",
         # data: records
+        "data/edu_sequence_data.xml",
         # data: documents
         # data: tuition
         # views: records
+        "views/res_partner_views.xml",
+        "views/edu_programme_views.xml",
+        "views/edu_intake_views.xml",
+        "views/edu_enrollment_views.xml",
         # views: documents
         # views: tuition
     ],

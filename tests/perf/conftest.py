@@ -76,7 +76,7 @@ class QueryCounter:
 
 @pytest.fixture()
 def count_queries(env):
-    """``with count_queries() as q: ...; q.count`` counts queries incl. the final flush."""
+    """``with count_queries() as q: ...; q.count`` (includes the final flush)."""
 
     def factory():
         return QueryCounter(env.cr).measure()

@@ -1,3 +1,4 @@
 # records
+from . import edu_enrollment_reason_wizard
 # documents
 # tuition
