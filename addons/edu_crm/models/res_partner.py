@@ -1,0 +1,334 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+EDU_ROLE_FIELDS = (
+    "edu_is_applicant",
+    "edu_is_student",
+    "edu_is_graduate_student",
+    "edu_is_alumnus",
+    "edu_is_staff",
+)
+
+
+def normalize_national_id(value):
+    """Upper-case alphanumerics only: ' ab-12 34 ' -> 'AB1234'."""
+    if not value:
+        return False
+    return re.sub(r"[^0-9A-Z]", "", value.upper()) or False
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Roles: several at once.
+    edu_is_applicant = fields.Boolean(string="Applicant")
+    edu_is_student = fields.Boolean(string="Student")
+    edu_is_graduate_student = fields.Boolean(string="Graduate Student")
+    edu_is_alumnus = fields.Boolean(string="Alumnus")
+    edu_is_staff = fields.Boolean(string="Education Staff")
+    edu_is_sponsor = fields.Boolean(
+        string="Sponsoring Organisation",
+        help="Organisation that sends (and may pay for) students.",
+    )
+    # Personal data
+    edu_student_number = fields.Char(
+        string="Student Number",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Given from the company's student number sequence when the person "
+        "becomes a student.",
+    )
+    edu_birthdate = fields.Date(string="Date of Birth", groups="edu_crm.group_edu_user")
+    edu_national_id = fields.Char(
+        string="National ID", copy=False, groups="edu_crm.group_edu_user"
+    )
+    edu_national_id_normalized = fields.Char(
+        string="Normalised National ID",
+        compute="_compute_edu_national_id_normalized",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        groups="edu_crm.group_edu_user",
+    )
+    edu_guardian_id = fields.Many2one(
+        "res.partner",
+        string="Guardian / Parent",
+        index="btree_not_null",
+        domain="[('id', '!=', id)]",
+    )
+    edu_ward_ids = fields.One2many(
+        "res.partner", "edu_guardian_id", string="Guardian Of"
+    )
+    edu_sponsor_ids = fields.Many2many(
+        "res.partner",
+        "edu_partner_sponsor_rel",
+        "student_id",
+        "sponsor_id",
+        string="Sponsoring Organisations",
+        domain=[("edu_is_sponsor", "=", True)],
+    )
+    edu_sponsored_ids = fields.Many2many(
+        "res.partner",
+        "edu_partner_sponsor_rel",
+        "sponsor_id",
+        "student_id",
+        string="Sponsored People",
+    )
+    edu_sponsored_count = fields.Integer(
+        string="Sponsored People Count", compute="_compute_edu_sponsored_count"
+    )
+    edu_enrollment_ids = fields.One2many(
+        "edu.enrollment", "partner_id", string="Enrolments"
+    )
+    edu_enrollment_count = fields.Integer(
+        string="Enrolment Count", compute="_compute_edu_enrollment_count"
+    )
+    edu_duplicate_ids = fields.Many2many(
+        "res.partner",
+        string="Possible Duplicates",
+        compute="_compute_edu_duplicate_ids",
+        help="Other contacts with the same normalised email, phone or national ID.",
+    )
+    edu_duplicate_count = fields.Integer(
+        string="Possible Duplicate Count", compute="_compute_edu_duplicate_ids"
+    )
+
+    @api.depends("edu_national_id")
+    def _compute_edu_national_id_normalized(self):
+        for partner in self:
+            partner.edu_national_id_normalized = normalize_national_id(
+                partner.edu_national_id
+            )
+
+    def _compute_edu_sponsored_count(self):
+        for partner in self:
+            partner.edu_sponsored_count = len(partner.edu_sponsored_ids)
+
+    def _compute_edu_enrollment_count(self):
+        counts = dict(
+            self.env["edu.enrollment"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.edu_enrollment_count = counts.get(partner._origin, 0)
+
+    @api.depends("email_normalized", "phone_sanitized", "edu_national_id_normalized")
+    def _compute_edu_duplicate_ids(self):
+        matches = self.sudo()._edu_find_duplicates(
+            [
+                {
+                    "email": p.email_normalized,
+                    "phone": p.phone_sanitized,
+                    "national_id": p.edu_national_id_normalized,
+                    "company_id": p.company_id.id,
+                }
+                for p in self
+            ]
+        )
+        for partner, found in zip(self, matches):
+            found = self.browse((found - partner._origin).ids)
+            partner.edu_duplicate_ids = found
+            partner.edu_duplicate_count = len(found)
+
+    @api.constrains("edu_national_id", "company_id")
+    def _check_edu_national_id_unique(self):
+        partners = self.filtered("edu_national_id_normalized")
+        if not partners:
+            return
+        clashes = self.sudo().with_context(active_test=False)._read_group(
+            [
+                (
+                    "edu_national_id_normalized",
+                    "in",
+                    partners.mapped("edu_national_id_normalized"),
+                )
+            ],
+            ["edu_national_id_normalized", "company_id"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        if clashes:
+            raise ValidationError(
+                self.env._(
+                    "The national ID %(national_id)s is already used by another "
+                    "person in the same company.",
+                    national_id=clashes[0][0],
+                )
+            )
+
+    @api.constrains("edu_student_number", "company_id")
+    def _check_edu_student_number_unique(self):
+        numbers = self.filtered("edu_student_number").mapped("edu_student_number")
+        if not numbers:
+            return
+        clashes = self.sudo().with_context(active_test=False)._read_group(
+            [("edu_student_number", "in", numbers)],
+            ["edu_student_number", "company_id"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        if clashes:
+            raise ValidationError(
+                self.env._(
+                    "The student number %(number)s is already used in this company.",
+                    number=clashes[0][0],
+                )
+            )
+
+    @api.constrains("edu_guardian_id")
+    def _check_edu_guardian_id(self):
+        if any(p.edu_guardian_id == p for p in self):
+            raise ValidationError(
+                self.env._("A person cannot be their own guardian.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners.filtered("edu_is_student")._edu_assign_student_numbers()
+        return partners
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("edu_is_student"):
+            self._edu_assign_student_numbers()
+        return res
+
+    def action_edu_open_enrollments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_enrollment_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_edu_open_sponsored(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("People sent by %s", self.display_name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("edu_sponsor_ids", "in", self.ids)],
+            "context": {"default_edu_sponsor_ids": [self.id]},
+        }
+
+    def action_edu_merge_duplicates(self):
+        """Open Odoo's contact merge wizard on this person and its duplicates,
+        keeping this (the record the user looks at) as destination."""
+        self.ensure_one()
+        partner_ids = (self | self.edu_duplicate_ids[:2]).ids
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Merge Duplicates"),
+            "res_model": "base.partner.merge.automatic.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": "res.partner",
+                "active_ids": partner_ids,
+                "default_dst_partner_id": self.id,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _edu_find_duplicates(self, keys):
+        """Find existing partners for a list of ``keys`` dicts (``email``
+        normalised, ``phone`` sanitized, ``national_id`` normalised,
+        ``company_id``) in one query. Returns a list of recordsets, one per key,
+        in the same order. National IDs match within the same company only."""
+        emails = {k["email"] for k in keys if k.get("email")}
+        phones = {k["phone"] for k in keys if k.get("phone")}
+        nids = {k["national_id"] for k in keys if k.get("national_id")}
+        if not (emails or phones or nids):
+            return [self.browse() for _k in keys]
+        domain = []
+        for fname, values in (
+            ("email_normalized", emails),
+            ("phone_sanitized", phones),
+            ("edu_national_id_normalized", nids),
+        ):
+            if values:
+                domain = (domain and ["|"]) + domain + [(fname, "in", list(values))]
+        candidates = self.search_fetch(
+            domain,
+            ["email_normalized", "phone_sanitized", "edu_national_id_normalized", "company_id"],
+            order="id",
+        )
+        by_email, by_phone, by_nid = {}, {}, {}
+        for cand in candidates:
+            if cand.email_normalized:
+                by_email.setdefault(cand.email_normalized, []).append(cand.id)
+            if cand.phone_sanitized:
+                by_phone.setdefault(cand.phone_sanitized, []).append(cand.id)
+            if cand.edu_national_id_normalized:
+                by_nid.setdefault(
+                    (cand.edu_national_id_normalized, cand.company_id.id), []
+                ).append(cand.id)
+        result = []
+        for key in keys:
+            ids = []
+            ids += by_email.get(key.get("email"), []) if key.get("email") else []
+            ids += by_phone.get(key.get("phone"), []) if key.get("phone") else []
+            if key.get("national_id"):
+                ids += by_nid.get((key["national_id"], key.get("company_id") or False), [])
+            result.append(self.browse(list(dict.fromkeys(ids))))
+        return result
+
+    def _edu_assign_student_numbers(self):
+        """Give a student number to the students of ``self`` that have none,
+        from their company's sequence, with one query per company."""
+        todo = self.filtered(lambda p: p.edu_is_student and not p.edu_student_number)
+        if not todo:
+            return
+        by_company = {}
+        for partner in todo:
+            company = partner.company_id or self.env.company
+            by_company.setdefault(company, self.browse())
+            by_company[company] |= partner
+        for company, partners in by_company.items():
+            sequence = self._edu_student_sequence(company)
+            numbers = sequence._edu_next_numbers(len(partners))
+            for partner, number in zip(partners, numbers):
+                partner.sudo().edu_student_number = number
+
+    @api.model
+    def _edu_student_sequence(self, company):
+        """The student number sequence of ``company``, created from the
+        template sequence the first time a company needs one."""
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search(
+            [("code", "=", "edu.student.number"), ("company_id", "=", company.id)],
+            limit=1,
+        )
+        if not sequence:
+            template = self.env.ref(
+                "edu_crm.sequence_edu_student_number", raise_if_not_found=False
+            )
+            vals = {
+                "name": self.env._("Student Number (%s)", company.name),
+                "code": "edu.student.number",
+                "company_id": company.id,
+                "prefix": template.prefix if template else "S%(year)s-",
+                "padding": template.padding if template else 5,
+                "implementation": "standard",
+            }
+            sequence = Sequence.create(vals)
+        return sequence
+
+    def _edu_mark_students(self):
+        """Give the student role (and a student number) to ``self``."""
+        new_students = self.filtered(lambda p: not p.edu_is_student)
+        if new_students:
+            new_students.sudo().write({"edu_is_student": True})
+        (self - new_students).filtered(
+            lambda p: not p.edu_student_number
+        )._edu_assign_student_numbers()
