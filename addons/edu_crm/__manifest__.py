@@ -14,11 +14,15 @@
         # security: records
         "security/edu_crm_security.xml",
         # security: documents
+        "security/edu_document_security.xml",
         # security: tuition
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
         # data: documents
+        "report/edu_document_reports.xml",
+        "data/edu_document_type_data.xml",
+        "data/edu_document_survey_data.xml",
         # data: tuition
         # views: records
         "views/res_partner_views.xml",
@@ -26,6 +30,10 @@
         "views/edu_intake_views.xml",
         "views/edu_enrollment_views.xml",
         # views: documents
+        "views/edu_document_views.xml",
+        "views/edu_document_type_views.xml",
+        "views/edu_document_enrollment_views.xml",
+        "views/edu_document_survey_views.xml",
         # views: tuition
     ],
     "demo": [

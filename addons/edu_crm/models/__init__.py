@@ -5,4 +5,9 @@ from . import edu_programme
 from . import edu_intake
 from . import edu_enrollment
 # documents
+from . import edu_document_type
+from . import edu_document
+from . import edu_enrollment_document
+from . import survey_user_input
+from . import survey_user_input_lead
 # tuition
