@@ -1,0 +1,75 @@
+from odoo import fields, models
+from odoo.tools.sql import create_index
+
+from .campaign_pressure_channel import CHANNELS
+
+
+class CampaignPressureContact(models.Model):
+    """Contact log: one row per marketing (or transactional) contact.
+
+    Rows are written in bulk by ``campaign.pressure.engine`` (one INSERT per
+    batch); the composite index on (person_key, contact_date) serves the window
+    counts of the engine and of the simulation.
+    """
+
+    _name = "campaign.pressure.contact"
+    _description = "Marketing Contact Log"
+    _order = "contact_date desc, id desc"
+    _rec_name = "person_key"
+
+    person_key = fields.Char(
+        required=True,
+        readonly=True,
+        help="Partner when known ('p:<id>'), else normalised email ('e:') or "
+        "sanitised phone number ('t:').",
+    )
+    partner_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    contact_date = fields.Datetime(
+        required=True, readonly=True, default=fields.Datetime.now
+    )
+    weight = fields.Integer(default=1, readonly=True)
+    source = fields.Selection(
+        [
+            ("mailing", "Email mailing"),
+            ("sms", "SMS mailing"),
+            ("activity", "Activity"),
+            ("letter", "Letter"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    mailing_id = fields.Many2one(
+        "mailing.mailing", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    campaign_id = fields.Many2one(
+        "utm.campaign", string="UTM campaign", readonly=True, ondelete="set null"
+    )
+    res_model = fields.Char(string="Document model", readonly=True)
+    res_id = fields.Integer(string="Document", readonly=True)
+    is_transactional = fields.Boolean(readonly=True)
+    state = fields.Selection(
+        [("reserved", "Reserved"), ("confirmed", "Confirmed"), ("released", "Released")],
+        required=True,
+        default="reserved",
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", readonly=True, default=lambda self: self.env.company
+    )
+
+    def init(self):
+        super().init()
+        create_index(
+            self.env.cr,
+            "campaign_pressure_contact_window_idx",
+            self._table,
+            ["person_key", "contact_date", "channel", "weight", "state"],
+        )
+        create_index(
+            self.env.cr,
+            "campaign_pressure_contact_document_idx",
+            self._table,
+            ["mailing_id", "res_model", "res_id"],
+            where="state = 'reserved'",
+        )

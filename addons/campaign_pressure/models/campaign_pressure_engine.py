@@ -1,0 +1,638 @@
+import logging
+import math
+import random
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2.errors
+import pytz
+
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# windows of a person's own cap (calendar periods, every channel)
+OWN_PERIODS = ("week", "month")
+# span of a calendar period in days, used for the horizon of the log scan and
+# for arbitration (scheduled mailings planned within the span are reserved)
+PERIOD_SPAN = {"day": 1, "week": 7, "month": 31}
+RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
+
+
+class CampaignPressureEngine(models.AbstractModel):
+    """Counting, arbitration and reservation of marketing contacts.
+
+    Every send path builds a list of *requests* (one per recipient:
+    ``{'ref', 'partner_id', 'email', 'phone'}``) and calls
+    :meth:`_pressure_check_and_reserve`. One SQL statement resolves the person
+    of each request (partner, else the partner owning the normalised email or
+    sanitised phone, else the email / phone itself), locks the persons (see
+    ``campaign.pressure.person``) and counts their weighted contacts of every
+    applicable window; a second statement logs the reservations of the
+    recipients allowed.
+    """
+
+    _name = "campaign.pressure.engine"
+    _description = "Marketing Pressure Engine"
+
+    # ------------------------------------------------------------------
+    # Configuration
+    # ------------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _pressure_config(self, company_id):
+        """Active rules of a company as plain, cacheable data."""
+        rules = (
+            self.env["campaign.pressure.rule"]
+            .sudo()
+            .search([("company_id", "in", [False, company_id])])
+        )
+        company = self.env["res.company"].sudo().browse(company_id)
+        rule_data = tuple(
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "channels": tuple(rule.channel_ids.mapped("code")),
+                "window_type": rule.window_type,
+                "days": rule.window_days,
+                "period": rule.period,
+                "max": rule.max_contacts,
+                "scope": rule.scope,
+                "campaign_ids": tuple(rule.campaign_ids.ids),
+                "tag_ids": tuple(rule.utm_tag_ids.ids),
+                "phone_action": rule.phone_action,
+            }
+            for rule in rules
+        )
+        return {
+            "rules": rule_data,
+            "cooldown_factor": company.pressure_cooldown_factor if company else 0.5,
+        }
+
+    # ------------------------------------------------------------------
+    # Windows
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_windows(self, channel, message, config):
+        """Windows checked for a message: the applicable rules and the
+        person's own caps. ``message``: dict with ``exempt``, ``campaign_id``,
+        ``campaign_tag_ids``."""
+        windows = []
+        if message.get("exempt"):
+            return windows
+        for rule in config["rules"]:
+            if channel not in rule["channels"]:
+                continue
+            if rule["scope"] == "campaign" and message.get("campaign_id") not in rule[
+                "campaign_ids"
+            ]:
+                continue
+            if rule["scope"] == "tag" and not set(rule["tag_ids"]) & set(
+                message.get("campaign_tag_ids") or ()
+            ):
+                continue
+            windows.append(
+                {
+                    "rule": rule,
+                    "kind": rule["window_type"],
+                    "days": rule["days"],
+                    "period": rule["period"],
+                    "channels": rule["channels"],
+                    "scope": rule["scope"],
+                }
+            )
+        for period in OWN_PERIODS:
+            windows.append(
+                {
+                    "rule": None,
+                    "own": period,
+                    "kind": "calendar",
+                    "days": 0,
+                    "period": period,
+                    "channels": None,
+                    "scope": "marketing",
+                }
+            )
+        return windows
+
+    @api.model
+    def _pressure_window_filter(self, window, now):
+        """SQL condition on contact ``c`` (partner ``p``) for one window."""
+        conditions = []
+        if window["kind"] == "rolling":
+            conditions.append(
+                SQL("c.contact_date >= %s", now - timedelta(days=window["days"]))
+            )
+        else:
+            conditions.append(
+                SQL(
+                    "c.contact_date >= timezone('UTC', timezone(COALESCE(p.tz, %(tz)s),"
+                    " date_trunc(%(period)s, timezone(COALESCE(p.tz, %(tz)s),"
+                    " timezone('UTC', %(now)s::timestamp)))))",
+                    tz=self._pressure_default_tz(),
+                    period=window["period"],
+                    now=now,
+                )
+            )
+        if window["channels"]:
+            conditions.append(SQL("c.channel = ANY(%s)", list(window["channels"])))
+        scope = window["scope"]
+        if scope == "marketing":
+            conditions.append(SQL("NOT c.is_transactional"))
+        elif scope == "campaign":
+            conditions.append(SQL("c.campaign_id = ANY(%s)", list(window["rule"]["campaign_ids"])))
+        elif scope == "tag":
+            field = self.env["utm.campaign"]._fields["tag_ids"]
+            conditions.append(
+                SQL(
+                    "c.campaign_id IN (SELECT %s FROM %s WHERE %s = ANY(%s))",
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column2),
+                    list(window["rule"]["tag_ids"]),
+                )
+            )
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _pressure_entry_counts(self, window, channel, is_transactional, campaign_id, tag_ids):
+        """Whether a contact (not yet in the log) counts in a window."""
+        if window["channels"] and channel not in window["channels"]:
+            return False
+        scope = window["scope"]
+        if scope == "marketing":
+            return not is_transactional
+        if scope == "campaign":
+            return campaign_id in window["rule"]["campaign_ids"]
+        if scope == "tag":
+            return bool(set(window["rule"]["tag_ids"]) & set(tag_ids or ()))
+        return True
+
+    @api.model
+    def _pressure_default_tz(self):
+        return self.env.context.get("tz") or self.env.user.tz or "UTC"
+
+    # ------------------------------------------------------------------
+    # Counting
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_query(self, requests, windows, now, lock=True):
+        """One statement: resolve persons, lock them (optional), count windows.
+
+        :return: list of row dicts, one per request, in request order.
+        """
+        spans = [w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2 for w in windows]
+        horizon = now - timedelta(days=max(spans or [1]))
+        sums = [
+            SQL(
+                "COALESCE(SUM(c.weight) FILTER (WHERE %s), 0)",
+                self._pressure_window_filter(window, now),
+            )
+            for window in windows
+        ] or [SQL("0")]
+        partner_field = self.env["res.partner"]._fields["pressure_blocked_channel_ids"]
+        lock_cte = SQL()
+        if lock:
+            lock_cte = SQL(
+                """, lck AS (
+                    INSERT INTO campaign_pressure_person (person_key, touch_date)
+                    SELECT DISTINCT key, %s::timestamp FROM keyed ORDER BY key
+                    ON CONFLICT (person_key) DO UPDATE SET touch_date = EXCLUDED.touch_date
+                    RETURNING person_key
+                )""",
+                now,
+            )
+        query = SQL(
+            """
+            WITH req AS (
+                SELECT * FROM unnest(%(idx)s::int[], %(pid)s::int[], %(email)s::varchar[],
+                                     %(phone)s::varchar[]) AS r(idx, pid, email, phone)
+            ), res AS (
+                SELECT req.idx, req.email, req.phone, COALESCE(
+                    req.pid,
+                    (SELECT rp.id FROM res_partner rp
+                      WHERE req.email IS NOT NULL AND rp.email_normalized = req.email
+                        AND rp.active ORDER BY rp.id LIMIT 1),
+                    (SELECT rp.id FROM res_partner rp
+                      WHERE req.email IS NULL AND req.phone IS NOT NULL
+                        AND rp.phone_sanitized = req.phone AND rp.active
+                   ORDER BY rp.id LIMIT 1)
+                ) AS pid
+                FROM req
+            ), keyed AS (
+                SELECT res.idx, res.pid, CASE
+                    WHEN res.pid IS NOT NULL THEN 'p:' || res.pid
+                    WHEN res.email IS NOT NULL THEN 'e:' || res.email
+                    ELSE 't:' || res.phone END AS key
+                FROM res
+            )%(lock_cte)s, counts AS (
+                SELECT pk.key, %(sums)s
+                  FROM (SELECT DISTINCT key, pid FROM keyed) pk
+                  LEFT JOIN res_partner p ON p.id = pk.pid
+                  LEFT JOIN campaign_pressure_contact c
+                         ON c.person_key = pk.key AND c.contact_date >= %(horizon)s
+                        AND c.state != 'released'
+              GROUP BY pk.key, pk.pid, p.id
+            )
+            SELECT k.idx, k.key, k.pid, p.tz, p.pressure_max_contacts, p.pressure_period,
+                   p.pressure_quiet_from, p.pressure_quiet_to, p.pressure_cooldown_until,
+                   ARRAY(SELECT ch.code FROM %(rel)s rel
+                           JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
+                          WHERE rel.%(col1)s = p.id) AS blocked,
+                   ARRAY[%(cols)s] AS counts
+              FROM keyed k
+              JOIN counts cnt ON cnt.key = k.key
+              LEFT JOIN res_partner p ON p.id = k.pid
+          ORDER BY k.idx
+            """,
+            idx=list(range(len(requests))),
+            pid=[r.get("partner_id") or None for r in requests],
+            email=[r.get("email") or None for r in requests],
+            phone=[r.get("phone") or None for r in requests],
+            lock_cte=lock_cte,
+            sums=SQL(", ").join(
+                SQL("%s AS %s", s, SQL.identifier(f"w{i}")) for i, s in enumerate(sums)
+            ),
+            horizon=horizon,
+            rel=SQL.identifier(partner_field.relation),
+            col1=SQL.identifier(partner_field.column1),
+            col2=SQL.identifier(partner_field.column2),
+            cols=SQL(", ").join(SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))),
+        )
+        if lock:
+            # serialization failures are expected under concurrency: retried
+            # by the caller's transaction, not logged as errors
+            self.env.flush_all()
+            self.env.cr.execute(query, log_exceptions=False)
+        else:
+            self.env.cr.execute(query)
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _pressure_evaluate(self, requests, channel, message=None, lock=True, now=None):
+        """Decide for each request whether the message may go out.
+
+        :param list requests: dicts ``ref, partner_id, email, phone`` (at least
+          one identifier each);
+        :param str channel: email, sms, phone or letter;
+        :param dict message: ``weight, exempt, campaign_id, campaign_tag_ids,
+          company_id, reserved`` (``reserved``: person key -> list of
+          ``(channel, weight, is_transactional, campaign_id, tag_ids)`` planned
+          by mailings that win arbitration);
+        :return dict: ref -> decision dict (``key, partner_id, allowed,
+          rule_id, count, threshold, reason, phone_action``)
+        """
+        message = dict(message or {})
+        now = now or fields.Datetime.now()
+        weight = message.get("weight") or 1
+        company_id = message.get("company_id") or self.env.company.id
+        config = self._pressure_config(company_id)
+        windows = self._pressure_windows(channel, message, config)
+        requests = [r for r in requests if r.get("partner_id") or r.get("email") or r.get("phone")]
+        if not requests:
+            return {}
+        rows = self._pressure_query(requests, windows, now, lock=lock)
+        reserved = message.get("reserved") or {}
+        added = defaultdict(lambda: [0] * len(windows))
+        counts_new = [
+            self._pressure_entry_counts(
+                w,
+                channel,
+                bool(message.get("exempt")),
+                message.get("campaign_id"),
+                message.get("campaign_tag_ids"),
+            )
+            for w in windows
+        ]
+        factor = config["cooldown_factor"]
+        local_hours = {}
+        decisions = {}
+        for row in rows:
+            request = requests[row["idx"]]
+            key = row["key"]
+            decision = {
+                "key": key,
+                "partner_id": row["pid"],
+                "allowed": True,
+                "rule_id": False,
+                "count": 0,
+                "threshold": 0,
+                "reason": False,
+                "phone_action": "warn",
+            }
+            decisions[request["ref"]] = decision
+            if message.get("exempt"):
+                continue
+            if channel in (row["blocked"] or []):
+                decision.update(
+                    allowed=False,
+                    phone_action="block",
+                    reason=self.env._("The person blocked the %s channel.", channel),
+                )
+                continue
+            tz = row["tz"] or self._pressure_default_tz()
+            if row["pressure_quiet_from"] != row["pressure_quiet_to"] and (
+                row["pressure_quiet_from"] or row["pressure_quiet_to"]
+            ):
+                if tz not in local_hours:
+                    local = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz))
+                    local_hours[tz] = local.hour + local.minute / 60.0
+                if self._pressure_in_quiet_hours(
+                    local_hours[tz], row["pressure_quiet_from"] or 0.0, row["pressure_quiet_to"] or 0.0
+                ):
+                    decision.update(
+                        allowed=False,
+                        reason=self.env._("Quiet hours of the person."),
+                    )
+                    continue
+            cooling = bool(row["pressure_cooldown_until"] and row["pressure_cooldown_until"] > now)
+            extra = self._pressure_reserved_counts(windows, reserved.get(key, ()))
+            worst = None
+            for i, window in enumerate(windows):
+                if window["rule"]:
+                    threshold = window["rule"]["max"]
+                else:
+                    if not row["pressure_max_contacts"] or row["pressure_period"] != window["own"]:
+                        continue
+                    threshold = row["pressure_max_contacts"]
+                if cooling:
+                    threshold = math.floor(threshold * factor)
+                used = row["counts"][i] + added[key][i] + extra[i]
+                if used + weight > threshold:
+                    margin = threshold - used
+                    if worst is None or margin < worst[0]:
+                        worst = (margin, window, used, threshold)
+            if worst:
+                _margin, window, used, threshold = worst
+                rule = window["rule"]
+                if rule:
+                    reason = self.env._(
+                        "Rule '%(rule)s': %(count)s contact(s) in the window, threshold %(threshold)s.",
+                        rule=rule["name"],
+                        count=used,
+                        threshold=threshold,
+                    )
+                else:
+                    reason = self.env._(
+                        "The person's own cap: %(count)s contact(s) this %(period)s, threshold %(threshold)s.",
+                        count=used,
+                        period=window["own"],
+                        threshold=threshold,
+                    )
+                if cooling:
+                    reason += " " + self.env._("Cool-down in progress.")
+                decision.update(
+                    allowed=False,
+                    rule_id=rule["id"] if rule else False,
+                    count=used,
+                    threshold=threshold,
+                    reason=reason,
+                    phone_action=rule["phone_action"] if rule else "block",
+                )
+                continue
+            for i, counted in enumerate(counts_new):
+                if counted:
+                    added[key][i] += weight
+        return decisions
+
+    @api.model
+    def _pressure_reserved_counts(self, windows, entries):
+        extra = [0] * len(windows)
+        for channel, weight, is_transactional, campaign_id, tag_ids in entries:
+            for i, window in enumerate(windows):
+                if self._pressure_entry_counts(window, channel, is_transactional, campaign_id, tag_ids):
+                    extra[i] += weight
+        return extra
+
+    @api.model
+    def _pressure_tzinfo(self, tz):
+        try:
+            return pytz.timezone(tz)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    @api.model
+    def _pressure_in_quiet_hours(self, hour, start, end):
+        if start < end:
+            return start <= hour < end
+        return hour >= start or hour < end
+
+    # ------------------------------------------------------------------
+    # Reservation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_log(self, decisions, channel, source, values, state="reserved", now=None):
+        """Log allowed decisions in one INSERT.
+
+        :param dict decisions: ref (res_id) -> decision
+        :param dict values: mailing_id, campaign_id, res_model, weight,
+          is_transactional, company_id
+        """
+        allowed = [(ref, d) for ref, d in decisions.items() if d["allowed"]]
+        if not allowed:
+            return 0
+        now = now or fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO campaign_pressure_contact
+                    (person_key, partner_id, res_id, channel, contact_date, weight, source,
+                     mailing_id, campaign_id, res_model, is_transactional, state, company_id,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT t.key, t.pid, t.res_id, %(channel)s, %(now)s, %(weight)s, %(source)s,
+                       %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s, %(state)s, %(company)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(keys)s::varchar[], %(pids)s::int[], %(res_ids)s::int[])
+                       AS t(key, pid, res_id)
+                """,
+                channel=channel,
+                now=now,
+                weight=values.get("weight") or 1,
+                source=source,
+                mailing=values.get("mailing_id") or None,
+                campaign=values.get("campaign_id") or None,
+                res_model=values.get("res_model") or None,
+                tr=bool(values.get("is_transactional")),
+                state=state,
+                company=values.get("company_id") or self.env.company.id,
+                uid=self.env.uid,
+                keys=[d["key"] for _ref, d in allowed],
+                pids=[d["partner_id"] for _ref, d in allowed],
+                res_ids=[ref if isinstance(ref, int) else None for ref, _d in allowed],
+            )
+        )
+        self.env["campaign.pressure.contact"].invalidate_model()
+        return len(allowed)
+
+    @api.model
+    def _pressure_check_and_reserve(self, requests, channel, source, mailing=None, res_model=None):
+        """Check a batch of a send and reserve the allowed recipients."""
+        message = self._pressure_message_values(mailing)
+        decisions = self._pressure_evaluate(requests, channel, message=message, lock=True)
+        self._pressure_log(
+            decisions,
+            channel,
+            source,
+            {
+                "mailing_id": mailing.id if mailing else False,
+                "campaign_id": message.get("campaign_id"),
+                "res_model": res_model,
+                "weight": message.get("weight"),
+                "is_transactional": message.get("exempt"),
+                "company_id": message.get("company_id"),
+            },
+        )
+        return decisions
+
+    @api.model
+    def _pressure_message_values(self, mailing):
+        if not mailing:
+            return {"reserved": self.env.context.get("campaign_pressure_reserved") or {}}
+        mailing = mailing.sudo()
+        return {
+            "weight": mailing.pressure_weight or 1,
+            "exempt": mailing.pressure_exempt,
+            "campaign_id": mailing.campaign_id.id or None,
+            "campaign_tag_ids": tuple(mailing.campaign_id.tag_ids.ids),
+            "company_id": self.env.company.id,
+            "reserved": self.env.context.get("campaign_pressure_reserved") or {},
+        }
+
+    @api.model
+    def _pressure_sync_traces(self, trace_ids, state):
+        """Confirm or release the reservations of mailing traces."""
+        if not trace_ids:
+            return
+        from_states = ["reserved"] if state == "confirmed" else ["reserved", "confirmed"]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE campaign_pressure_contact c
+                   SET state = %s, write_date = %s, write_uid = %s
+                  FROM mailing_trace t
+                 WHERE t.id = ANY(%s) AND c.mailing_id = t.mass_mailing_id
+                   AND c.res_model = t.model AND c.res_id = t.res_id
+                   AND c.state = ANY(%s)
+                """,
+                state,
+                fields.Datetime.now(),
+                self.env.uid,
+                list(trace_ids),
+                from_states,
+            )
+        )
+        self.env["campaign.pressure.contact"].invalidate_model()
+
+    # ------------------------------------------------------------------
+    # Requests from records
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_requests(self, model, res_ids, channel):
+        """Requests for records of any mailing model (simulation, arbitration)."""
+        records = self.env[model].browse(res_ids)
+        requests = []
+        if model == "res.partner":
+            return [{"ref": rid, "partner_id": rid} for rid in res_ids]
+        if channel == "sms" and hasattr(records, "_sms_get_recipients_info"):
+            info = records._sms_get_recipients_info()
+            for rid in res_ids:
+                rec = info.get(rid) or {}
+                requests.append(
+                    {
+                        "ref": rid,
+                        "partner_id": rec.get("partner").id if rec.get("partner") else None,
+                        "phone": rec.get("sanitized") or None,
+                    }
+                )
+            return requests
+        partner_fname = next(
+            (
+                fname
+                for fname in (
+                    records._mail_get_partner_fields()
+                    if hasattr(records, "_mail_get_partner_fields")
+                    else []
+                )
+                if records._fields[fname].store and records._fields[fname].type == "many2one"
+            ),
+            None,
+        )
+        email_fname = (
+            records._mail_get_primary_email_field()
+            if hasattr(records, "_mail_get_primary_email_field")
+            else None
+        )
+        fnames = [f for f in (partner_fname, email_fname) if f]
+        records.fetch(fnames)
+        for record in records:
+            requests.append(
+                {
+                    "ref": record.id,
+                    "partner_id": record[partner_fname].id if partner_fname else None,
+                    "email": tools.email_normalize(record[email_fname]) if email_fname else None,
+                }
+            )
+        return requests
+
+    # ------------------------------------------------------------------
+    # Concurrency
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_retry(self, func, tries=5):
+        """Run ``func()`` in the current transaction and retry it from a
+        rollback on serialization failures / deadlocks (crons, workers)."""
+        for attempt in range(1, tries + 1):
+            try:
+                return func()
+            except RETRY_ERRORS:
+                if attempt == tries:
+                    raise
+                _logger.info("Marketing pressure: concurrent send, retry %s/%s", attempt, tries)
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                time.sleep(random.uniform(0.05, 0.3) * attempt)
+        return None
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_demo_send(self, mailing_ids):
+        """Send demo mailings in the install transaction (no intermediate
+        commit, no real delivery: mails and SMS stay queued)."""
+        for mailing in self.env["mailing.mailing"].browse(mailing_ids):
+            res_ids = mailing._get_remaining_recipients()
+            if mailing.mailing_type == "sms":
+                composer = (
+                    self.env["sms.composer"]
+                    .with_context(active_id=False)
+                    .create(dict(mailing._send_sms_get_composer_values(res_ids), mass_force_send=False))
+                )
+                composer._action_send_sms()
+            else:
+                composer = (
+                    self.env["mail.compose.message"]
+                    .with_context(active_ids=res_ids, default_composition_mode="mass_mail")
+                    .create(
+                        {
+                            "body": mailing.body_html,
+                            "composition_mode": "mass_mail",
+                            "mass_mailing_id": mailing.id,
+                            "model": mailing.mailing_model_real,
+                            "subject": mailing.subject,
+                            "email_from": mailing.email_from,
+                        }
+                    )
+                )
+                composer._action_send_mail(auto_commit=False)
+            mailing.write({"state": "done", "sent_date": fields.Datetime.now()})
+        return True

@@ -1,0 +1,118 @@
+from datetime import timedelta
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools.sql import create_index
+
+COOLDOWN_REASONS = [
+    ("unsubscribe", "Unsubscribe / opt-out"),
+    ("bounce", "Hard bounce"),
+    ("complaint", "Spam complaint"),
+    ("call", "Call outcome: do not contact"),
+    ("feedback", "Negative feedback"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    pressure_max_contacts = fields.Integer(
+        string="Own contact cap",
+        help="Maximum number of marketing contacts the person accepts per period "
+        "(0: no own cap).",
+    )
+    pressure_period = fields.Selection(
+        [("week", "Per week"), ("month", "Per month")],
+        string="Own cap period",
+        default="month",
+    )
+    pressure_blocked_channel_ids = fields.Many2many(
+        "campaign.pressure.channel",
+        "res_partner_pressure_blocked_channel_rel",
+        "partner_id",
+        "channel_id",
+        string="Blocked channels",
+    )
+    pressure_quiet_from = fields.Float(string="Quiet hours from")
+    pressure_quiet_to = fields.Float(string="Quiet hours to")
+    pressure_cooldown_until = fields.Datetime(string="Cool-down until", copy=False)
+    pressure_cooldown_reason = fields.Selection(
+        COOLDOWN_REASONS, string="Cool-down reason", copy=False
+    )
+    pressure_contact_count = fields.Integer(
+        string="Marketing contacts", compute="_compute_pressure_contact_count"
+    )
+
+    def init(self):
+        super().init()
+        create_index(
+            self.env.cr,
+            "res_partner_pressure_email_normalized_idx",
+            self._table,
+            ["email_normalized"],
+            where="email_normalized IS NOT NULL",
+        )
+        create_index(
+            self.env.cr,
+            "res_partner_pressure_phone_sanitized_idx",
+            self._table,
+            ["phone_sanitized"],
+            where="phone_sanitized IS NOT NULL",
+        )
+
+    def _compute_pressure_contact_count(self):
+        data = dict(
+            self.env["campaign.pressure.contact"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "!=", "released")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.pressure_contact_count = data.get(partner, 0)
+
+    @api.constrains("pressure_max_contacts", "pressure_quiet_from", "pressure_quiet_to")
+    def _check_pressure_settings(self):
+        for partner in self:
+            if partner.pressure_max_contacts < 0:
+                raise ValidationError(self.env._("A contact cap cannot be negative."))
+            for hour in (partner.pressure_quiet_from, partner.pressure_quiet_to):
+                if not 0 <= hour <= 24:
+                    raise ValidationError(self.env._("Quiet hours must be between 0:00 and 24:00."))
+
+    def _pressure_cooldown(self, reason):
+        """Lower the person's thresholds for the company's cool-down period
+        after a negative response (``reason``: see COOLDOWN_REASONS).
+
+        Public modules (portal feedback, bounce handling, call outcomes) call
+        this hook; it runs as superuser because the person himself may trigger
+        it from a public route.
+        """
+        if reason not in dict(COOLDOWN_REASONS):
+            raise ValidationError(self.env._("Unknown cool-down reason: %s", reason))
+        partners = self.sudo().filtered(lambda p: p.id)
+        if not partners:
+            return False
+        days = self.env.company.sudo().pressure_cooldown_days
+        until = fields.Datetime.now() + timedelta(days=days)
+        partners.filtered(
+            lambda p: not p.pressure_cooldown_until or p.pressure_cooldown_until < until
+        ).write({"pressure_cooldown_until": until, "pressure_cooldown_reason": reason})
+        return True
+
+    @api.model
+    def _pressure_cooldown_emails(self, emails, reason):
+        normalized = [e for e in (tools.email_normalize(email) for email in emails or []) if e]
+        if not normalized:
+            return False
+        partners = self.sudo().search([("email_normalized", "in", normalized)])
+        return partners._pressure_cooldown(reason)
+
+    def action_view_pressure_contacts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "campaign_pressure.campaign_pressure_contact_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {}
+        return action
