@@ -187,6 +187,12 @@ class EduEnrollment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         states = {vals.get("state", "applied") for vals in vals_list}
+        if not states <= {"applied", "admitted", "enrolled"}:
+            raise UserError(
+                self.env._(
+                    "A new enrolment starts as applied, admitted or enrolled."
+                )
+            )
         for vals in vals_list:
             state = vals.get("state", "applied")
             date_field = STATE_DATES.get(state)

@@ -1,0 +1,353 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .res_partner import normalize_national_id
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    edu_is_admissions = fields.Boolean(
+        related="team_id.edu_is_admissions", string="Admissions Lead"
+    )
+    edu_programme_id = fields.Many2one(
+        "edu.programme",
+        string="Programme",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+    )
+    edu_intake_id = fields.Many2one(
+        "edu.intake",
+        string="Intake",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('programme_id', '=?', edu_programme_id), ('state', '=', 'open')]",
+    )
+    edu_seats_available = fields.Integer(
+        related="edu_intake_id.seats_available", string="Seats Available"
+    )
+    edu_funding = fields.Selection(
+        [
+            ("self_paid", "Self-paid"),
+            ("sponsored", "Sponsored"),
+            ("state_funded", "State-funded"),
+        ],
+        string="Funding",
+        tracking=True,
+    )
+    edu_sponsor_id = fields.Many2one(
+        "res.partner",
+        string="Sponsor",
+        tracking=True,
+        domain=[("edu_is_sponsor", "=", True)],
+    )
+    edu_national_id = fields.Char(
+        string="Applicant National ID", groups="edu_crm.group_edu_user"
+    )
+    edu_birthdate = fields.Date(
+        string="Applicant Date of Birth", groups="edu_crm.group_edu_user"
+    )
+    edu_enrollment_ids = fields.One2many(
+        "edu.enrollment", "lead_id", string="Enrolments"
+    )
+    edu_enrollment_count = fields.Integer(
+        string="Enrolment Count", compute="_compute_edu_enrollment_count"
+    )
+    edu_duplicate_partner_ids = fields.Many2many(
+        "res.partner",
+        string="Existing Persons",
+        compute="_compute_edu_duplicate_partner_ids",
+        help="Existing contacts with the same normalised email, phone or "
+        "national ID as this applicant.",
+    )
+    edu_duplicate_partner_count = fields.Integer(
+        string="Existing Person Count",
+        compute="_compute_edu_duplicate_partner_ids",
+    )
+    edu_stage_history_ids = fields.One2many(
+        "edu.lead.stage.history", "lead_id", string="Stage History"
+    )
+
+    def _compute_edu_enrollment_count(self):
+        counts = dict(
+            self.env["edu.enrollment"]._read_group(
+                [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.edu_enrollment_count = counts.get(lead._origin, 0)
+
+    @api.depends("partner_id", "email_normalized", "phone_sanitized", "edu_national_id")
+    def _compute_edu_duplicate_partner_ids(self):
+        todo = self.filtered(lambda lead: not lead.partner_id)
+        matches = self.env["res.partner"].sudo()._edu_find_duplicates(
+            [lead._edu_person_keys() for lead in todo]
+        )
+        found_by_lead = dict(zip(todo, matches))
+        for lead in self:
+            found = self.env["res.partner"].browse(
+                found_by_lead.get(lead, self.env["res.partner"]).ids
+            )
+            lead.edu_duplicate_partner_ids = found
+            lead.edu_duplicate_partner_count = len(found)
+
+    @api.constrains("edu_programme_id", "edu_intake_id")
+    def _check_edu_intake_programme(self):
+        for lead in self:
+            if (
+                lead.edu_intake_id
+                and lead.edu_intake_id.programme_id != lead.edu_programme_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The intake %(intake)s does not belong to the programme "
+                        "%(programme)s.",
+                        intake=lead.edu_intake_id.display_name,
+                        programme=lead.edu_programme_id.display_name or "-",
+                    )
+                )
+
+    @api.onchange("edu_intake_id")
+    def _onchange_edu_intake_id(self):
+        if self.edu_intake_id:
+            self.edu_programme_id = self.edu_intake_id.programme_id
+
+    @api.onchange("edu_programme_id")
+    def _onchange_edu_programme_id(self):
+        if (
+            self.edu_intake_id
+            and self.edu_intake_id.programme_id != self.edu_programme_id
+        ):
+            self.edu_intake_id = False
+
+    @api.onchange("edu_sponsor_id")
+    def _onchange_edu_sponsor_id(self):
+        if self.edu_sponsor_id:
+            self.edu_funding = "sponsored"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        self.env["edu.lead.stage.history"]._edu_record_stages(
+            leads, self.env.cr.now()
+        )
+        leads.filtered("edu_is_admissions").partner_id.filtered(
+            lambda p: not p.is_company and not p.edu_is_applicant
+        ).sudo().write({"edu_is_applicant": True})
+        return leads
+
+    def write(self, vals):
+        moved = self.browse()
+        if "stage_id" in vals:
+            moved = self.filtered(lambda lead: lead.stage_id.id != vals["stage_id"])
+        res = super().write(vals)
+        if moved:
+            self.env["edu.lead.stage.history"]._edu_record_stages(
+                moved, self.env.cr.now()
+            )
+        return res
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """Admissions teams show their own stages only."""
+        result = super()._read_group_stage_ids(stages, domain)
+        team = self.env["crm.team"].browse(self.env.context.get("default_team_id"))
+        if team.exists() and team.edu_is_admissions:
+            result = result.filtered(lambda s: s.team_id == team or s in stages)
+        return result
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        """Leads of admissions teams only go to the stages of their team."""
+        teams = self.env["crm.team"].browse(team_id) | self.team_id
+        if teams and all(teams.mapped("edu_is_admissions")):
+            domain = list(domain or []) + [("team_id", "!=", False)]
+        return super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_edu_enrol(self):
+        """Enrol button of a won application."""
+        self.ensure_one()
+        enrollment = self._edu_enrol()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "edu.enrollment",
+            "res_id": enrollment.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_edu_open_enrollments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_enrollment_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        return action
+
+    def action_edu_link_existing_partner(self):
+        """Link the applicant to the oldest matching existing person."""
+        self.ensure_one()
+        if not self.edu_duplicate_partner_ids:
+            raise UserError(self.env._("No existing person matches this applicant."))
+        self.partner_id = self.edu_duplicate_partner_ids[0]
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _edu_person_keys(self):
+        self.ensure_one()
+        return {
+            "email": self.email_normalized,
+            "phone": self.phone_sanitized,
+            "national_id": normalize_national_id(self.sudo().edu_national_id),
+            "company_id": self.company_id.id,
+        }
+
+    def _edu_check_enrollable(self):
+        """Raise a UserError naming every lead that cannot be enrolled."""
+        problems = []
+        for lead in self:
+            if not lead.active or not lead.stage_id.is_won:
+                problems.append(
+                    self.env._("%s: the application is not won.", lead.name)
+                )
+            elif not lead.edu_programme_id or not lead.edu_intake_id:
+                problems.append(
+                    self.env._("%s: choose a programme and an intake.", lead.name)
+                )
+            elif lead.edu_intake_id.state != "open":
+                problems.append(
+                    self.env._(
+                        "%(lead)s: the intake %(intake)s is not open.",
+                        lead=lead.name,
+                        intake=lead.edu_intake_id.display_name,
+                    )
+                )
+            elif lead.edu_enrollment_ids:
+                problems.append(
+                    self.env._("%s: the application is already enrolled.", lead.name)
+                )
+        if problems:
+            raise UserError(
+                self.env._("These applications cannot be enrolled:\n%s")
+                % "\n".join(problems)
+            )
+
+    def _edu_check_seats(self):
+        """Refuse to enrol more students than the intakes have seats left."""
+        intakes = self.edu_intake_id
+        intakes._edu_lock()
+        intakes.invalidate_recordset(["seats_taken", "seats_available", "seats"])
+        wanted = {}
+        for lead in self:
+            wanted[lead.edu_intake_id] = wanted.get(lead.edu_intake_id, 0) + 1
+        for intake, count in wanted.items():
+            if count > intake.seats_available:
+                raise ValidationError(
+                    self.env._(
+                        "The intake %(intake)s is full: %(left)s seat(s) left for "
+                        "%(count)s student(s).",
+                        intake=intake.display_name,
+                        left=max(intake.seats_available, 0),
+                        count=count,
+                    )
+                )
+
+    def _edu_find_or_create_persons(self):
+        """Return {lead: partner} for ``self``: the lead's person, else an
+        existing person with the same email, phone or national ID, else a new
+        person (one per applicant, shared by leads of the same applicant)."""
+        Partner = self.env["res.partner"]
+        result = {}
+        todo = self.browse()
+        for lead in self:
+            if lead.partner_id and not lead.partner_id.is_company:
+                result[lead] = lead.partner_id
+            else:
+                todo |= lead
+        if not todo:
+            return result
+        keys = [lead._edu_person_keys() for lead in todo]
+        matches = Partner._edu_find_duplicates(keys)
+        new_vals, new_index, new_by_key = [], {}, {}
+        for lead, key, found in zip(todo, keys, matches):
+            if found:
+                result[lead] = found[0]
+                continue
+            lead_keys = [
+                (name, key[name])
+                for name in ("email", "phone", "national_id")
+                if key.get(name)
+            ]
+            index = next(
+                (new_by_key[k] for k in lead_keys if k in new_by_key), None
+            )
+            if index is None:
+                index = len(new_vals)
+                vals = lead._prepare_customer_values(
+                    lead.contact_name or lead.partner_name or lead.name
+                )
+                vals.update(
+                    {
+                        "edu_is_applicant": True,
+                        "edu_national_id": lead.sudo().edu_national_id,
+                        "edu_birthdate": lead.sudo().edu_birthdate,
+                    }
+                )
+                new_vals.append(vals)
+            for k in lead_keys:
+                new_by_key.setdefault(k, index)
+            new_index[lead] = index
+        if new_vals:
+            new_partners = Partner.create(new_vals)
+            for lead, index in new_index.items():
+                result[lead] = new_partners[index]
+        for lead in todo:
+            lead.partner_id = result[lead]
+        return result
+
+    def _edu_enrol(self):
+        """Enrol the won applications ``self``: find or create each person,
+        create the enrolments in one go and hand them over to tuition."""
+        if not self:
+            return self.env["edu.enrollment"]
+        self._edu_check_enrollable()
+        self._edu_check_seats()
+        persons = self._edu_find_or_create_persons()
+        by_sponsor = {}
+        for lead in self.filtered("edu_sponsor_id"):
+            by_sponsor.setdefault(lead.edu_sponsor_id, self.env["res.partner"])
+            by_sponsor[lead.edu_sponsor_id] |= persons[lead]
+        for sponsor, partners in by_sponsor.items():
+            partners.write({"edu_sponsor_ids": [Command.link(sponsor.id)]})
+        today = fields.Date.context_today(self)
+        enrollments = self.env["edu.enrollment"].create(
+            [
+                {
+                    "partner_id": persons[lead].id,
+                    "programme_id": lead.edu_programme_id.id,
+                    "intake_id": lead.edu_intake_id.id,
+                    "lead_id": lead.id,
+                    "sponsor_id": lead.edu_sponsor_id.id,
+                    "funding": lead.edu_funding
+                    or ("sponsored" if lead.edu_sponsor_id else "self_paid"),
+                    "company_id": lead.edu_programme_id.company_id.id,
+                    "state": "enrolled",
+                    "date_applied": lead.create_date.date()
+                    if lead.create_date
+                    else today,
+                    "date_admitted": today,
+                    "date_enrolled": today,
+                }
+                for lead in self
+            ]
+        )
+        enrollments._edu_handover_tuition()
+        return enrollments
