@@ -19,6 +19,7 @@
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
+        "data/edu_admission_data.xml",
         # data: documents
         "report/edu_document_reports.xml",
         "data/edu_document_type_data.xml",
@@ -29,6 +30,8 @@
         "views/edu_programme_views.xml",
         "views/edu_intake_views.xml",
         "views/edu_enrollment_views.xml",
+        "views/crm_lead_views.xml",
+        "views/edu_admission_report_views.xml",
         # views: documents
         "views/edu_document_views.xml",
         "views/edu_document_type_views.xml",

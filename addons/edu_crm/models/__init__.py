@@ -4,6 +4,10 @@ from . import res_partner
 from . import edu_programme
 from . import edu_intake
 from . import edu_enrollment
+from . import crm_team
+from . import crm_lead
+from . import edu_lead_stage_history
+from . import edu_admission_report
 # documents
 from . import edu_document_type
 from . import edu_document

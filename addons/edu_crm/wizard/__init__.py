@@ -1,4 +1,6 @@
 # records
 from . import edu_enrollment_reason_wizard
+from . import edu_lead_enrol_wizard
+from . import base_partner_merge_automatic_wizard
 # documents
 # tuition
