@@ -627,7 +627,13 @@ def cmd_run(args):
     current = addons_hash()
     if not installed:
         say(f"creating database {db} with {modules} and demo data (a few minutes)")
-        _run_odoo(base + ["-i", modules, "--stop-after-init"], env)
+        existed = pg.db_exists(db)
+        try:
+            _run_odoo(base + ["-i", modules, "--stop-after-init"], env)
+        except UserError:
+            if not existed:  # leave no half-made database behind
+                pg.drop_db(db)
+            raise
         hash_file.write_text(current)
     elif not hash_file.exists() or hash_file.read_text() != current:
         say(f"addons changed since the last run: updating {modules} in {db}")
@@ -673,7 +679,12 @@ def cmd_run(args):
         f"database {db} on PostgreSQL {pg.host}:{pg.port}; Ctrl-C stops Odoo",
         "demo logins (login / password):",
     ]
-    lines += [f"  {role:<20} {login} / {pw}" for role, login, pw in DEMO_LOGINS]
+    logins = set(pg.psql("SELECT login FROM res_users WHERE active", db=db).split())
+    lines += [
+        f"  {role:<20} {login} / {pw}"
+        for role, login, pw in DEMO_LOGINS
+        if login in logins
+    ]
     say("\n".join(lines) + "\n")
     if args.exit_when_ready:
         forward(signal.SIGTERM, None)
