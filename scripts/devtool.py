@@ -484,8 +484,10 @@ def embedded_postgres(name, port, fast):
         capture_output=True,
         text=True,
     )
-    if status.returncode == 0:
-        return pg  # already running: reuse it
+    if status.returncode == 0:  # already running: reuse it, on the port it has
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            pg.port = int((datadir / "postmaster.pid").read_text().splitlines()[3])
+        return pg
     if _port_in_use(port):
         raise UserError(
             f"port {port} is taken by another program; free it or choose another with "
