@@ -16,6 +16,7 @@
         # security: documents
         "security/edu_document_security.xml",
         # security: tuition
+        "security/edu_tuition_security.xml",
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
@@ -25,6 +26,9 @@
         "data/edu_document_type_data.xml",
         "data/edu_document_survey_data.xml",
         # data: tuition
+        "data/edu_tuition_data.xml",
+        "data/edu_reminder_data.xml",
+        "wizard/edu_tuition_cancel_wizard_views.xml",
         # views: records
         "views/res_partner_views.xml",
         "views/edu_programme_views.xml",
@@ -38,6 +42,11 @@
         "views/edu_document_enrollment_views.xml",
         "views/edu_document_survey_views.xml",
         # views: tuition
+        "views/edu_tuition_contract_views.xml",
+        "views/edu_tuition_enrollment_views.xml",
+        "views/edu_payment_report_views.xml",
+        "views/edu_payment_plan_views.xml",
+        "views/edu_reminder_views.xml",
     ],
     "demo": [
         # demo: records

@@ -15,3 +15,13 @@ from . import edu_enrollment_document
 from . import survey_user_input
 from . import survey_user_input_lead
 # tuition
+from . import edu_payment_plan
+from . import edu_tuition_contract
+from . import edu_tuition_payer
+from . import edu_tuition_instalment
+from . import account_move
+from . import edu_reminder_stage
+from . import edu_reminder_log
+from . import edu_payment_report
+from . import edu_enrollment_tuition
+from . import edu_tuition_document

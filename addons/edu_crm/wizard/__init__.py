@@ -4,3 +4,4 @@ from . import edu_lead_enrol_wizard
 from . import base_partner_merge_automatic_wizard
 # documents
 # tuition
+from . import edu_tuition_cancel_wizard

@@ -1,0 +1,77 @@
+from odoo import Command, api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    edu_instalment_id = fields.Many2one(
+        "edu.tuition.instalment",
+        string="Tuition Instalment",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+    )
+    edu_contract_id = fields.Many2one(
+        "edu.tuition.contract",
+        string="Tuition Contract",
+        related="edu_instalment_id.contract_id",
+        store=True,
+        index="btree_not_null",
+    )
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        # credit notes stay linked to the instalment they reverse, so that its
+        # payment state follows them
+        if not default_values_list:
+            default_values_list = [{} for _move in self]
+        for move, default_values in zip(self, default_values_list, strict=True):
+            if move.edu_instalment_id and "edu_instalment_id" not in default_values:
+                default_values["edu_instalment_id"] = move.edu_instalment_id.id
+        return super()._reverse_moves(default_values_list, cancel=cancel)
+
+    def _edu_credit_residual(self):
+        """Issue and reconcile a credit note for the unpaid part of each
+        (partially paid) customer invoice in ``self``."""
+        moves = self.filtered(lambda m: m.amount_residual)
+        refunds = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_refund",
+                    "company_id": move.company_id.id,
+                    "journal_id": move.journal_id.id,
+                    "partner_id": move.partner_id.id,
+                    "currency_id": move.currency_id.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "reversed_entry_id": move.id,
+                    "edu_instalment_id": move.edu_instalment_id.id,
+                    "ref": self.env._("Unpaid balance of %s", move.name),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._(
+                                    "Cancellation of the unpaid balance of %s",
+                                    move.name,
+                                ),
+                                "quantity": 1.0,
+                                "price_unit": move.amount_residual,
+                                "account_id": move.invoice_line_ids[:1].account_id.id,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for move in moves
+            ]
+        )
+        refunds.action_post()
+        for move, refund in zip(moves, refunds, strict=True):
+            (move.line_ids | refund.line_ids).filtered(
+                lambda line: line.account_type == "asset_receivable"
+                and not line.reconciled
+            ).reconcile()
+        return refunds
+
+    @api.model
+    def _edu_tuition_domain(self):
+        return [("edu_instalment_id", "!=", False)]

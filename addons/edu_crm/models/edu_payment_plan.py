@@ -1,0 +1,132 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+
+class EduPaymentPlan(models.Model):
+    _name = "edu.payment.plan"
+    _description = "Tuition Payment Plan"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    plan_type = fields.Selection(
+        [
+            ("upfront", "Full Upfront"),
+            ("semester", "Per Semester"),
+            ("monthly", "Monthly"),
+            ("custom", "Custom Dates"),
+        ],
+        required=True,
+        default="upfront",
+    )
+    instalment_count = fields.Integer(
+        string="Number of Instalments",
+        default=1,
+        help="Number of semesters or months (ignored for upfront and custom plans).",
+    )
+    line_ids = fields.One2many(
+        "edu.payment.plan.line", "plan_id", string="Custom Instalments", copy=True
+    )
+    company_id = fields.Many2one("res.company", index=True)
+
+    @api.constrains("plan_type", "instalment_count", "line_ids")
+    def _check_plan(self):
+        for plan in self:
+            if plan.plan_type in ("semester", "monthly") and plan.instalment_count < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Payment plan %s needs at least one instalment.", plan.name
+                    )
+                )
+            if plan.plan_type == "custom":
+                if not plan.line_ids:
+                    raise ValidationError(
+                        self.env._(
+                            "Custom payment plan %s needs at least one line.",
+                            plan.name,
+                        )
+                    )
+                total = sum(plan.line_ids.mapped("percentage"))
+                if float_compare(total, 100.0, precision_digits=4):
+                    raise ValidationError(
+                        self.env._(
+                            "The percentages of payment plan %(plan)s add up to "
+                            "%(total)s %%, not 100 %%.",
+                            plan=plan.name,
+                            total=total,
+                        )
+                    )
+
+    def _edu_schedule(self, total, currency, date_start):
+        """Return ``[(due_date, amount), ...]`` for ``total`` in ``currency``.
+
+        Every amount is rounded with the currency; the last instalment absorbs
+        the rounding remainder so that the amounts always sum to ``total``.
+        """
+        self.ensure_one()
+        if not date_start:
+            raise UserError(self.env._("Set the start date before generating."))
+        total = currency.round(total)
+        if self.plan_type == "upfront":
+            parts = [(date_start, 100.0)]
+        elif self.plan_type in ("semester", "monthly"):
+            step = 6 if self.plan_type == "semester" else 1
+            count = max(self.instalment_count, 1)
+            parts = [
+                (date_start + relativedelta(months=step * i), 100.0 / count)
+                for i in range(count)
+            ]
+        else:
+            parts = [
+                (
+                    date_start
+                    + relativedelta(months=line.delay_months, days=line.delay_days),
+                    line.percentage,
+                )
+                for line in self.line_ids.sorted(
+                    lambda ln: (ln.delay_months, ln.delay_days, ln.sequence, ln.id)
+                )
+            ]
+        schedule = []
+        allocated = 0.0
+        for index, (due_date, percentage) in enumerate(parts):
+            if index == len(parts) - 1:
+                amount = currency.round(total - allocated)
+            else:
+                amount = currency.round(total * percentage / 100.0)
+                allocated += amount
+            schedule.append((due_date, amount))
+        return schedule
+
+
+class EduPaymentPlanLine(models.Model):
+    _name = "edu.payment.plan.line"
+    _description = "Tuition Payment Plan Line"
+    _order = "sequence, id"
+
+    plan_id = fields.Many2one(
+        "edu.payment.plan", required=True, index=True, ondelete="cascade"
+    )
+    sequence = fields.Integer(default=10)
+    percentage = fields.Float(required=True, digits=(16, 4))
+    delay_months = fields.Integer(
+        string="Months After Start", help="Due date offset from the contract start."
+    )
+    delay_days = fields.Integer(string="Days After Start")
+
+    _sql_constraints = [
+        (
+            "percentage_positive",
+            "CHECK(percentage > 0 AND percentage <= 100)",
+            "A plan line percentage must be between 0 and 100.",
+        ),
+        (
+            "delay_positive",
+            "CHECK(delay_months >= 0 AND delay_days >= 0)",
+            "Plan line offsets cannot be negative.",
+        ),
+    ]

@@ -1,0 +1,271 @@
+import logging
+import threading
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class EduReminderLog(models.Model):
+    """One row per instalment and reminder stage: the unique key that makes
+    each stage happen exactly once, even across crashes and reruns."""
+
+    _name = "edu.reminder.log"
+    _description = "Tuition Reminder History"
+    _order = "id desc"
+
+    instalment_id = fields.Many2one(
+        "edu.tuition.instalment", required=True, index=True, ondelete="cascade"
+    )
+    stage_id = fields.Many2one(
+        "edu.reminder.stage", required=True, index=True, ondelete="restrict"
+    )
+    contract_id = fields.Many2one(
+        "edu.tuition.contract", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("skipped", "Skipped"),
+        ],
+        required=True,
+        default="pending",
+        index=True,
+        help="Skipped: a later stage was already due when the instalment was "
+        "first found overdue, so only the later stage was applied.",
+    )
+    days_overdue = fields.Integer(readonly=True)
+    date_done = fields.Datetime(readonly=True)
+    mail_count = fields.Integer(string="Emails", readonly=True)
+    sms_count = fields.Integer(string="SMS", readonly=True)
+    activity_count = fields.Integer(string="Activities", readonly=True)
+    suspension_proposed = fields.Boolean(readonly=True)
+
+    _sql_constraints = [
+        (
+            "instalment_stage_uniq",
+            "unique(instalment_id, stage_id)",
+            "A reminder stage applies only once per instalment.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _edu_auto_commit(self):
+        return not getattr(threading.current_thread(), "testing", False)
+
+    @api.model
+    def _edu_commit_progress(self, done, remaining):
+        """Report progress to ir.cron and commit what is done, as Odoo 18
+        crons do; outside tests only (tests patch this to a savepoint)."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if self._edu_auto_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _cron_process_reminders(self, batch_size=None):
+        """Daily job: move overdue instalments through the reminder ladder."""
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("edu_crm.reminder_batch_size", "500")
+        )
+        self._edu_plan_reminders()
+        self._edu_commit_progress(0, self.search_count([("state", "=", "pending")]))
+        done = 0
+        while True:
+            logs = self.search([("state", "=", "pending")], limit=batch_size, order="id")
+            if not logs:
+                break
+            logs._edu_dispatch()
+            done += len(logs)
+            remaining = self.search_count([("state", "=", "pending")])
+            self._edu_commit_progress(done, remaining)
+        return done
+
+    @api.model
+    def _edu_plan_reminders(self, today=None):
+        """Insert one log per (overdue open instalment, reached stage) that is
+        not logged yet, in one statement: the latest reached stage is pending,
+        the earlier ones it overtook are skipped. ON CONFLICT on the unique key
+        makes concurrent or repeated runs harmless."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO edu_reminder_log (
+                instalment_id, stage_id, contract_id, company_id, state,
+                days_overdue, create_uid, write_uid, create_date, write_date)
+            SELECT reached.instalment_id, reached.stage_id, reached.contract_id,
+                   reached.company_id,
+                   CASE WHEN reached.days_overdue = reached.top_days
+                        THEN 'pending' ELSE 'skipped' END,
+                   reached.overdue, %(uid)s, %(uid)s,
+                   NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM (
+                SELECT i.id AS instalment_id, s.id AS stage_id,
+                       i.contract_id, i.company_id, s.days_overdue,
+                       %(today)s::date - i.due_date AS overdue,
+                       MAX(s.days_overdue) OVER (PARTITION BY i.id) AS top_days
+                  FROM edu_tuition_instalment i
+                  JOIN edu_reminder_stage s
+                    ON s.active
+                   AND (s.company_id IS NULL OR s.company_id = i.company_id)
+                   AND s.days_overdue <= %(today)s::date - i.due_date
+                 WHERE i.contract_state = 'active'
+                   AND i.payment_state IN ('not_paid', 'partial')
+                   AND i.due_date < %(today)s::date
+              ) reached
+            ON CONFLICT (instalment_id, stage_id) DO NOTHING
+            """,
+                today=today,
+                uid=self.env.uid,
+            )
+        )
+        inserted = self.env.cr.rowcount
+        self.invalidate_model()
+        self.env["edu.tuition.instalment"].invalidate_model(
+            ["reminder_log_ids", "last_stage_id"]
+        )
+        return inserted
+
+    def _edu_dispatch(self):
+        """Apply the stage actions of the pending logs in ``self``: emails and
+        SMS queued on the unpaid invoices (sent after the commit by the mail
+        and SMS queues), activities for the bursar, suspension proposals."""
+        logs = self.filtered(lambda log: log.state == "pending")
+        counts = {log.id: {"mail": 0, "sms": 0, "activity": 0} for log in logs}
+        for stage, stage_logs in logs.grouped("stage_id").items():
+            instalments = stage_logs.instalment_id
+            invoices = instalments.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+            )
+            log_by_instalment = {log.instalment_id.id: log for log in stage_logs}
+            if stage.mail_template_id and invoices:
+                self._edu_send_mails(stage.mail_template_id, invoices)
+                for move in invoices:
+                    counts[log_by_instalment[move.edu_instalment_id.id].id]["mail"] += 1
+            if stage.sms_template_id and invoices:
+                with_phone = invoices.filtered(
+                    lambda m: m.partner_id.mobile or m.partner_id.phone
+                )
+                self._edu_send_sms(stage.sms_template_id, with_phone)
+                for move in with_phone:
+                    counts[log_by_instalment[move.edu_instalment_id.id].id]["sms"] += 1
+            if stage.create_activity or stage.propose_suspension:
+                self._edu_schedule_activities(stage, stage_logs)
+                for log in stage_logs:
+                    counts[log.id]["activity"] += 1
+            if stage.propose_suspension:
+                stage_logs.contract_id.filtered(
+                    lambda c: not c.suspension_proposed
+                ).suspension_proposed = True
+        now = fields.Datetime.now()
+        # group the writes by identical values to keep the query count flat
+        by_values = {}
+        for log in logs:
+            key = (
+                counts[log.id]["mail"],
+                counts[log.id]["sms"],
+                counts[log.id]["activity"],
+                log.stage_id.propose_suspension,
+            )
+            by_values.setdefault(key, []).append(log.id)
+        for (mails, sms, activities, suspension), ids in by_values.items():
+            self.browse(ids).write(
+                {
+                    "state": "done",
+                    "date_done": now,
+                    "mail_count": mails,
+                    "sms_count": sms,
+                    "activity_count": activities,
+                    "suspension_proposed": suspension,
+                }
+            )
+
+    @api.model
+    def _edu_send_mails(self, template, invoices):
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(active_ids=invoices.ids)
+            .create(
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "account.move",
+                    "res_ids": repr(invoices.ids),
+                    "template_id": template.id,
+                    "force_send": False,
+                    "auto_delete_keep_log": True,
+                }
+            )
+        )
+        composer._action_send_mail()
+
+    @api.model
+    def _edu_send_sms(self, template, invoices):
+        if not invoices:
+            return
+        composer = self.env["sms.composer"].create(
+            {
+                "composition_mode": "mass",
+                "res_model": "account.move",
+                "res_ids": repr(invoices.ids),
+                "template_id": template.id,
+                "mass_keep_log": True,
+                "mass_force_send": False,
+            }
+        )
+        composer._action_send_sms()
+
+    @api.model
+    def _edu_schedule_activities(self, stage, logs):
+        default_type = self.env.ref(
+            "edu_crm.mail_activity_type_tuition_overdue", raise_if_not_found=False
+        ) or self.env.ref("mail.mail_activity_data_todo")
+        suspension_type = self.env.ref(
+            "edu_crm.mail_activity_type_tuition_suspension", raise_if_not_found=False
+        )
+        activity_type = stage.activity_type_id or (
+            suspension_type if stage.propose_suspension and suspension_type
+            else default_type
+        )
+        model_id = self.env["ir.model"]._get_id("edu.tuition.contract")
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for log in logs:
+            contract = log.contract_id
+            if stage.propose_suspension:
+                summary = self.env._(
+                    "Propose suspending %(student)s: %(inst)s is %(days)s days "
+                    "overdue",
+                    student=contract.student_id.name,
+                    inst=log.instalment_id.display_name,
+                    days=log.days_overdue,
+                )
+            else:
+                summary = self.env._(
+                    "Call the payer: %(inst)s is %(days)s days overdue",
+                    inst=log.instalment_id.display_name,
+                    days=log.days_overdue,
+                )
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": contract.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": summary,
+                    "date_deadline": today,
+                    "user_id": (
+                        stage.activity_user_id or contract.user_id or self.env.user
+                    ).id,
+                }
+            )
+        return self.env["mail.activity"].create(vals_list)

@@ -1,0 +1,481 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+
+class EduTuitionContract(models.Model):
+    _name = "edu.tuition.contract"
+    _description = "Tuition Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    enrollment_id = fields.Many2one(
+        "edu.enrollment",
+        string="Enrolment",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    student_id = fields.Many2one(
+        "res.partner",
+        string="Student",
+        required=True,
+        index=True,
+        tracking=True,
+        compute="_compute_from_enrollment",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    programme_id = fields.Many2one(
+        "edu.programme",
+        string="Programme",
+        index=True,
+        tracking=True,
+        check_company=True,
+        compute="_compute_from_enrollment",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    document_id = fields.Many2one(
+        "edu.document",
+        string="Contract Document",
+        readonly=True,
+        copy=False,
+        help="The numbered contract issued through the document registry.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Bursar",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Responsible for this contract; receives the reminder activities.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        tracking=True,
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Tuition Product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        help="Product used on the invoices: its taxes and accounts apply.",
+    )
+    list_price = fields.Monetary(
+        compute="_compute_list_price",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Programme tuition price, converted to the contract currency.",
+    )
+    discount = fields.Float(string="Discount (%)", digits="Discount", tracking=True)
+    scholarship_amount = fields.Monetary(string="Scholarship", tracking=True)
+    amount_total = fields.Monetary(
+        string="Contract Total", compute="_compute_amount_total", store=True
+    )
+    plan_id = fields.Many2one(
+        "edu.payment.plan",
+        string="Payment Plan",
+        check_company=True,
+        tracking=True,
+    )
+    date_start = fields.Date(
+        string="Start Date", required=True, default=fields.Date.context_today
+    )
+    payer_ids = fields.One2many(
+        "edu.tuition.payer", "contract_id", string="Payers", copy=True
+    )
+    instalment_ids = fields.One2many(
+        "edu.tuition.instalment", "contract_id", string="Instalments", copy=True
+    )
+    invoice_ids = fields.One2many(
+        "account.move", "edu_contract_id", string="Invoices", readonly=True
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    amount_invoiced = fields.Monetary(compute="_compute_amounts", store=True)
+    amount_paid = fields.Monetary(compute="_compute_amounts", store=True)
+    amount_residual = fields.Monetary(
+        string="Amount Due", compute="_compute_amounts", store=True
+    )
+    suspension_proposed = fields.Boolean(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set by the reminder ladder when a stage proposes to suspend.",
+    )
+    note = fields.Html()
+
+    _sql_constraints = [
+        (
+            "discount_range",
+            "CHECK(discount >= 0 AND discount <= 100)",
+            "The discount must be between 0 and 100 %.",
+        ),
+        (
+            "scholarship_positive",
+            "CHECK(scholarship_amount >= 0)",
+            "The scholarship cannot be negative.",
+        ),
+    ]
+
+    @api.depends("enrollment_id")
+    def _compute_from_enrollment(self):
+        for contract in self:
+            enrollment = contract.enrollment_id
+            if enrollment:
+                contract.student_id = enrollment.partner_id
+                contract.programme_id = enrollment.programme_id
+
+    @api.depends("programme_id")
+    def _compute_product_id(self):
+        for contract in self:
+            if contract.programme_id.product_id:
+                contract.product_id = contract.programme_id.product_id
+
+    @api.depends("product_id", "currency_id", "company_id", "date_start")
+    def _compute_list_price(self):
+        for contract in self:
+            product = contract.product_id
+            if not product:
+                continue
+            company = contract.company_id or self.env.company
+            contract.list_price = company.currency_id._convert(
+                product.with_company(company).lst_price,
+                contract.currency_id or company.currency_id,
+                company,
+                contract.date_start or fields.Date.context_today(contract),
+            )
+
+    @api.depends("list_price", "discount", "scholarship_amount", "currency_id")
+    def _compute_amount_total(self):
+        for contract in self:
+            currency = contract.currency_id or self.env.company.currency_id
+            contract.amount_total = currency.round(
+                contract.list_price * (1 - (contract.discount or 0.0) / 100.0)
+                - contract.scholarship_amount
+            )
+
+    def _compute_invoice_count(self):
+        for contract in self:
+            contract.invoice_count = len(contract.invoice_ids)
+
+    @api.depends(
+        "instalment_ids.amount_invoiced",
+        "instalment_ids.amount_paid",
+        "instalment_ids.amount_residual",
+    )
+    def _compute_amounts(self):
+        for contract in self:
+            instalments = contract.instalment_ids
+            contract.amount_invoiced = sum(instalments.mapped("amount_invoiced"))
+            contract.amount_paid = sum(instalments.mapped("amount_paid"))
+            contract.amount_residual = sum(instalments.mapped("amount_residual"))
+
+    @api.constrains("payer_ids")
+    def _check_payer_shares(self):
+        for contract in self:
+            if not contract.payer_ids:
+                continue
+            total = sum(contract.payer_ids.mapped("share"))
+            if float_compare(total, 100.0, precision_digits=4):
+                raise ValidationError(
+                    self.env._(
+                        "The payer shares of contract %(contract)s add up to "
+                        "%(total)s %%; they must add up to 100 %%.",
+                        contract=contract.display_name,
+                        total=round(total, 4),
+                    )
+                )
+            partners = contract.payer_ids.mapped("partner_id")
+            if len(partners) != len(contract.payer_ids):
+                raise ValidationError(
+                    self.env._(
+                        "A payer appears twice on contract %s.", contract.display_name
+                    )
+                )
+
+    @api.constrains("amount_total")
+    def _check_amount_total(self):
+        for contract in self:
+            if contract.currency_id.compare_amounts(contract.amount_total, 0) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The discount and scholarship of contract %s exceed its "
+                        "list price.",
+                        contract.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("edu.tuition.contract") or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        locked = {"list_price", "discount", "scholarship_amount", "currency_id"}
+        if locked & set(vals) and any(c.state != "draft" for c in self):
+            raise UserError(
+                self.env._("The price of a contract can only change in draft.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_draft(self):
+        if any(contract.state not in ("draft", "cancelled") for contract in self):
+            raise UserError(
+                self.env._("Only draft or cancelled contracts can be deleted.")
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def _edu_check_manager(self):
+        if not self.env.user.has_group("edu_crm.group_edu_manager"):
+            raise AccessError(
+                self.env._("Only an Education Manager (bursar) can do this.")
+            )
+
+    def action_generate_schedule(self):
+        for contract in self:
+            contract._edu_generate_schedule()
+        return True
+
+    def _edu_generate_schedule(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(
+                self.env._(
+                    "The schedule of %s can only be generated in draft.",
+                    self.display_name,
+                )
+            )
+        if not self.plan_id:
+            raise UserError(
+                self.env._("Choose a payment plan for %s first.", self.display_name)
+            )
+        schedule = self.plan_id._edu_schedule(
+            self.amount_total, self.currency_id, self.date_start
+        )
+        commands = [Command.delete(inst.id) for inst in self.instalment_ids]
+        commands += [
+            Command.create({"sequence": index, "due_date": due, "amount": amount})
+            for index, (due, amount) in enumerate(schedule, start=1)
+        ]
+        self.instalment_ids = commands
+
+    def _edu_check_ready(self):
+        """Raise a clear error when the contract cannot be activated."""
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(
+                    self.env._("Contract %s is not a draft.", contract.display_name)
+                )
+            if not contract.payer_ids:
+                raise UserError(
+                    self.env._(
+                        "Contract %s has no payer: add the student or a sponsor.",
+                        contract.display_name,
+                    )
+                )
+            if not contract.product_id:
+                raise UserError(
+                    self.env._(
+                        "Contract %s has no tuition product.", contract.display_name
+                    )
+                )
+            if not contract.instalment_ids:
+                raise UserError(
+                    self.env._(
+                        "Contract %s has no instalments: generate the schedule.",
+                        contract.display_name,
+                    )
+                )
+            contract.instalment_ids._check_due_dates()
+            scheduled = sum(contract.instalment_ids.mapped("amount"))
+            if contract.currency_id.compare_amounts(scheduled, contract.amount_total):
+                raise UserError(
+                    self.env._(
+                        "The instalments of %(contract)s add up to %(scheduled)s "
+                        "but the contract total is %(total)s.",
+                        contract=contract.display_name,
+                        scheduled=scheduled,
+                        total=contract.amount_total,
+                    )
+                )
+
+    def action_activate(self):
+        self._edu_check_manager()
+        self._edu_check_ready()
+        self.write({"state": "active"})
+        mode = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("edu_crm.tuition_invoice_mode", "cron")
+        )
+        if mode == "activation":
+            self.instalment_ids._edu_create_invoices()
+        else:
+            self._edu_invoice_due_instalments()
+        self._edu_issue_documents()
+        return True
+
+    def _edu_issue_documents(self):
+        """Issue the numbered contract PDF through the document registry."""
+        documents = self.env["edu.document"]
+        for contract in self.filtered(lambda c: not c.document_id):
+            contract.document_id = documents._edu_issue(
+                "tuition_contract", contract.student_id, contract
+            )
+
+    def _edu_invoice_due_instalments(self):
+        """Invoice the instalments of ``self`` that fall within the lead time."""
+        today = fields.Date.context_today(self)
+        limit = today + self.env["edu.tuition.instalment"]._edu_invoice_lead_time()
+        instalments = self.instalment_ids.filtered(
+            lambda i: i.payment_state == "to_invoice" and i.due_date <= limit
+        )
+        instalments._edu_create_invoices()
+
+    def action_close(self):
+        self._edu_check_manager()
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._("Only active contracts can be closed.")
+                )
+            if any(
+                inst.payment_state not in ("paid", "cancelled")
+                for inst in contract.instalment_ids
+            ):
+                raise UserError(
+                    self.env._(
+                        "Contract %s still has unpaid instalments.",
+                        contract.display_name,
+                    )
+                )
+        self.write({"state": "closed"})
+        return True
+
+    def action_draft(self):
+        self._edu_check_manager()
+        if any(c.state != "cancelled" or c.invoice_ids for c in self):
+            raise UserError(
+                self.env._(
+                    "Only cancelled contracts that were never invoiced can be reset "
+                    "to draft."
+                )
+            )
+        self.write({"state": "draft", "suspension_proposed": False})
+        return True
+
+    def action_open_cancel_wizard(self):
+        self.ensure_one()
+        self._edu_check_manager()
+        self._edu_check_cancellable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Contract"),
+            "res_model": "edu.tuition.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("edu_contract_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    def _edu_check_cancellable(self):
+        for contract in self:
+            if contract.state in ("cancelled", "closed"):
+                raise UserError(
+                    self.env._(
+                        "Contract %s is already closed or cancelled.",
+                        contract.display_name,
+                    )
+                )
+            instalments = contract.instalment_ids
+            if (
+                instalments
+                and all(i.payment_state in ("paid", "cancelled") for i in instalments)
+                and float_is_zero(
+                    contract.amount_total - contract.amount_paid,
+                    precision_rounding=contract.currency_id.rounding,
+                )
+                and contract.amount_paid
+            ):
+                raise UserError(
+                    self.env._(
+                        "Contract %s is fully paid and cannot be cancelled; "
+                        "issue a refund from Accounting if money must go back.",
+                        contract.display_name,
+                    )
+                )
+
+    def _edu_cancel(self, mode):
+        """Cancel the contracts; ``mode`` is ``"cancel"`` (cancel the unpaid
+        invoices) or ``"credit"`` (issue credit notes for what is unpaid)."""
+        if mode not in ("cancel", "credit"):
+            raise UserError(self.env._("Choose how to treat the unpaid invoices."))
+        self._edu_check_manager()
+        self._edu_check_cancellable()
+        invoices = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state != "cancel"
+        )
+        drafts = invoices.filtered(lambda m: m.state == "draft")
+        drafts.button_cancel()
+        posted = invoices - drafts
+        unpaid = posted.filtered(lambda m: m.payment_state == "not_paid")
+        partial = posted.filtered(
+            lambda m: m.payment_state == "partial" and m.amount_residual
+        )
+        if mode == "cancel":
+            unpaid.button_draft()
+            unpaid.button_cancel()
+        else:
+            unpaid._reverse_moves(
+                [
+                    {"ref": self.env._("Cancellation of %s", move.name)}
+                    for move in unpaid
+                ],
+                cancel=True,
+            )
+        partial._edu_credit_residual()
+        self.write({"state": "cancelled"})
+        return True

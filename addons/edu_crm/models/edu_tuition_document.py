@@ -1,0 +1,56 @@
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools.misc import format_amount, format_date
+
+
+class EduDocument(models.Model):
+    _inherit = "edu.document"
+
+    @api.model
+    def _edu_prepare_body_tuition_contract(self, partner, source):
+        """Text of the tuition contract PDF: parties, price and schedule."""
+        if source._name != "edu.tuition.contract":
+            return False
+        env = self.env
+        currency = source.currency_id
+        intro = env._(
+            "Tuition contract %(ref)s between %(institution)s and %(student)s for "
+            "the programme %(programme)s, starting on %(date)s.",
+            ref=source.name,
+            institution=source.company_id.name,
+            student=partner.display_name,
+            programme=source.programme_id.display_name or "-",
+            date=format_date(env, source.date_start),
+        )
+        price = env._(
+            "List price %(price)s, discount %(discount)s %%, scholarship "
+            "%(scholarship)s: total %(total)s.",
+            price=format_amount(env, source.list_price, currency),
+            discount=source.discount,
+            scholarship=format_amount(env, source.scholarship_amount, currency),
+            total=format_amount(env, source.amount_total, currency),
+        )
+        payers = Markup("").join(
+            Markup("<li>%s</li>")
+            % env._(
+                "%(payer)s pays %(share)s %%",
+                payer=payer.partner_id.display_name,
+                share=payer.share,
+            )
+            for payer in source.payer_ids
+        )
+        rows = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
+            % (
+                inst.sequence,
+                format_date(env, inst.due_date),
+                format_amount(env, inst.amount, currency),
+            )
+            for inst in source.instalment_ids.sorted("sequence")
+        )
+        return Markup(
+            "<p>%s</p><p>%s</p><ul>%s</ul>"
+            "<table class='table table-sm'><thead><tr><th>#</th><th>%s</th>"
+            "<th>%s</th></tr></thead><tbody>%s</tbody></table>"
+        ) % (intro, price, payers, env._("Due date"), env._("Amount"), rows)

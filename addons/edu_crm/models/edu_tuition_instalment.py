@@ -1,0 +1,256 @@
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+
+OPEN_STATES = ("not_paid", "partial")
+
+
+class EduTuitionInstalment(models.Model):
+    _name = "edu.tuition.instalment"
+    _description = "Tuition Instalment"
+    _order = "due_date, contract_id, sequence, id"
+    _rec_name = "display_name"
+
+    contract_id = fields.Many2one(
+        "edu.tuition.contract", required=True, index=True, ondelete="cascade"
+    )
+    sequence = fields.Integer(default=10)
+    due_date = fields.Date(required=True, index=True)
+    amount = fields.Monetary(required=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id", store=True)
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True
+    )
+    student_id = fields.Many2one(
+        related="contract_id.student_id", store=True, index=True
+    )
+    programme_id = fields.Many2one(
+        related="contract_id.programme_id", store=True, index=True
+    )
+    contract_state = fields.Selection(related="contract_id.state", store=True)
+    invoice_ids = fields.One2many(
+        "account.move", "edu_instalment_id", string="Invoices", readonly=True
+    )
+    amount_invoiced = fields.Monetary(compute="_compute_payment", store=True)
+    amount_paid = fields.Monetary(compute="_compute_payment", store=True)
+    amount_residual = fields.Monetary(
+        string="Amount Due", compute="_compute_payment", store=True
+    )
+    payment_state = fields.Selection(
+        [
+            ("to_invoice", "To Invoice"),
+            ("not_paid", "Not Paid"),
+            ("partial", "Partially Paid"),
+            ("paid", "Paid"),
+            ("cancelled", "Cancelled"),
+        ],
+        compute="_compute_payment",
+        store=True,
+        index=True,
+        help="Derived from the invoices of this instalment: payments, "
+        "reconciliations and credit notes.",
+    )
+    days_overdue = fields.Integer(compute="_compute_days_overdue")
+    reminder_log_ids = fields.One2many(
+        "edu.reminder.log", "instalment_id", string="Reminder History", readonly=True
+    )
+    last_stage_id = fields.Many2one(
+        "edu.reminder.stage",
+        string="Reminder Stage",
+        compute="_compute_last_stage_id",
+        store=True,
+    )
+
+    _sql_constraints = [
+        ("amount_positive", "CHECK(amount >= 0)", "An instalment cannot be negative."),
+    ]
+
+    @api.depends("contract_id.name", "sequence", "due_date")
+    def _compute_display_name(self):
+        for inst in self:
+            inst.display_name = self.env._(
+                "%(contract)s #%(seq)s (%(date)s)",
+                contract=inst.contract_id.name or "",
+                seq=inst.sequence,
+                date=inst.due_date or "",
+            )
+
+    @api.depends(
+        "amount",
+        "contract_id.state",
+        "invoice_ids.state",
+        "invoice_ids.move_type",
+        "invoice_ids.amount_total",
+        "invoice_ids.amount_residual",
+        "invoice_ids.payment_state",
+    )
+    def _compute_payment(self):
+        for inst in self:
+            posted = inst.invoice_ids.filtered(lambda m: m.state == "posted")
+            invoiced = residual = 0.0
+            for move in posted:
+                sign = -1 if move.move_type == "out_refund" else 1
+                invoiced += sign * move.amount_total
+                residual += sign * move.amount_residual
+            currency = inst.currency_id or self.env.company.currency_id
+            inst.amount_invoiced = invoiced
+            inst.amount_residual = residual
+            inst.amount_paid = invoiced - residual
+            if not posted:
+                inst.payment_state = (
+                    "cancelled"
+                    if inst.contract_id.state == "cancelled"
+                    or inst.invoice_ids.filtered(lambda m: m.state == "cancel")
+                    else "to_invoice"
+                )
+            elif currency.compare_amounts(invoiced, 0) <= 0:
+                inst.payment_state = "cancelled"
+            elif currency.compare_amounts(residual, 0) <= 0:
+                inst.payment_state = "paid"
+            elif currency.compare_amounts(invoiced - residual, 0) > 0:
+                inst.payment_state = "partial"
+            else:
+                inst.payment_state = "not_paid"
+
+    @api.depends("due_date", "payment_state")
+    @api.depends_context("date")
+    def _compute_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for inst in self:
+            if inst.payment_state in OPEN_STATES and inst.due_date < today:
+                inst.days_overdue = (today - inst.due_date).days
+            else:
+                inst.days_overdue = 0
+
+    @api.depends("reminder_log_ids.state", "reminder_log_ids.stage_id")
+    def _compute_last_stage_id(self):
+        for inst in self:
+            logs = inst.reminder_log_ids.filtered(lambda log: log.state == "done")
+            inst.last_stage_id = logs.sorted(
+                lambda log: (log.stage_id.days_overdue, log.id)
+            )[-1:].stage_id
+
+    @api.constrains("due_date", "sequence", "contract_id")
+    def _check_due_dates(self):
+        for contract in self.contract_id:
+            ordered = contract.instalment_ids.sorted(lambda i: (i.sequence, i.id))
+            dates = ordered.mapped("due_date")
+            if any(b < a for a, b in zip(dates, dates[1:], strict=False)):
+                raise ValidationError(
+                    self.env._(
+                        "The due dates of contract %s are out of order: each "
+                        "instalment must fall on or after the previous one.",
+                        contract.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        if {"amount", "due_date"} & set(vals) and any(
+            inst.contract_id.state != "draft" for inst in self
+        ):
+            raise ValidationError(
+                self.env._("Instalments can only be changed on draft contracts.")
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    @api.model
+    def _edu_invoice_lead_time(self):
+        days = self.env["ir.config_parameter"].sudo().get_param(
+            "edu_crm.tuition_invoice_days_before", "14"
+        )
+        try:
+            return timedelta(days=max(int(days), 0))
+        except ValueError:
+            return timedelta(days=14)
+
+    def _edu_invoice_vals(self):
+        """Invoice values for each payer share of the instalments in ``self``."""
+        vals_list = []
+        for inst in self:
+            contract = inst.contract_id
+            currency = contract.currency_id
+            payers = contract.payer_ids.sorted(lambda p: (p.sequence, p.id))
+            allocated = 0.0
+            count = len(inst.contract_id.instalment_ids)
+            for index, payer in enumerate(payers):
+                if index == len(payers) - 1:
+                    amount = currency.round(inst.amount - allocated)
+                else:
+                    amount = currency.round(inst.amount * payer.share / 100.0)
+                    allocated += amount
+                if currency.is_zero(amount):
+                    continue
+                label = self.env._(
+                    "%(product)s – %(student)s – instalment %(seq)s of %(count)s",
+                    product=contract.product_id.display_name,
+                    student=contract.student_id.name,
+                    seq=inst.sequence,
+                    count=count,
+                )
+                vals_list.append(
+                    {
+                        "move_type": "out_invoice",
+                        "company_id": contract.company_id.id,
+                        "partner_id": payer.partner_id.id,
+                        "currency_id": currency.id,
+                        "invoice_date": fields.Date.context_today(self),
+                        "invoice_date_due": inst.due_date,
+                        "invoice_origin": contract.name,
+                        "edu_instalment_id": inst.id,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": contract.product_id.id,
+                                    "name": label,
+                                    "quantity": 1.0,
+                                    "price_unit": amount,
+                                }
+                            )
+                        ],
+                    }
+                )
+        return vals_list
+
+    def _edu_create_invoices(self):
+        """Create and post the customer invoices of the instalments in ``self``
+        that are due for invoicing (active contract, not invoiced yet)."""
+        todo = self.filtered(
+            lambda i: i.contract_id.state == "active"
+            and i.payment_state == "to_invoice"
+            and not i.invoice_ids.filtered(lambda m: m.state != "cancel")
+        )
+        moves = self.env["account.move"]
+        for company, instalments in todo.grouped("company_id").items():
+            vals_list = instalments._edu_invoice_vals()
+            if vals_list:
+                moves |= (
+                    self.env["account.move"]
+                    .with_company(company)
+                    .create(vals_list)
+                )
+        moves.action_post()
+        return moves
+
+    @api.model
+    def _cron_create_invoices(self, batch_size=200):
+        """Daily job: invoice the instalments due within the lead time."""
+        limit = fields.Date.context_today(self) + self._edu_invoice_lead_time()
+        domain = [
+            ("contract_state", "=", "active"),
+            ("payment_state", "=", "to_invoice"),
+            ("due_date", "<=", limit),
+        ]
+        todo = self.search(domain)
+        done = 0
+        for batch in todo._edu_split(batch_size):
+            batch._edu_create_invoices()
+            done += len(batch)
+            self.env["edu.reminder.log"]._edu_commit_progress(done, len(todo) - done)
+
+    def _edu_split(self, size):
+        for start in range(0, len(self), size):
+            yield self[start : start + size]

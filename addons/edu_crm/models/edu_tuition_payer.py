@@ -1,0 +1,38 @@
+from odoo import api, fields, models
+
+
+class EduTuitionPayer(models.Model):
+    _name = "edu.tuition.payer"
+    _description = "Tuition Contract Payer"
+    _order = "sequence, id"
+
+    contract_id = fields.Many2one(
+        "edu.tuition.contract", required=True, index=True, ondelete="cascade"
+    )
+    sequence = fields.Integer(default=10)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Payer",
+        required=True,
+        index=True,
+        help="The student or a sponsoring organisation; receives the invoices.",
+    )
+    share = fields.Float(string="Share (%)", required=True, default=100.0, digits=(5, 2))
+    is_sponsor = fields.Boolean(compute="_compute_is_sponsor", store=True)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+
+    _sql_constraints = [
+        (
+            "share_range",
+            "CHECK(share > 0 AND share <= 100)",
+            "A payer share must be greater than 0 and at most 100 %.",
+        ),
+    ]
+
+    @api.depends("partner_id", "contract_id.student_id")
+    def _compute_is_sponsor(self):
+        for payer in self:
+            payer.is_sponsor = (
+                payer.partner_id.commercial_partner_id
+                != payer.contract_id.student_id.commercial_partner_id
+            )
