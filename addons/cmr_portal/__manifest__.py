@@ -8,7 +8,23 @@
     "author": "Education CRM Team",
     "website": "https://github.com/edu-crm/edu-crm",
     "depends": ["edu_crm", "campaign_pressure", "portal", "account_payment"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/cmr_portal_security.xml",
+        "data/cmr_request_data.xml",
+        "views/cmr_portal_menus.xml",
+        "views/cmr_request_views.xml",
+        "views/cmr_feedback_views.xml",
+        "views/cmr_consent_log_views.xml",
+        "views/res_partner_views.xml",
+        "views/edu_document_type_views.xml",
+        "views/cmr_portal_templates.xml",
+    ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "cmr_portal/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

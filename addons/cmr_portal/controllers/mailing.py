@@ -1,0 +1,75 @@
+from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
+
+from odoo import http, tools
+from odoo.exceptions import ValidationError
+from odoo.http import request
+
+from odoo.addons.mass_mailing.controllers.main import MassMailController
+
+from .preferences import parse_preferences, preference_context
+
+MAX_PARTNERS_PER_EMAIL = 10
+
+
+class CmrMassMailController(MassMailController):
+    """The preference controls of the portal on Odoo's token-protected
+    "manage subscriptions" page, for people without a portal account."""
+
+    def _cmr_partners_for_email(self, email):
+        email_normalized = tools.email_normalize(email or "")
+        if not email_normalized:
+            return request.env["res.partner"].sudo()
+        return (
+            request.env["res.partner"]
+            .sudo()
+            .search([("email_normalized", "=", email_normalized)], order="id", limit=MAX_PARTNERS_PER_EMAIL)
+        )
+
+    def _prepare_mailing_subscription_values(self, mailing, document_id, email, hash_token):
+        # called by Odoo's routes after the token (or the logged-in user) was checked
+        values = super()._prepare_mailing_subscription_values(mailing, document_id, email, hash_token)
+        partners_sudo = self._cmr_partners_for_email(email)
+        if partners_sudo:
+            values.update(self._cmr_mailing_values(partners_sudo[0], mailing, document_id, email, hash_token))
+        return values
+
+    def _cmr_mailing_values(self, partner_sudo, mailing, document_id, email, hash_token):
+        values = preference_context(partner_sudo)
+        values.update(
+            cmr_form_action="/mailing/cmr/preferences",
+            cmr_with_consent=False,
+            cmr_mailing_params={
+                "mailing_id": mailing.id or "",
+                "document_id": document_id or "",
+                "email": email or "",
+                "hash_token": hash_token or "",
+            },
+            cmr_consent_logs=partner_sudo.cmr_consent_log_ids[:10],
+        )
+        return values
+
+    @http.route("/mailing/cmr/preferences", type="http", auth="public", website=True, methods=["POST"])
+    def cmr_mailing_preferences(self, mailing_id=None, document_id=None, email=None, hash_token=None, **post):
+        mailing_id = int(mailing_id) if (mailing_id or "").isdigit() and len(mailing_id) < 10 else None
+        document_id = int(document_id) if (document_id or "").isdigit() and len(document_id) < 10 else None
+        email_found, hash_token_found = self._fetch_user_information(email, hash_token or None)
+        try:
+            mailing_sudo = self._check_mailing_email_token(mailing_id, document_id, email_found, hash_token_found)
+        except NotFound as error:  # do not leak which mailings exist
+            raise Unauthorized() from error
+        partners_sudo = self._cmr_partners_for_email(email_found)
+        if not partners_sudo:
+            raise BadRequest()
+        context = preference_context(partners_sudo[0])
+        vals, topics, nothing, errors = parse_preferences(post, context)
+        if not errors:
+            try:
+                with request.env.cr.savepoint():
+                    # every contact of this email is the same person for marketing
+                    partners_sudo[0]._cmr_apply_preferences(vals, topics, nothing, "mailing")
+                    partners_sudo[1:].with_context(cmr_consent_source="mailing").write(vals)
+            except ValidationError as error:
+                errors.append(str(error.args[0]))
+        values = self._prepare_mailing_subscription_values(mailing_sudo, document_id, email_found, hash_token_found)
+        values.update(cmr_errors=errors, cmr_saved=not errors, feedback_enabled=False)
+        return request.render("mass_mailing.page_mailing_unsubscribe", values, status=400 if errors else 200)

@@ -1,0 +1,117 @@
+"""Parsing and applying the preference form, shared by the portal page and
+Odoo's token-protected mailing page."""
+
+import re
+
+from odoo import Command
+from odoo.http import request
+
+from ..models.res_partner import format_hour
+
+MAX_CONTACTS_LIMIT = 999
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hour(raw):
+    """'HH:MM' -> float hours; '' -> 0.0; anything else -> None."""
+    raw = (raw or "").strip()
+    if not raw:
+        return 0.0
+    match = TIME_RE.match(raw)
+    if not match:
+        return None
+    return int(match.group(1)) + int(match.group(2)) / 60.0
+
+
+def preference_context(partner_sudo):
+    """Values the preference form template needs, for one partner (sudo,
+    already checked by the caller)."""
+    env = request.env
+    lists, optin = partner_sudo._cmr_topic_state()
+    Partner = env["res.partner"]
+    return {
+        "cmr_partner": partner_sudo,
+        "cmr_channels": env["campaign.pressure.channel"].sudo().search([]),
+        "cmr_blocked": partner_sudo.pressure_blocked_channel_ids,
+        "cmr_lists": lists,
+        "cmr_optin": optin,
+        "cmr_langs": env["res.lang"].get_installed(),
+        "cmr_weekdays": list(enumerate(Partner._cmr_weekday_labels())),
+        "cmr_quiet_days": partner_sudo._cmr_quiet_weekday_set(),
+        "cmr_quiet_from": format_hour(partner_sudo.pressure_quiet_from)
+        if partner_sudo.pressure_quiet_from != partner_sudo.pressure_quiet_to
+        else "",
+        "cmr_quiet_to": format_hour(partner_sudo.pressure_quiet_to)
+        if partner_sudo.pressure_quiet_from != partner_sudo.pressure_quiet_to
+        else "",
+        "cmr_nothing": partner_sudo.is_blacklisted,
+        "cmr_period_labels": dict(
+            partner_sudo._fields["pressure_period"]._description_selection(env)
+        ),
+        "cmr_channel_labels": dict(
+            partner_sudo._fields["cmr_preferred_channel"]._description_selection(env)
+        ),
+    }
+
+
+def parse_preferences(post, context, with_consent=False):
+    """Validate the posted form.
+
+    :return: (vals for res.partner.write, set of list ids to be subscribed to,
+      "nothing at all" flag, list of error messages)
+    """
+    _ = request.env._
+    errors = []
+    vals = {}
+    channels = context["cmr_channels"]
+    blocked = channels.filtered(lambda c: not post.get(f"channel_{c.code}"))
+    vals["pressure_blocked_channel_ids"] = [Command.set(blocked.ids)]
+
+    raw_max = (post.get("max_contacts") or "0").strip()
+    if not raw_max.isdigit() or len(raw_max) > 3 or int(raw_max) > MAX_CONTACTS_LIMIT:
+        errors.append(
+            _(
+                "The maximum number of messages must be a whole number from 0 to %(max)s.",
+                max=MAX_CONTACTS_LIMIT,
+            )
+        )
+    else:
+        vals["pressure_max_contacts"] = int(raw_max)
+    period = post.get("period") or "month"
+    if period not in context["cmr_period_labels"]:
+        errors.append(_("Choose a week or a month for your maximum."))
+    else:
+        vals["pressure_period"] = period
+
+    quiet_from = parse_hour(post.get("quiet_from"))
+    quiet_to = parse_hour(post.get("quiet_to"))
+    if quiet_from is None or quiet_to is None:
+        errors.append(_("Quiet hours must be times such as 21:00."))
+    else:
+        vals["pressure_quiet_from"] = quiet_from
+        vals["pressure_quiet_to"] = quiet_to
+    days = sorted(day for day in range(7) if post.get(f"quiet_day_{day}"))
+    vals["cmr_quiet_weekdays"] = ",".join(str(day) for day in days) or False
+
+    preferred = post.get("preferred_channel") or False
+    if preferred and preferred not in context["cmr_channel_labels"]:
+        errors.append(_("Choose one of the channels offered as preferred channel."))
+    else:
+        vals["cmr_preferred_channel"] = preferred
+
+    lang = post.get("lang")
+    if lang:
+        if lang not in {code for code, _name in context["cmr_langs"]}:
+            errors.append(_("Choose one of the languages offered."))
+        else:
+            vals["lang"] = lang
+
+    if with_consent:
+        vals["cmr_sponsor_consent"] = bool(post.get("sponsor_consent"))
+
+    topics = set()
+    for mailing_list in context["cmr_lists"]:
+        if post.get(f"topic_{mailing_list.id}"):
+            topics.add(mailing_list.id)
+    nothing = bool(post.get("nothing"))
+    return vals, topics, nothing, errors

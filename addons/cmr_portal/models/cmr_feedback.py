@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RATINGS = [
+    ("1", "Very unhappy"),
+    ("2", "Unhappy"),
+    ("3", "Neutral"),
+    ("4", "Happy"),
+    ("5", "Very happy"),
+]
+NEGATIVE_RATINGS = ("1", "2")
+MAX_FEEDBACK_LENGTH = 4000
+
+
+class CmrFeedback(models.Model):
+    _name = "cmr.feedback"
+    _description = "Portal Feedback"
+    _inherit = ["mail.thread"]
+    _order = "create_date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Person", required=True, index=True, readonly=True, ondelete="cascade"
+    )
+    rating = fields.Selection(RATINGS, required=True, readonly=True)
+    comment = fields.Text(readonly=True)
+    is_negative = fields.Boolean(compute="_compute_is_negative", store=True, string="Negative")
+    state = fields.Selection(
+        [("new", "New"), ("done", "Handled")], default="new", required=True, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, readonly=True
+    )
+
+    @api.depends("rating")
+    def _compute_is_negative(self):
+        for feedback in self:
+            feedback.is_negative = feedback.rating in NEGATIVE_RATINGS
+
+    @api.constrains("comment")
+    def _check_comment(self):
+        for feedback in self:
+            if feedback.comment and len(feedback.comment) > MAX_FEEDBACK_LENGTH:
+                raise ValidationError(
+                    self.env._("Feedback is limited to %(max)s characters.", max=MAX_FEEDBACK_LENGTH)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        feedbacks = super().create(vals_list)
+        feedbacks.filtered("is_negative").partner_id._pressure_cooldown("feedback")
+        return feedbacks
+
+    def action_done(self):
+        self.write({"state": "done"})
+        return True

@@ -1,0 +1,205 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+
+# Preferences whose every change is written to the consent log.
+CONSENT_FIELDS = (
+    "pressure_blocked_channel_ids",
+    "pressure_max_contacts",
+    "pressure_period",
+    "pressure_quiet_from",
+    "pressure_quiet_to",
+    "cmr_quiet_weekdays",
+    "cmr_preferred_channel",
+    "lang",
+    "cmr_sponsor_consent",
+)
+WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6])*$")
+
+
+def format_hour(value):
+    hours = int(value or 0)
+    minutes = round(((value or 0) - hours) * 60)
+    if minutes == 60:
+        hours, minutes = hours + 1, 0
+    return f"{hours:02d}:{minutes:02d}"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    cmr_preferred_channel = fields.Selection(
+        [("email", "Email"), ("sms", "SMS"), ("phone", "Phone call"), ("letter", "Letter")],
+        string="Preferred Channel",
+    )
+    cmr_quiet_weekdays = fields.Char(
+        string="Quiet Days",
+        help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which the person "
+        "receives no marketing contact.",
+    )
+    cmr_sponsor_consent = fields.Boolean(
+        string="Sponsors May See My Records",
+        help="The sponsoring organisations of the person see the enrolment status, "
+        "schedule and invoices in their portal.",
+    )
+    cmr_consent_log_ids = fields.One2many(
+        "cmr.consent.log", "partner_id", string="Consent Log", readonly=True
+    )
+
+    @api.constrains("cmr_quiet_weekdays")
+    def _check_cmr_quiet_weekdays(self):
+        for partner in self:
+            if partner.cmr_quiet_weekdays and not WEEKDAYS_RE.match(partner.cmr_quiet_weekdays):
+                raise ValidationError(
+                    self.env._("Quiet days are week day numbers from 0 (Monday) to 6 (Sunday).")
+                )
+
+    def write(self, vals):
+        tracked = [fname for fname in CONSENT_FIELDS if fname in vals]
+        if not tracked or self.env.context.get("cmr_consent_skip_log"):
+            return super().write(vals)
+        before = {partner.id: partner._cmr_consent_values(tracked) for partner in self}
+        res = super().write(vals)
+        changes = []
+        for partner in self:
+            after = partner._cmr_consent_values(tracked)
+            for fname in tracked:
+                old, new = before[partner.id][fname], after[fname]
+                if old != new:
+                    changes.append(
+                        {
+                            "partner_id": partner.id,
+                            "field_name": fname,
+                            "field_label": self._fields[fname].get_description(self.env)["string"],
+                            "old_value": old,
+                            "new_value": new,
+                        }
+                    )
+        self.env["cmr.consent.log"]._cmr_log(changes)
+        return res
+
+    def _cmr_consent_values(self, fnames):
+        """Readable values of the consent fields (what the log shows)."""
+        self.ensure_one()
+        values = {}
+        for fname in fnames:
+            field = self._fields[fname]
+            value = self[fname]
+            if field.type in ("many2many", "one2many", "many2one"):
+                values[fname] = ", ".join(value.sorted("id").mapped("display_name"))
+            elif field.type == "selection":
+                values[fname] = dict(field._description_selection(self.env)).get(value, "") if value else ""
+            elif field.type == "boolean":
+                values[fname] = self.env._("Yes") if value else self.env._("No")
+            elif fname in ("pressure_quiet_from", "pressure_quiet_to"):
+                values[fname] = format_hour(value)
+            elif fname == "cmr_quiet_weekdays":
+                values[fname] = self._cmr_weekday_names(value)
+            else:
+                values[fname] = str(value or 0) if field.type == "integer" else (value or "")
+        return values
+
+    @api.model
+    def _cmr_weekday_labels(self):
+        return [
+            self.env._("Monday"),
+            self.env._("Tuesday"),
+            self.env._("Wednesday"),
+            self.env._("Thursday"),
+            self.env._("Friday"),
+            self.env._("Saturday"),
+            self.env._("Sunday"),
+        ]
+
+    @api.model
+    def _cmr_weekday_names(self, value):
+        labels = self._cmr_weekday_labels()
+        return ", ".join(labels[int(day)] for day in (value or "").split(",") if day.isdigit() and int(day) < 7)
+
+    def _cmr_quiet_weekday_set(self):
+        self.ensure_one()
+        return {int(day) for day in (self.cmr_quiet_weekdays or "").split(",") if day.isdigit()}
+
+    # ------------------------------------------------------------------
+    # Preference centre (portal and mailing page)
+    # ------------------------------------------------------------------
+    def _cmr_topic_state(self):
+        """Public mailing lists offered as topics and those the person's email
+        is subscribed to (Odoo's mailing subscriptions)."""
+        self.ensure_one()
+        MailingList = self.env["mailing.list"].sudo()
+        lists = MailingList.search([("is_public", "=", True)])
+        if not self.email_normalized:
+            return lists, MailingList
+        contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", self.email_normalized)])
+        optin = contacts.subscription_ids.filtered(lambda sub: not sub.opt_out).list_id & lists
+        return lists, optin
+
+    def _cmr_apply_preferences(self, vals, topic_ids, nothing, source):
+        """Save the preferences of the person (self: one partner, sudo, the
+        caller checked the person's identity) and log every change.
+
+        :param dict vals: res.partner values (see CONSENT_FIELDS)
+        :param set topic_ids: ids of the public mailing lists to be subscribed to
+        :param bool nothing: "nothing at all": put the email on the blacklist
+        :param str source: portal or mailing
+        """
+        self.ensure_one()
+        partner = self.with_context(cmr_consent_source=source)
+        partner.write(vals)
+        changes = []
+        lists, optin = partner._cmr_topic_state()
+        email = partner.email_normalized
+        subscribed_label = self.env._("Subscribed")
+        unsubscribed_label = self.env._("Not subscribed")
+        if email:
+            to_in = lists.filtered(lambda lst: lst.id in topic_ids) - optin
+            to_out = optin.filtered(lambda lst: lst.id not in topic_ids)
+            if to_out:
+                to_out._update_subscription_from_email(email, opt_out=True)
+            if to_in:
+                contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", email)], limit=1)
+                if contacts:
+                    to_in._update_subscription_from_email(email, opt_out=False)
+                else:
+                    self.env["mailing.contact"].sudo().create(
+                        {
+                            "name": partner.name,
+                            "email": partner.email,
+                            "subscription_ids": [Command.create({"list_id": lst.id}) for lst in to_in],
+                        }
+                    )
+            for lst, old, new in [(lst, unsubscribed_label, subscribed_label) for lst in to_in] + [
+                (lst, subscribed_label, unsubscribed_label) for lst in to_out
+            ]:
+                changes.append(
+                    {
+                        "partner_id": partner.id,
+                        "field_name": "topic",
+                        "field_label": self.env._("Topic: %(name)s", name=lst.name),
+                        "old_value": old,
+                        "new_value": new,
+                    }
+                )
+            if nothing != partner.is_blacklisted:
+                Blacklist = self.env["mail.blacklist"].sudo()
+                message = Markup("<p>%s</p>") % self.env._("Changed by the person in the preference centre.")
+                if nothing:
+                    Blacklist._add(email, message=message)
+                else:
+                    Blacklist._remove(email, message=message)
+                partner.invalidate_recordset(["is_blacklisted"])
+                changes.append(
+                    {
+                        "partner_id": partner.id,
+                        "field_name": "is_blacklisted",
+                        "field_label": self.env._("Nothing at all (email blacklist)"),
+                        "old_value": self.env._("No") if nothing else self.env._("Yes"),
+                        "new_value": self.env._("Yes") if nothing else self.env._("No"),
+                    }
+                )
+        self.env["cmr.consent.log"].with_context(cmr_consent_source=source)._cmr_log(changes)
+        return True
