@@ -1,1 +1,2 @@
 from . import test_tuition
+from . import test_reminder
