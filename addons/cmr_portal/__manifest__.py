@@ -21,10 +21,5 @@
         "views/cmr_portal_templates.xml",
     ],
     "demo": [],
-    "assets": {
-        "web.assets_tests": [
-            "cmr_portal/static/tests/tours/*.js",
-        ],
-    },
     "installable": True,
 }

@@ -1,4 +1,4 @@
-from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
 from odoo import http, tools
 from odoo.exceptions import ValidationError
@@ -55,8 +55,8 @@ class CmrMassMailController(MassMailController):
         email_found, hash_token_found = self._fetch_user_information(email, hash_token or None)
         try:
             mailing_sudo = self._check_mailing_email_token(mailing_id, document_id, email_found, hash_token_found)
-        except NotFound as error:  # do not leak which mailings exist
-            raise Unauthorized() from error
+        except (NotFound, Unauthorized) as error:  # do not leak which mailings exist
+            raise Forbidden() from error
         partners_sudo = self._cmr_partners_for_email(email_found)
         if not partners_sudo:
             raise BadRequest()

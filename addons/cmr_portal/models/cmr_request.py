@@ -102,7 +102,7 @@ class CmrRequest(models.Model):
             if request.request_type != "document":
                 raise UserError(self.env._("Request %(name)s is not a document request.", name=request.name))
             document = self.env["edu.document"]._edu_issue(
-                request.document_type_id.code, request.partner_id, source=request
+                request.document_type_id.code, request.partner_id, source=request._cmr_document_source()
             )
             request.write({"document_id": document.id, "state": "done", "user_id": self.env.uid})
             request._cmr_notify(
@@ -140,6 +140,16 @@ class CmrRequest(models.Model):
                     names=", ".join(wrong.mapped("name")),
                 )
             )
+
+    def _cmr_document_source(self):
+        """The record a requested document is issued from: the person's
+        current enrolment (what a certificate of enrolment certifies)."""
+        self.ensure_one()
+        enrollments = self.env["edu.enrollment"].search(
+            [("partner_id", "=", self.partner_id.id)], order="date_applied desc, id desc"
+        )
+        current = enrollments.filtered(lambda e: e.state == "enrolled")[:1] or enrollments[:1]
+        return current or None
 
     def _cmr_notify(self, text):
         """Post a message the person receives by email and sees in the portal."""

@@ -1,1 +1,3 @@
 from . import test_preferences
+from . import test_feedback_requests
+from . import test_portal_http
