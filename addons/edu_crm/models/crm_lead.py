@@ -1,7 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import clean_context
 
-from .res_partner import normalize_national_id
+from .res_partner import normalize_national_id, normalize_phone
 
 
 class CrmLead(models.Model):
@@ -131,7 +132,7 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         self.env["edu.lead.stage.history"]._edu_record_stages(
-            leads, self.env.cr.now()
+            leads, fields.Datetime.now()
         )
         leads.filtered("edu_is_admissions").partner_id.filtered(
             lambda p: not p.is_company and not p.edu_is_applicant
@@ -139,14 +140,22 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        moved = self.browse()
+        moved = lost = restored = self.browse()
         if "stage_id" in vals:
             moved = self.filtered(lambda lead: lead.stage_id.id != vals["stage_id"])
-        res = super().write(vals)
-        if moved:
-            self.env["edu.lead.stage.history"]._edu_record_stages(
-                moved, self.env.cr.now()
+        if "active" in vals:
+            changed = self.filtered(lambda lead: lead.active != bool(vals["active"]))
+            lost, restored = (
+                (changed, self.browse()) if not vals["active"] else (self.browse(), changed)
             )
+        res = super().write(vals)
+        History = self.env["edu.lead.stage.history"]
+        now = fields.Datetime.now()
+        if lost:
+            # a lost application stops counting time in its stage
+            History._edu_close_stages(lost - moved, now)
+        if moved or restored:
+            History._edu_record_stages((moved | restored) - lost, now)
         return res
 
     @api.model
@@ -205,7 +214,7 @@ class CrmLead(models.Model):
         self.ensure_one()
         return {
             "email": self.email_normalized,
-            "phone": self.phone_sanitized,
+            "phone": normalize_phone(self.phone_sanitized),
             "national_id": normalize_national_id(self.sudo().edu_national_id),
             "company_id": self.company_id.id,
         }
@@ -264,7 +273,10 @@ class CrmLead(models.Model):
         """Return {lead: partner} for ``self``: the lead's person, else an
         existing person with the same email, phone or national ID, else a new
         person (one per applicant, shared by leads of the same applicant)."""
-        Partner = self.env["res.partner"]
+        # no default_* keys of the lead's action leak into the new persons
+        Partner = self.env["res.partner"].with_context(
+            clean_context(self.env.context)
+        )
         result = {}
         todo = self.browse()
         for lead in self:
@@ -306,7 +318,9 @@ class CrmLead(models.Model):
                 new_by_key.setdefault(k, index)
             new_index[lead] = index
         if new_vals:
-            new_partners = Partner.create(new_vals)
+            # defaults once for the batch instead of once per person
+            defaults = Partner.default_get(list(Partner._fields))
+            new_partners = Partner.create([defaults | vals for vals in new_vals])
             for lead, index in new_index.items():
                 result[lead] = new_partners[index]
         for lead in todo:

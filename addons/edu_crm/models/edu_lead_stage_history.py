@@ -43,11 +43,7 @@ class EduLeadStageHistory(models.Model):
         if not leads:
             return self.browse()
         history = self.sudo()
-        open_rows = history.search(
-            [("lead_id", "in", leads.ids), ("date_out", "=", False)]
-        )
-        if open_rows:
-            open_rows.write({"date_out": date})
+        history._edu_close_stages(leads, date)
         return history.create(
             [
                 {
@@ -60,3 +56,14 @@ class EduLeadStageHistory(models.Model):
                 for lead in leads
             ]
         )
+
+    @api.model
+    def _edu_close_stages(self, leads, date):
+        """Close the open history rows of ``leads`` at ``date``."""
+        if not leads:
+            return
+        open_rows = self.sudo().search(
+            [("lead_id", "in", leads.ids), ("date_out", "=", False)]
+        )
+        if open_rows:
+            open_rows.write({"date_out": date})

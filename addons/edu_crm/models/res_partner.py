@@ -1,7 +1,8 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 EDU_ROLE_FIELDS = (
     "edu_is_applicant",
@@ -17,6 +18,18 @@ def normalize_national_id(value):
     if not value:
         return False
     return re.sub(r"[^0-9A-Z]", "", value.upper()) or False
+
+
+def normalize_phone(value):
+    """Digits of a (sanitized) phone number, keeping a leading '+':
+    '+380 44 123-45-67' -> '+380441234567'. Works with or without the
+    phonenumbers library behind ``phone_sanitized``."""
+    if not value:
+        return False
+    digits = re.sub(r"\D", "", value)
+    if not digits:
+        return False
+    return ("+" if value.strip().startswith("+") else "") + digits
 
 
 class ResPartner(models.Model):
@@ -52,6 +65,13 @@ class ResPartner(models.Model):
         index="btree_not_null",
         copy=False,
         groups="edu_crm.group_edu_user",
+    )
+    edu_phone_normalized = fields.Char(
+        string="Normalised Phone",
+        compute="_compute_edu_phone_normalized",
+        store=True,
+        index="btree_not_null",
+        copy=False,
     )
     edu_guardian_id = fields.Many2one(
         "res.partner",
@@ -103,6 +123,11 @@ class ResPartner(models.Model):
                 partner.edu_national_id
             )
 
+    @api.depends("phone_sanitized")
+    def _compute_edu_phone_normalized(self):
+        for partner in self:
+            partner.edu_phone_normalized = normalize_phone(partner.phone_sanitized)
+
     def _compute_edu_sponsored_count(self):
         for partner in self:
             partner.edu_sponsored_count = len(partner.edu_sponsored_ids)
@@ -116,13 +141,13 @@ class ResPartner(models.Model):
         for partner in self:
             partner.edu_enrollment_count = counts.get(partner._origin, 0)
 
-    @api.depends("email_normalized", "phone_sanitized", "edu_national_id_normalized")
+    @api.depends("email_normalized", "edu_phone_normalized", "edu_national_id_normalized")
     def _compute_edu_duplicate_ids(self):
         matches = self.sudo()._edu_find_duplicates(
             [
                 {
                     "email": p.email_normalized,
-                    "phone": p.phone_sanitized,
+                    "phone": p.edu_phone_normalized,
                     "national_id": p.edu_national_id_normalized,
                     "company_id": p.company_id.id,
                 }
@@ -222,6 +247,10 @@ class ResPartner(models.Model):
         """Open Odoo's contact merge wizard on this person and its duplicates,
         keeping this (the record the user looks at) as destination."""
         self.ensure_one()
+        if not self.edu_duplicate_ids:
+            raise UserError(
+                self.env._("%s has no duplicate to merge.", self.display_name)
+            )
         partner_ids = (self | self.edu_duplicate_ids[:2]).ids
         return {
             "type": "ir.actions.act_window",
@@ -232,7 +261,7 @@ class ResPartner(models.Model):
             "context": {
                 "active_model": "res.partner",
                 "active_ids": partner_ids,
-                "default_dst_partner_id": self.id,
+                "edu_merge_dst_partner_id": self.id,
             },
         }
 
@@ -242,9 +271,10 @@ class ResPartner(models.Model):
     @api.model
     def _edu_find_duplicates(self, keys):
         """Find existing partners for a list of ``keys`` dicts (``email``
-        normalised, ``phone`` sanitized, ``national_id`` normalised,
+        normalised, ``phone`` normalised (see ``normalize_phone``), ``national_id`` normalised,
         ``company_id``) in one query. Returns a list of recordsets, one per key,
-        in the same order. National IDs match within the same company only."""
+        in the same order. National IDs match within the same company (a
+        person shared by all companies matches everywhere)."""
         emails = {k["email"] for k in keys if k.get("email")}
         phones = {k["phone"] for k in keys if k.get("phone")}
         nids = {k["national_id"] for k in keys if k.get("national_id")}
@@ -253,33 +283,45 @@ class ResPartner(models.Model):
         domain = []
         for fname, values in (
             ("email_normalized", emails),
-            ("phone_sanitized", phones),
+            ("edu_phone_normalized", phones),
             ("edu_national_id_normalized", nids),
         ):
             if values:
                 domain = (domain and ["|"]) + domain + [(fname, "in", list(values))]
         candidates = self.search_fetch(
             domain,
-            ["email_normalized", "phone_sanitized", "edu_national_id_normalized", "company_id"],
+            [
+                "email_normalized",
+                "edu_phone_normalized",
+                "edu_national_id_normalized",
+                "company_id",
+            ],
             order="id",
         )
         by_email, by_phone, by_nid = {}, {}, {}
         for cand in candidates:
             if cand.email_normalized:
                 by_email.setdefault(cand.email_normalized, []).append(cand.id)
-            if cand.phone_sanitized:
-                by_phone.setdefault(cand.phone_sanitized, []).append(cand.id)
+            if cand.edu_phone_normalized:
+                by_phone.setdefault(cand.edu_phone_normalized, []).append(cand.id)
             if cand.edu_national_id_normalized:
-                by_nid.setdefault(
-                    (cand.edu_national_id_normalized, cand.company_id.id), []
-                ).append(cand.id)
+                by_nid.setdefault(cand.edu_national_id_normalized, []).append(
+                    (cand.id, cand.company_id.id)
+                )
         result = []
         for key in keys:
             ids = []
             ids += by_email.get(key.get("email"), []) if key.get("email") else []
             ids += by_phone.get(key.get("phone"), []) if key.get("phone") else []
             if key.get("national_id"):
-                ids += by_nid.get((key["national_id"], key.get("company_id") or False), [])
+                company_id = key.get("company_id") or False
+                ids += [
+                    cand_id
+                    for cand_id, cand_company_id in by_nid.get(key["national_id"], [])
+                    if not cand_company_id
+                    or not company_id
+                    or cand_company_id == company_id
+                ]
             result.append(self.browse(list(dict.fromkeys(ids))))
         return result
 
@@ -294,11 +336,26 @@ class ResPartner(models.Model):
             company = partner.company_id or self.env.company
             by_company.setdefault(company, self.browse())
             by_company[company] |= partner
+        rows = []
         for company, partners in by_company.items():
             sequence = self._edu_student_sequence(company)
             numbers = sequence._edu_next_numbers(len(partners))
-            for partner, number in zip(partners, numbers):
-                partner.sudo().edu_student_number = number
+            rows += [SQL("(%s, %s)", p.id, n) for p, n in zip(partners, numbers)]
+        # One UPDATE for the whole batch: writing each partner through the ORM
+        # would run the uniqueness check once per partner. The check runs once
+        # below, and the number is a plain stored field (nothing depends on it
+        # but the non-stored related field on enrolments).
+        self.flush_model(["edu_student_number"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner AS p SET edu_student_number = v.number "
+                "FROM (VALUES %s) AS v(id, number) WHERE p.id = v.id",
+                SQL(", ").join(rows),
+            )
+        )
+        todo.invalidate_recordset(["edu_student_number"])
+        self.env["edu.enrollment"].invalidate_model(["student_number"])
+        todo._check_edu_student_number_unique()
 
     @api.model
     def _edu_student_sequence(self, company):
