@@ -1,1 +1,1 @@
-from . import mailing, portal
+from . import mailing, portal, tuition

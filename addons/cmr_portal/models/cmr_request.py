@@ -1,9 +1,13 @@
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 MAX_TEXT_LENGTH = 4000
+MAX_RESCHEDULE_COUNT = 24
+MAX_DEFERRAL_DAYS = 366
+TUITION_TYPES = ("deferral", "reschedule")
 
 
 class CmrRequest(models.Model):
@@ -22,7 +26,12 @@ class CmrRequest(models.Model):
         "res.partner", string="Person", required=True, index=True, tracking=True, readonly=True
     )
     request_type = fields.Selection(
-        [("document", "Document"), ("other", "Other question")],
+        [
+            ("document", "Document"),
+            ("deferral", "Payment deferral"),
+            ("reschedule", "Payment reschedule"),
+            ("other", "Other question"),
+        ],
         string="Type",
         required=True,
         default="other",
@@ -51,6 +60,20 @@ class CmrRequest(models.Model):
     user_id = fields.Many2one("res.users", string="Handled By", tracking=True)
     document_id = fields.Many2one("edu.document", string="Issued Document", readonly=True, copy=False)
     refuse_reason = fields.Text(readonly=True, copy=False)
+    contract_id = fields.Many2one("edu.tuition.contract", string="Tuition Contract", readonly=True, index="btree_not_null")
+    instalment_id = fields.Many2one(
+        "edu.tuition.instalment",
+        string="Instalment to Defer",
+        readonly=True,
+        help="The first instalment moved; the later instalments not invoiced yet move with it.",
+    )
+    requested_date = fields.Date(
+        readonly=True,
+        help="Deferral: the new due date of the instalment. Reschedule: the due date of the first new instalment.",
+    )
+    requested_count = fields.Integer(
+        string="Requested Instalments", readonly=True, help="Reschedule: number of monthly instalments."
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -70,6 +93,45 @@ class CmrRequest(models.Model):
                 raise ValidationError(self.env._("Choose the document you need."))
             if request.document_type_id and not request.document_type_id.cmr_portal_requestable:
                 raise ValidationError(self.env._("This document cannot be requested online."))
+
+    @api.constrains("request_type", "contract_id", "instalment_id", "requested_date", "requested_count")
+    def _check_tuition_request(self):
+        for request in self.filtered(lambda r: r.request_type in TUITION_TYPES):
+            if not request.contract_id or request.contract_id.student_id != request.partner_id:
+                raise ValidationError(self.env._("Choose one of your tuition contracts."))
+            if request.contract_id.state != "active":
+                raise ValidationError(self.env._("Only the schedule of an active contract can change."))
+            if not request.requested_date:
+                raise ValidationError(self.env._("Give the date you ask for."))
+            if request.request_type == "deferral":
+                instalment = request.instalment_id
+                if not instalment or instalment.contract_id != request.contract_id:
+                    raise ValidationError(self.env._("Choose the instalment to defer."))
+                if instalment.payment_state != "to_invoice":
+                    raise ValidationError(
+                        self.env._(
+                            "This instalment is already invoiced; please write to the bursar instead."
+                        )
+                    )
+                delay = (request.requested_date - instalment.due_date).days
+                if not 0 < delay <= MAX_DEFERRAL_DAYS:
+                    raise ValidationError(
+                        self.env._(
+                            "The new date must be after the current due date and at most %(days)s days later.",
+                            days=MAX_DEFERRAL_DAYS,
+                        )
+                    )
+            else:
+                if not 1 <= request.requested_count <= MAX_RESCHEDULE_COUNT:
+                    raise ValidationError(
+                        self.env._(
+                            "A new schedule has from 1 to %(max)s instalments.", max=MAX_RESCHEDULE_COUNT
+                        )
+                    )
+                if not request.contract_id.instalment_ids.filtered(lambda i: i.payment_state == "to_invoice"):
+                    raise ValidationError(self.env._("Every instalment of this contract is already invoiced."))
+            if not request.description or not request.description.strip():
+                raise ValidationError(self.env._("Tell us the reason of your request."))
 
     def _compute_access_url(self):
         super()._compute_access_url()
@@ -114,6 +176,27 @@ class CmrRequest(models.Model):
             )
         return True
 
+    def action_approve(self):
+        """Approve a deferral or reschedule: the schedule of the contract is
+        regenerated (bursar only)."""
+        if not self.env.user.has_group("edu_crm.group_edu_manager"):
+            raise AccessError(self.env._("Only an Education Manager (bursar) can approve a schedule change."))
+        self._cmr_check_state(("new", "in_progress"))
+        for request in self:
+            if request.request_type not in TUITION_TYPES:
+                raise UserError(self.env._("Request %(name)s is not a schedule change.", name=request.name))
+            request._check_tuition_request()
+            request._cmr_regenerate_schedule()
+            request.write({"state": "done", "user_id": self.env.uid})
+            request._cmr_notify(
+                self.env._(
+                    "Your request %(name)s was approved: the new schedule of %(contract)s is in your portal.",
+                    name=request.name,
+                    contract=request.contract_id.name,
+                )
+            )
+        return True
+
     def action_done(self):
         self._cmr_check_state(("new", "in_progress"))
         self.write({"state": "done"})
@@ -140,6 +223,46 @@ class CmrRequest(models.Model):
                     names=", ".join(wrong.mapped("name")),
                 )
             )
+
+    def _cmr_regenerate_schedule(self):
+        """Replace the instalments not invoiced yet by the approved schedule."""
+        self.ensure_one()
+        contract = self.contract_id
+        open_instalments = contract.instalment_ids.filtered(lambda i: i.payment_state == "to_invoice")
+        if self.request_type == "deferral":
+            moved = open_instalments.filtered(lambda i: (i.sequence, i.id) >= (self.instalment_id.sequence, self.instalment_id.id))
+            delay = self.requested_date - self.instalment_id.due_date
+            new_values = [
+                {"sequence": inst.sequence, "due_date": inst.due_date + delay, "amount": inst.amount}
+                for inst in moved.sorted(lambda i: (i.sequence, i.id))
+            ]
+        else:
+            moved = open_instalments
+            currency = contract.currency_id
+            total = sum(moved.mapped("amount"))
+            count = self.requested_count
+            share = currency.round(total / count)
+            first_sequence = min(moved.mapped("sequence"))
+            new_values = []
+            for index in range(count):
+                amount = share if index < count - 1 else currency.round(total - share * (count - 1))
+                new_values.append(
+                    {
+                        "sequence": first_sequence + index,
+                        "due_date": self.requested_date + relativedelta(months=index),
+                        "amount": amount,
+                    }
+                )
+        contract.write(
+            {
+                "instalment_ids": [Command.delete(inst.id) for inst in moved]
+                + [Command.create(values) for values in new_values]
+            }
+        )
+        contract.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._("Schedule changed by the approved request %(name)s.", name=self.name)
+        )
 
     def _cmr_document_source(self):
         """The record a requested document is issued from: the person's
