@@ -66,6 +66,10 @@ class EduDocument(models.Model):
     )
     body = fields.Html(
         string="Content",
+        compute="_compute_body",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Text of the document. It is prepared from the source when the document is created "
         "and frozen once the document is issued.",
     )
@@ -104,6 +108,14 @@ class EduDocument(models.Model):
         models_ = self.env["ir.model"].sudo().search_fetch([("transient", "=", False)], ["model", "name"])
         return [(model.model, model.name) for model in models_]
 
+    @api.depends("type_id", "partner_id", "source_ref")
+    def _compute_body(self):
+        for doc in self:
+            if doc.state != "draft" or not (doc.type_id and doc.partner_id):
+                continue
+            source = doc.source_ref.exists() if doc.source_ref else None
+            doc.body = self._edu_prepare_body(doc.type_id, doc.partner_id, source or None)
+
     @api.depends("name", "type_id", "state")
     def _compute_display_name(self):
         for doc in self:
@@ -116,21 +128,22 @@ class EduDocument(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if "body" not in vals and vals.get("type_id") and vals.get("partner_id"):
-                vals["body"] = self._edu_prepare_body(
-                    self.env["edu.document.type"].browse(vals["type_id"]),
-                    self.env["res.partner"].browse(vals["partner_id"]),
-                    self._edu_ref_to_record(vals.get("source_ref")),
-                )
-        documents = super().create(vals_list)
-        if not self.env.su and any(
-            doc.state != "draft" or doc.name or doc.issued_by_id or doc.attachment_id for doc in documents
-        ):
-            raise UserError(
-                self.env._("A document is always created as a draft; use the Issue button to number it.")
+        if not self.env.su:
+            context = self.env.context
+            forced = any(
+                (key == "state" and vals.get(key, "draft") != "draft") or (key != "state" and vals.get(key))
+                for vals in vals_list
+                for key in WORKFLOW_FIELDS
+            ) or any(
+                (fname == "state" and context.get("default_state", "draft") != "draft")
+                or (fname != "state" and context.get(f"default_{fname}"))
+                for fname in WORKFLOW_FIELDS
             )
-        return documents
+            if forced:
+                raise UserError(
+                    self.env._("A document is always created as a draft; use the Issue button to number it.")
+                )
+        return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and vals.keys() & WORKFLOW_FIELDS:
@@ -221,18 +234,24 @@ class EduDocument(models.Model):
             raise UserError(self.env._("A document must be issued to exactly one person."))
         if source is not None and (not isinstance(source, models.BaseModel) or len(source) != 1):
             raise UserError(self.env._("A document can only be issued from a single source record."))
+        if not doc_type.report_id:
+            raise UserError(
+                self.env._("Set a report on the document type(s) %(types)s before issuing.", types=doc_type.name)
+            )
         company = self.env.company
         if source and "company_id" in source._fields and source.company_id:
             company = source.company_id
-        document = self.with_company(company).create(
-            {
-                "type_id": doc_type.id,
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "source_ref": f"{source._name},{source.id}" if source else False,
-            }
-        )
-        document.action_issue()
+        # all or nothing, also for a caller that catches the error
+        with self.env.cr.savepoint():
+            document = self.with_company(company).create(
+                {
+                    "type_id": doc_type.id,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "source_ref": f"{source._name},{source.id}" if source else False,
+                }
+            )
+            document.action_issue()
         return document
 
     def _edu_check_issuable(self):
@@ -331,18 +350,6 @@ class EduDocument(models.Model):
     def _edu_attachment_name(self, extension="pdf"):
         self.ensure_one()
         return "{}.{}".format((self.name or "draft").replace("/", "_"), extension)
-
-    @api.model
-    def _edu_ref_to_record(self, reference):
-        if not reference:
-            return None
-        if isinstance(reference, models.BaseModel):
-            return reference
-        model_name, _sep, res_id = str(reference).partition(",")
-        if model_name not in self.env or not res_id.isdigit():
-            return None
-        record = self.env[model_name].browse(int(res_id)).exists()
-        return record or None
 
     @api.model
     def _edu_prepare_body(self, doc_type, partner, source):

@@ -5,3 +5,9 @@ from . import test_programme_intake
 from . import test_enrollment
 from . import test_admission
 from . import test_security
+from . import test_document_numbering
+from . import test_document_workflow
+from . import test_document_security
+from . import test_document_report
+from . import test_document_survey
+from . import test_document_enrollment
