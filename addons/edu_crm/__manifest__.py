@@ -47,6 +47,8 @@
         "views/edu_payment_report_views.xml",
         "views/edu_payment_plan_views.xml",
         "views/edu_reminder_views.xml",
+        "views/edu_cashin_forecast_views.xml",
+        "views/edu_tuition_partner_views.xml",
     ],
     "demo": [
         # demo: records

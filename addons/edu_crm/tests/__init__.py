@@ -11,3 +11,5 @@ from . import test_document_security
 from . import test_document_report
 from . import test_document_survey
 from . import test_document_enrollment
+from . import test_forecast
+from . import test_segment

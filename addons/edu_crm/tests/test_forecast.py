@@ -1,0 +1,144 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .test_tuition_common import TuitionCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCashinForecast(TuitionCommon):
+    """A small dataset around the real current month (the SQL view works
+    with CURRENT_DATE), every expected number computed by hand below."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ICP = cls.env["ir.config_parameter"].sudo()
+        ICP.set_param("edu_crm.forecast_default_probability", "0.8")
+        cls.m0 = date.today().replace(day=1)
+        cls.m = {i: cls.m0 + relativedelta(months=i) for i in range(-3, 4)}
+        # C1: the sponsor pays 1000: 250 (3 months ago, paid on time),
+        # 250 (2 months ago, paid 10 days late), 500 (next month, open)
+        ICP.set_param("edu_crm.tuition_invoice_mode", "activation")
+        plan = cls.env["edu.payment.plan"].create(
+            {
+                "name": "25/25/50",
+                "plan_type": "custom",
+                "line_ids": [
+                    Command.create({"percentage": 25.0}),
+                    Command.create({"percentage": 25.0, "delay_months": 1}),
+                    Command.create({"percentage": 50.0, "delay_months": 4}),
+                ],
+            }
+        )
+        cls.c1 = cls._contract(
+            plan=plan, payers=[(cls.sponsor, 100.0)], date_start=cls.m[-3]
+        )
+        cls.c1.with_user(cls.bursar).action_activate()
+        inv1, inv2, inv3 = (
+            cls.c1.instalment_ids.sorted("sequence").invoice_ids
+        )
+        cls.inv3 = inv3
+        for invoice, paid_on in ((inv1, cls.m[-3]), (inv2, cls.m[-2] + relativedelta(days=10))):
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": 250.0, "payment_date": paid_on})._create_payments()
+        # C2: a new payer, 2 x 500 next month and the month after, not invoiced
+        ICP.set_param("edu_crm.tuition_invoice_mode", "cron")
+        ICP.set_param("edu_crm.tuition_invoice_days_before", "0")
+        plan_2 = cls.env["edu.payment.plan"].create(
+            {"name": "2 months", "plan_type": "monthly", "instalment_count": 2}
+        )
+        cls.c2 = cls._contract(
+            plan=plan_2,
+            payers=[(cls.student_2, 100.0)],
+            student_id=cls.student_2.id,
+            date_start=cls.m[1],
+        )
+        cls.c2.with_user(cls.bursar).action_activate()
+        # pipeline: 2000 expected at 25 % for an intake starting in 2 months;
+        # a won lead and a lead without programme do not count
+        intake = cls.env["edu.intake"].create(
+            {
+                "programme_id": cls.programme.id,
+                "name": "Intake +2",
+                "date_start": cls.m[2],
+                "date_end": cls.m[2] + relativedelta(years=1),
+            }
+        )
+        Lead = cls.env["crm.lead"]
+        common = {"type": "opportunity", "company_id": cls.company.id}
+        Lead.create(
+            {**common, "name": "Applicant A", "edu_programme_id": cls.programme.id,
+             "edu_intake_id": intake.id, "expected_revenue": 2000.0,
+             "probability": 25.0}
+        )
+        won = Lead.create(
+            {**common, "name": "Applicant W", "edu_programme_id": cls.programme.id,
+             "edu_intake_id": intake.id, "expected_revenue": 3000.0}
+        )
+        won.action_set_won()
+        Lead.create(
+            {**common, "name": "Other", "expected_revenue": 999.0, "probability": 50.0}
+        )
+        cls.env["res.partner"]._cron_compute_segments()
+
+    def _grid(self, measure):
+        self.env.flush_all()  # the view reads the tables (as a new request would)
+        rows = self.env["edu.cashin.forecast"].with_user(self.clerk)._read_group(
+            [("company_id", "=", self.company.id)],
+            ["date:month", "kind"],
+            [f"{measure}:sum"],
+        )
+        return {
+            (month, kind): round(value, 2) for month, kind, value in rows if value
+        }
+
+    def test_payer_history_learned(self):
+        self.assertRecordValues(
+            self.sponsor,
+            [{"edu_payment_history_count": 2, "edu_ontime_rate": 0.5,
+              "edu_payment_segment": "late"}],
+        )
+        self.assertEqual(self.student_2.edu_payment_history_count, 0)
+
+    def test_forecast_numbers(self):
+        m = self.m
+        # next month: 500 x 0.5 (sponsor's history) + 500 x 0.8 (new payer)
+        # the month after: 500 x 0.8, pipeline 2000 x 25 %
+        self.assertEqual(
+            {k: v for k, v in self._grid("amount_expected").items()},
+            {
+                (m[1], "open"): 650.0,
+                (m[2], "open"): 400.0,
+                (m[2], "pipeline"): 500.0,
+            },
+        )
+        self.assertEqual(
+            self._grid("amount_open"),
+            {
+                (m[1], "open"): 1000.0,
+                (m[2], "open"): 500.0,
+                (m[2], "pipeline"): 2000.0,
+            },
+        )
+        # past months: due beside received
+        self.assertEqual(
+            self._grid("amount_due"),
+            {(m[-3], "due"): 250.0, (m[-2], "due"): 250.0},
+        )
+        self.assertEqual(
+            self._grid("amount_received"),
+            {(m[-3], "receipt"): 250.0, (m[-2], "receipt"): 250.0},
+        )
+
+    def test_payment_moves_money_from_expected_to_received(self):
+        self._pay(self.inv3, 200.0, date=date.today())
+        grid = self._grid("amount_expected")
+        # 300 still open at 0.5, plus the new payer's 400
+        self.assertEqual(grid[(self.m[1], "open")], 550.0)
+        received = self._grid("amount_received")
+        self.assertEqual(received[(self.m0, "receipt")], 200.0)
