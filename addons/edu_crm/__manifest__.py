@@ -52,12 +52,14 @@
     ],
     "demo": [
         # demo: records
+        "demo/edu_records_demo.xml",
         # demo: documents
         # demo: tuition
     ],
     "assets": {
         "web.assets_tests": [
             # tours
+            "edu_crm/static/tests/tours/edu_admission_tour.js",
         ],
     },
     "application": True,

@@ -13,3 +13,4 @@ from . import test_document_survey
 from . import test_document_enrollment
 from . import test_forecast
 from . import test_segment
+from . import test_tour
