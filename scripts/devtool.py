@@ -488,6 +488,11 @@ def embedded_postgres(name, port, fast):
         with contextlib.suppress(OSError, IndexError, ValueError):
             pg.port = int((datadir / "postmaster.pid").read_text().splitlines()[3])
         return pg
+    if _port_in_use(port) and fast:
+        # a throwaway cluster can live anywhere: another checkout may hold the default
+        taken, port = port, free_port()
+        pg.port = port
+        say(f"port {taken} is taken: test cluster on port {port}")
     if _port_in_use(port):
         raise UserError(
             f"port {port} is taken by another program; free it or choose another with "
