@@ -20,6 +20,11 @@
         "views/edu_document_type_views.xml",
         "views/cmr_portal_templates.xml",
     ],
-    "demo": [],
+    "demo": ["demo/cmr_portal_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "cmr_portal/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }
