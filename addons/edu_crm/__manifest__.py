@@ -55,6 +55,7 @@
         "demo/edu_records_demo.xml",
         # demo: documents
         # demo: tuition
+        "demo/edu_tuition_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
@@ -478,4 +480,32 @@ class EduTuitionContract(models.Model):
             )
         partial._edu_credit_residual()
         self.write({"state": "cancelled"})
+        return True
+
+    def _edu_demo_pay(self, payments, partner_id=None):
+        """Demo data helper: register payments on the invoices of ``self``.
+
+        :param payments: list of ``(instalment sequence, share of the invoice
+            total paid, days after the due date the payment is made)``
+        :param partner_id: only pay the invoices of this payer
+        """
+        self.ensure_one()
+        for sequence, ratio, delay in payments:
+            instalment = self.instalment_ids.filtered(lambda i: i.sequence == sequence)
+            for invoice in instalment.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice"
+                and m.state == "posted"
+                and (not partner_id or m.partner_id.id == partner_id)
+            ):
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create(
+                    {
+                        "amount": invoice.currency_id.round(
+                            invoice.amount_total * ratio
+                        ),
+                        "payment_date": invoice.invoice_date_due
+                        + timedelta(days=delay),
+                    }
+                )._create_payments()
         return True
