@@ -85,12 +85,8 @@ registry.category("web_tour.tours").add("cmr_portal_pay_instalment", {
             expectUnloadPage: true,
         },
         {
-            content: "Back on the invoice: it is paid",
-            trigger: "[name=o_payment_status_alert]",
-        },
-        {
-            content: "The invoice shows the paid badge",
-            trigger: "span.badge:contains('Paid')",
+            content: "Back on the invoice: the payment is confirmed",
+            trigger: "[name=o_payment_status_alert]:contains('Thank you')",
         },
     ],
 });
