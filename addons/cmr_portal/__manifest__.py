@@ -7,7 +7,13 @@
     "license": "LGPL-3",
     "author": "Education CRM Team",
     "website": "https://github.com/edu-crm/edu-crm",
-    "depends": ["edu_crm", "campaign_pressure", "portal", "account_payment", "payment_demo"],
+    "depends": [
+        "edu_crm",
+        "campaign_pressure",
+        "portal",
+        "account_payment",
+        "payment_demo",
+    ],
     "data": [
         "security/ir.model.access.csv",
         "security/cmr_portal_security.xml",

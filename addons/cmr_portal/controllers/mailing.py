@@ -1,10 +1,8 @@
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
-
 from odoo import http, tools
+from odoo.addons.mass_mailing.controllers.main import MassMailController
 from odoo.exceptions import ValidationError
 from odoo.http import request
-
-from odoo.addons.mass_mailing.controllers.main import MassMailController
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
 from .preferences import parse_preferences, preference_context
 
@@ -22,18 +20,32 @@ class CmrMassMailController(MassMailController):
         return (
             request.env["res.partner"]
             .sudo()
-            .search([("email_normalized", "=", email_normalized)], order="id", limit=MAX_PARTNERS_PER_EMAIL)
+            .search(
+                [("email_normalized", "=", email_normalized)],
+                order="id",
+                limit=MAX_PARTNERS_PER_EMAIL,
+            )
         )
 
-    def _prepare_mailing_subscription_values(self, mailing, document_id, email, hash_token):
+    def _prepare_mailing_subscription_values(
+        self, mailing, document_id, email, hash_token
+    ):
         # called by Odoo's routes after the token (or the logged-in user) was checked
-        values = super()._prepare_mailing_subscription_values(mailing, document_id, email, hash_token)
+        values = super()._prepare_mailing_subscription_values(
+            mailing, document_id, email, hash_token
+        )
         partners_sudo = self._cmr_partners_for_email(email)
         if partners_sudo:
-            values.update(self._cmr_mailing_values(partners_sudo[0], mailing, document_id, email, hash_token))
+            values.update(
+                self._cmr_mailing_values(
+                    partners_sudo[0], mailing, document_id, email, hash_token
+                )
+            )
         return values
 
-    def _cmr_mailing_values(self, partner_sudo, mailing, document_id, email, hash_token):
+    def _cmr_mailing_values(
+        self, partner_sudo, mailing, document_id, email, hash_token
+    ):
         values = preference_context(partner_sudo)
         values.update(
             cmr_form_action="/mailing/cmr/preferences",
@@ -48,13 +60,33 @@ class CmrMassMailController(MassMailController):
         )
         return values
 
-    @http.route("/mailing/cmr/preferences", type="http", auth="public", website=True, methods=["POST"])
-    def cmr_mailing_preferences(self, mailing_id=None, document_id=None, email=None, hash_token=None, **post):
-        mailing_id = int(mailing_id) if (mailing_id or "").isdigit() and len(mailing_id) < 10 else None
-        document_id = int(document_id) if (document_id or "").isdigit() and len(document_id) < 10 else None
-        email_found, hash_token_found = self._fetch_user_information(email, hash_token or None)
+    @http.route(
+        "/mailing/cmr/preferences",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def cmr_mailing_preferences(
+        self, mailing_id=None, document_id=None, email=None, hash_token=None, **post
+    ):
+        mailing_id = (
+            int(mailing_id)
+            if (mailing_id or "").isdigit() and len(mailing_id) < 10
+            else None
+        )
+        document_id = (
+            int(document_id)
+            if (document_id or "").isdigit() and len(document_id) < 10
+            else None
+        )
+        email_found, hash_token_found = self._fetch_user_information(
+            email, hash_token or None
+        )
         try:
-            mailing_sudo = self._check_mailing_email_token(mailing_id, document_id, email_found, hash_token_found)
+            mailing_sudo = self._check_mailing_email_token(
+                mailing_id, document_id, email_found, hash_token_found
+            )
         except (NotFound, Unauthorized) as error:  # do not leak which mailings exist
             raise Forbidden() from error
         partners_sudo = self._cmr_partners_for_email(email_found)
@@ -66,10 +98,20 @@ class CmrMassMailController(MassMailController):
             try:
                 with request.env.cr.savepoint():
                     # every contact of this email is the same person for marketing
-                    partners_sudo[0]._cmr_apply_preferences(vals, topics, nothing, "mailing")
-                    partners_sudo[1:].with_context(cmr_consent_source="mailing").write(vals)
+                    partners_sudo[0]._cmr_apply_preferences(
+                        vals, topics, nothing, "mailing"
+                    )
+                    partners_sudo[1:].with_context(cmr_consent_source="mailing").write(
+                        vals
+                    )
             except ValidationError as error:
                 errors.append(str(error.args[0]))
-        values = self._prepare_mailing_subscription_values(mailing_sudo, document_id, email_found, hash_token_found)
+        values = self._prepare_mailing_subscription_values(
+            mailing_sudo, document_id, email_found, hash_token_found
+        )
         values.update(cmr_errors=errors, cmr_saved=not errors, feedback_enabled=False)
-        return request.render("mass_mailing.page_mailing_unsubscribe", values, status=400 if errors else 200)
+        return request.render(
+            "mass_mailing.page_mailing_unsubscribe",
+            values,
+            status=400 if errors else 200,
+        )

@@ -1,11 +1,11 @@
-from werkzeug.exceptions import BadRequest
-
 from odoo import http
+from odoo.addons.portal.controllers.portal import (
+    CustomerPortal,
+    pager as portal_pager,
+)
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from werkzeug.exceptions import BadRequest
 
 from ..models.cmr_feedback import MAX_FEEDBACK_LENGTH, RATINGS
 from ..models.cmr_request import MAX_TEXT_LENGTH
@@ -37,7 +37,11 @@ class CmrCustomerPortal(CustomerPortal):
         for counter, model in counted.items():
             if counter in counters:
                 Model = env[model]
-                values[counter] = Model.search_count(self._cmr_own_domain(model)) if Model.has_access("read") else 0
+                values[counter] = (
+                    Model.search_count(self._cmr_own_domain(model))
+                    if Model.has_access("read")
+                    else 0
+                )
         if "cmr_sponsored_count" in counters:
             values["cmr_sponsored_count"] = len(self._cmr_sponsored_students())
         return values
@@ -66,20 +70,28 @@ class CmrCustomerPortal(CustomerPortal):
         values.update(extra)
         return values
 
-    @http.route("/my/preferences", type="http", auth="user", website=True, methods=["GET"])
+    @http.route(
+        "/my/preferences", type="http", auth="user", website=True, methods=["GET"]
+    )
     def cmr_preferences(self, **kw):
         partner_sudo = request.env.user.partner_id.sudo()
         return request.render(
             "cmr_portal.portal_my_preferences",
-            self._cmr_preferences_values(partner_sudo, cmr_saved=kw.get("saved") == "1"),
+            self._cmr_preferences_values(
+                partner_sudo, cmr_saved=kw.get("saved") == "1"
+            ),
         )
 
-    @http.route("/my/preferences", type="http", auth="user", website=True, methods=["POST"])
+    @http.route(
+        "/my/preferences", type="http", auth="user", website=True, methods=["POST"]
+    )
     def cmr_preferences_save(self, **post):
         # the person edits their own partner only: identity from the session
         partner_sudo = request.env.user.partner_id.sudo()
         context = preference_context(partner_sudo)
-        vals, topics, nothing, errors = parse_preferences(post, context, with_consent=True)
+        vals, topics, nothing, errors = parse_preferences(
+            post, context, with_consent=True
+        )
         if not errors:
             try:
                 with request.env.cr.savepoint():
@@ -125,7 +137,10 @@ class CmrCustomerPortal(CustomerPortal):
             order = "create_date desc, id desc"
         elif filterby == "calls":
             Model = env["campaign.pressure.contact"]
-            domain = [("partner_id", "=", partner.id), ("source", "in", ("activity", "letter"))]
+            domain = [
+                ("partner_id", "=", partner.id),
+                ("source", "in", ("activity", "letter")),
+            ]
             order = "contact_date desc, id desc"
         else:
             Model = env["mail.message"]
@@ -143,7 +158,9 @@ class CmrCustomerPortal(CustomerPortal):
             step=COMMUNICATION_STEP,
             url_args={"filterby": filterby},
         )
-        records = Model.search(domain, order=order, limit=COMMUNICATION_STEP, offset=pager["offset"])
+        records = Model.search(
+            domain, order=order, limit=COMMUNICATION_STEP, offset=pager["offset"]
+        )
         values = self._prepare_portal_layout_values()
         rows = self._cmr_communication_rows(filterby, records, partner)
         values.update(
@@ -162,7 +179,11 @@ class CmrCustomerPortal(CustomerPortal):
         if filterby == "marketing":
             return env["mailing.trace"]._cmr_portal_rows(records, partner.sudo())
         if filterby == "calls":
-            channel_labels = dict(env["campaign.pressure.contact"]._fields["channel"]._description_selection(env))
+            channel_labels = dict(
+                env["campaign.pressure.contact"]
+                ._fields["channel"]
+                ._description_selection(env)
+            )
             state_labels = {
                 "reserved": env._("Planned"),
                 "confirmed": env._("Done"),
@@ -172,7 +193,9 @@ class CmrCustomerPortal(CustomerPortal):
                 {
                     "date": contact.contact_date,
                     "channel": channel_labels.get(contact.channel, ""),
-                    "subject": contact.sudo().mailing_id.subject or contact.sudo().campaign_id.name or "",
+                    "subject": contact.sudo().mailing_id.subject
+                    or contact.sudo().campaign_id.name
+                    or "",
                     "status": state_labels.get(contact.state, ""),
                     "sent": contact.state != "released",
                     "explanation": "",
@@ -183,7 +206,9 @@ class CmrCustomerPortal(CustomerPortal):
         return [
             {
                 "date": message.date,
-                "channel": env._("Email") if message.message_type == "email" else env._("Message"),
+                "channel": env._("Email")
+                if message.message_type == "email"
+                else env._("Message"),
                 "subject": message.subject or message.record_name or "",
                 "status": env._("Sent"),
                 "sent": True,
@@ -198,10 +223,16 @@ class CmrCustomerPortal(CustomerPortal):
     @http.route("/my/feedback", type="http", auth="user", website=True, methods=["GET"])
     def cmr_feedback(self, **kw):
         values = self._prepare_portal_layout_values()
-        values.update(page_name="cmr_feedback", cmr_ratings=RATINGS, cmr_sent=kw.get("sent") == "1")
+        values.update(
+            page_name="cmr_feedback",
+            cmr_ratings=RATINGS,
+            cmr_sent=kw.get("sent") == "1",
+        )
         return request.render("cmr_portal.portal_my_feedback", values)
 
-    @http.route("/my/feedback", type="http", auth="user", website=True, methods=["POST"])
+    @http.route(
+        "/my/feedback", type="http", auth="user", website=True, methods=["POST"]
+    )
     def cmr_feedback_post(self, rating=None, comment=None, **post):
         env = request.env
         errors = []
@@ -209,14 +240,28 @@ class CmrCustomerPortal(CustomerPortal):
             errors.append(env._("Choose a rating from 1 to 5."))
         comment = (comment or "").strip()
         if len(comment) > MAX_FEEDBACK_LENGTH:
-            errors.append(env._("Feedback is limited to %(max)s characters.", max=MAX_FEEDBACK_LENGTH))
+            errors.append(
+                env._(
+                    "Feedback is limited to %(max)s characters.",
+                    max=MAX_FEEDBACK_LENGTH,
+                )
+            )
         if errors:
             values = self._prepare_portal_layout_values()
-            values.update(page_name="cmr_feedback", cmr_ratings=RATINGS, cmr_errors=errors, cmr_comment=comment)
+            values.update(
+                page_name="cmr_feedback",
+                cmr_ratings=RATINGS,
+                cmr_errors=errors,
+                cmr_comment=comment,
+            )
             return request.render("cmr_portal.portal_my_feedback", values, status=400)
         # the person gives feedback about themselves only: identity from the session
         env["cmr.feedback"].sudo().create(
-            {"partner_id": env.user.partner_id.id, "rating": rating, "comment": comment or False}
+            {
+                "partner_id": env.user.partner_id.id,
+                "rating": rating,
+                "comment": comment or False,
+            }
         )
         return request.redirect("/my/feedback?sent=1")
 
@@ -224,13 +269,20 @@ class CmrCustomerPortal(CustomerPortal):
     # Education
     # ------------------------------------------------------------------
     @http.route(
-        ["/my/education", "/my/education/page/<int:page>"], type="http", auth="user", website=True
+        ["/my/education", "/my/education/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
     )
     def cmr_education(self, page=1, **kw):
         env = request.env
         Enrollment = env["edu.enrollment"]
         Document = env["edu.document"]
-        enrollments = Enrollment.search(self._cmr_own_domain("edu.enrollment")) if Enrollment.has_access("read") else Enrollment
+        enrollments = (
+            Enrollment.search(self._cmr_own_domain("edu.enrollment"))
+            if Enrollment.has_access("read")
+            else Enrollment
+        )
         doc_domain = self._cmr_own_domain("edu.document")
         can_docs = Document.has_access("read")
         pager = portal_pager(
@@ -240,7 +292,11 @@ class CmrCustomerPortal(CustomerPortal):
             step=self._items_per_page,
         )
         documents = (
-            Document.search(doc_domain, limit=self._items_per_page, offset=pager["offset"]) if can_docs else Document
+            Document.search(
+                doc_domain, limit=self._items_per_page, offset=pager["offset"]
+            )
+            if can_docs
+            else Document
         )
         values = self._prepare_portal_layout_values()
         values.update(
@@ -248,15 +304,24 @@ class CmrCustomerPortal(CustomerPortal):
             enrollments=enrollments.sudo(),
             documents=documents.sudo(),
             pager=pager,
-            cmr_document_types=env["edu.document.type"].sudo().search([("cmr_portal_requestable", "=", True)]),
+            cmr_document_types=env["edu.document.type"]
+            .sudo()
+            .search([("cmr_portal_requestable", "=", True)]),
             cmr_errors=kw.get("cmr_errors"),
         )
         return request.render("cmr_portal.portal_my_education", values)
 
-    @http.route("/my/education/documents/<int:document_id>", type="http", auth="public", website=True)
+    @http.route(
+        "/my/education/documents/<int:document_id>",
+        type="http",
+        auth="public",
+        website=True,
+    )
     def cmr_education_document(self, document_id, access_token=None, **kw):
         try:
-            document_sudo = self._document_check_access("edu.document", document_id, access_token)
+            document_sudo = self._document_check_access(
+                "edu.document", document_id, access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         if document_sudo.state != "issued" or not document_sudo.attachment_id:
@@ -264,28 +329,47 @@ class CmrCustomerPortal(CustomerPortal):
         stream = request.env["ir.binary"]._get_stream_from(document_sudo.attachment_id)
         return stream.get_response(as_attachment=True)
 
-    @http.route("/my/education/request", type="http", auth="user", website=True, methods=["POST"])
+    @http.route(
+        "/my/education/request",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
     def cmr_education_request(self, document_type_id=None, description=None, **post):
         env = request.env
         doc_type_id = _to_int(document_type_id)
-        doc_type = env["edu.document.type"].sudo().browse(doc_type_id).exists() if doc_type_id else None
+        doc_type = (
+            env["edu.document.type"].sudo().browse(doc_type_id).exists()
+            if doc_type_id
+            else None
+        )
         description = (description or "").strip()
         errors = []
         if not doc_type or not doc_type.cmr_portal_requestable:
             errors.append(env._("Choose the document you need."))
         if len(description) > MAX_TEXT_LENGTH:
-            errors.append(env._("The description is limited to %(max)s characters.", max=MAX_TEXT_LENGTH))
+            errors.append(
+                env._(
+                    "The description is limited to %(max)s characters.",
+                    max=MAX_TEXT_LENGTH,
+                )
+            )
         if errors:
             response = self.cmr_education(cmr_errors=errors)
             response.status_code = 400
             return response
-        request_sudo = env["cmr.request"].sudo().create(
-            {
-                "partner_id": env.user.partner_id.id,
-                "request_type": "document",
-                "document_type_id": doc_type.id,
-                "description": description or False,
-            }
+        request_sudo = (
+            env["cmr.request"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": env.user.partner_id.id,
+                    "request_type": "document",
+                    "document_type_id": doc_type.id,
+                    "description": description or False,
+                }
+            )
         )
         return request.redirect(request_sudo.access_url)
 
@@ -300,7 +384,12 @@ class CmrCustomerPortal(CustomerPortal):
             "state": {"label": _("Status"), "order": "state, id desc"},
         }
 
-    @http.route(["/my/requests", "/my/requests/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/requests", "/my/requests/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
     def cmr_requests(self, page=1, sortby="date", **kw):
         Request = request.env["cmr.request"]
         sortings = self._cmr_request_sortings()
@@ -316,7 +405,12 @@ class CmrCustomerPortal(CustomerPortal):
             url_args={"sortby": sortby},
         )
         requests_ = (
-            Request.search(domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"])
+            Request.search(
+                domain,
+                order=sortings[sortby]["order"],
+                limit=self._items_per_page,
+                offset=pager["offset"],
+            )
             if can_read
             else Request
         )
@@ -332,10 +426,14 @@ class CmrCustomerPortal(CustomerPortal):
         )
         return request.render("cmr_portal.portal_my_requests", values)
 
-    @http.route("/my/requests/<int:request_id>", type="http", auth="public", website=True)
+    @http.route(
+        "/my/requests/<int:request_id>", type="http", auth="public", website=True
+    )
     def cmr_request_page(self, request_id, access_token=None, **kw):
         try:
-            request_sudo = self._document_check_access("cmr.request", request_id, access_token)
+            request_sudo = self._document_check_access(
+                "cmr.request", request_id, access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._prepare_portal_layout_values()
@@ -345,16 +443,29 @@ class CmrCustomerPortal(CustomerPortal):
         )
         return request.render("cmr_portal.portal_my_request", values)
 
-    @http.route("/my/requests/new", type="http", auth="user", website=True, methods=["POST"])
+    @http.route(
+        "/my/requests/new", type="http", auth="user", website=True, methods=["POST"]
+    )
     def cmr_request_new(self, description=None, **post):
         env = request.env
         description = (description or "").strip()
         if not description or len(description) > MAX_TEXT_LENGTH:
             raise BadRequest(
-                env._("Describe your question in at most %(max)s characters.", max=MAX_TEXT_LENGTH)
+                env._(
+                    "Describe your question in at most %(max)s characters.",
+                    max=MAX_TEXT_LENGTH,
+                )
             )
-        request_sudo = env["cmr.request"].sudo().create(
-            {"partner_id": env.user.partner_id.id, "request_type": "other", "description": description}
+        request_sudo = (
+            env["cmr.request"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": env.user.partner_id.id,
+                    "request_type": "other",
+                    "description": description,
+                }
+            )
         )
         return request.redirect(request_sudo.access_url)
 
@@ -370,22 +481,36 @@ class CmrCustomerPortal(CustomerPortal):
         return (
             request.env["res.partner"]
             .sudo()
-            .search([("edu_sponsor_ids", "in", organisation.ids), ("cmr_sponsor_consent", "=", True)], order="name, id")
+            .search(
+                [
+                    ("edu_sponsor_ids", "in", organisation.ids),
+                    ("cmr_sponsor_consent", "=", True),
+                ],
+                order="name, id",
+            )
         )
 
     @http.route("/my/sponsored", type="http", auth="user", website=True)
     def cmr_sponsored(self, **kw):
         students_sudo = self._cmr_sponsored_students()
         # enrolments through the record rules (sponsor + consent)
-        enrollments = request.env["edu.enrollment"].search([("partner_id", "in", students_sudo.ids)])
+        enrollments = request.env["edu.enrollment"].search(
+            [("partner_id", "in", students_sudo.ids)]
+        )
         by_student = {}
         for enrollment in enrollments.sudo():
             by_student.setdefault(enrollment.partner_id.id, []).append(enrollment)
         values = self._prepare_portal_layout_values()
-        values.update(page_name="cmr_sponsored", students=students_sudo, enrollments_by_student=by_student)
+        values.update(
+            page_name="cmr_sponsored",
+            students=students_sudo,
+            enrollments_by_student=by_student,
+        )
         return request.render("cmr_portal.portal_my_sponsored", values)
 
-    @http.route("/my/sponsored/<int:student_id>", type="http", auth="user", website=True)
+    @http.route(
+        "/my/sponsored/<int:student_id>", type="http", auth="user", website=True
+    )
     def cmr_sponsored_student(self, student_id, **kw):
         students_sudo = self._cmr_sponsored_students()
         student_sudo = students_sudo.filtered(lambda s: s.id == student_id)
@@ -395,7 +520,9 @@ class CmrCustomerPortal(CustomerPortal):
         values.update(
             page_name="cmr_sponsored_student",
             student=student_sudo,
-            enrollments=request.env["edu.enrollment"].search([("partner_id", "=", student_sudo.id)]).sudo(),
+            enrollments=request.env["edu.enrollment"]
+            .search([("partner_id", "=", student_sudo.id)])
+            .sudo(),
         )
         values.update(self._cmr_sponsored_student_extra(student_sudo))
         return request.render("cmr_portal.portal_my_sponsored_student", values)

@@ -71,7 +71,8 @@ def parse_preferences(post, context, with_consent=False):
     if not raw_max.isdigit() or len(raw_max) > 3 or int(raw_max) > MAX_CONTACTS_LIMIT:
         errors.append(
             _(
-                "The maximum number of messages must be a whole number from 0 to %(max)s.",
+                "The maximum number of messages must be a whole number "
+                "from 0 to %(max)s.",
                 max=MAX_CONTACTS_LIMIT,
             )
         )

@@ -12,7 +12,9 @@ class CmrTuitionPortal(CmrCustomerPortal):
         if "cmr_contract_count" in counters:
             Contract = request.env["edu.tuition.contract"]
             values["cmr_contract_count"] = (
-                Contract.search_count(self._cmr_contract_domain()) if Contract.has_access("read") else 0
+                Contract.search_count(self._cmr_contract_domain())
+                if Contract.has_access("read")
+                else 0
             )
         return values
 
@@ -26,19 +28,33 @@ class CmrTuitionPortal(CmrCustomerPortal):
         env = request.env
         Contract = env["edu.tuition.contract"]
         if not Contract.has_access("read"):
-            return {"contracts": Contract, "instalments_by_contract": {}, "invoices_by_instalment": {}}
+            return {
+                "contracts": Contract,
+                "instalments_by_contract": {},
+                "invoices_by_instalment": {},
+            }
         contracts = Contract.search(self._cmr_contract_domain(partner))
-        instalments = env["edu.tuition.instalment"].search([("contract_id", "in", contracts.ids)])
+        instalments = env["edu.tuition.instalment"].search(
+            [("contract_id", "in", contracts.ids)]
+        )
         # invoices the user may read (the payer's own, by Odoo's account rules)
         invoices = env["account.move"].search(
-            [("edu_instalment_id", "in", instalments.ids), ("move_type", "=", "out_invoice"), ("state", "=", "posted")]
+            [
+                ("edu_instalment_id", "in", instalments.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+            ]
         )
         instalments_by_contract = {}
         for instalment in instalments.sudo():
-            instalments_by_contract.setdefault(instalment.contract_id.id, []).append(instalment)
+            instalments_by_contract.setdefault(instalment.contract_id.id, []).append(
+                instalment
+            )
         invoices_by_instalment = {}
         for invoice in invoices.sudo():
-            invoices_by_instalment.setdefault(invoice.edu_instalment_id.id, []).append(invoice)
+            invoices_by_instalment.setdefault(invoice.edu_instalment_id.id, []).append(
+                invoice
+            )
         return {
             "contracts": contracts.sudo(),
             "instalments_by_contract": instalments_by_contract,
@@ -51,19 +67,35 @@ class CmrTuitionPortal(CmrCustomerPortal):
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         values.update(self._cmr_tuition_values(partner))
-        values.update(page_name="cmr_tuition", cmr_errors=kw.get("cmr_errors"), cmr_asked=kw.get("asked") == "1")
+        values.update(
+            page_name="cmr_tuition",
+            cmr_errors=kw.get("cmr_errors"),
+            cmr_asked=kw.get("asked") == "1",
+        )
         return request.render("cmr_portal.portal_my_tuition", values)
 
-    @http.route("/my/tuition/request", type="http", auth="user", website=True, methods=["POST"])
-    def cmr_tuition_request(self, contract_id=None, request_type=None, instalment_id=None, requested_date=None,
-                            requested_count=None, reason=None, **post):
+    @http.route(
+        "/my/tuition/request", type="http", auth="user", website=True, methods=["POST"]
+    )
+    def cmr_tuition_request(
+        self,
+        contract_id=None,
+        request_type=None,
+        instalment_id=None,
+        requested_date=None,
+        requested_count=None,
+        reason=None,
+        **post,
+    ):
         env = request.env
         errors = []
         contract = env["edu.tuition.contract"]
         contract_id = _to_int(contract_id)
         if contract_id:
             # as the portal user: the record rules decide
-            contract = contract.search(self._cmr_contract_domain() + [("id", "=", contract_id)])
+            contract = contract.search(
+                self._cmr_contract_domain() + [("id", "=", contract_id)]
+            )
         if not contract:
             errors.append(env._("Choose one of your tuition contracts."))
         if request_type not in ("deferral", "reschedule"):
@@ -77,7 +109,13 @@ class CmrTuitionPortal(CmrCustomerPortal):
         instalment = env["edu.tuition.instalment"]
         if request_type == "deferral":
             instalment_id = _to_int(instalment_id)
-            instalment = instalment.search([("id", "=", instalment_id), ("contract_id", "in", contract.ids)]) if instalment_id and contract else instalment
+            instalment = (
+                instalment.search(
+                    [("id", "=", instalment_id), ("contract_id", "in", contract.ids)]
+                )
+                if instalment_id and contract
+                else instalment
+            )
             if not instalment:
                 errors.append(env._("Choose the instalment to defer."))
         count = 0
@@ -89,21 +127,29 @@ class CmrTuitionPortal(CmrCustomerPortal):
         if not reason:
             errors.append(env._("Tell us the reason of your request."))
         elif len(reason) > MAX_TEXT_LENGTH:
-            errors.append(env._("The reason is limited to %(max)s characters.", max=MAX_TEXT_LENGTH))
+            errors.append(
+                env._(
+                    "The reason is limited to %(max)s characters.", max=MAX_TEXT_LENGTH
+                )
+            )
         if not errors:
             try:
                 with env.cr.savepoint():
                     # the contract and instalment passed the record rules above
-                    request_sudo = env["cmr.request"].sudo().create(
-                        {
-                            "partner_id": env.user.partner_id.id,
-                            "request_type": request_type,
-                            "contract_id": contract.id,
-                            "instalment_id": instalment.id or False,
-                            "requested_date": date,
-                            "requested_count": count or 0,
-                            "description": reason,
-                        }
+                    request_sudo = (
+                        env["cmr.request"]
+                        .sudo()
+                        .create(
+                            {
+                                "partner_id": env.user.partner_id.id,
+                                "request_type": request_type,
+                                "contract_id": contract.id,
+                                "instalment_id": instalment.id or False,
+                                "requested_date": date,
+                                "requested_count": count or 0,
+                                "description": reason,
+                            }
+                        )
                     )
             except ValidationError as error:
                 errors.append(str(error.args[0]))

@@ -1,5 +1,4 @@
 import pytz
-
 from odoo import api, fields, models
 
 
@@ -10,17 +9,24 @@ class CampaignPressureEngine(models.AbstractModel):
     def _pressure_evaluate(self, requests, channel, message=None, lock=True, now=None):
         """Also hold back marketing contacts on the person's quiet days (set in
         the portal preferences)."""
-        decisions = super()._pressure_evaluate(requests, channel, message=message, lock=lock, now=now)
+        decisions = super()._pressure_evaluate(
+            requests, channel, message=message, lock=lock, now=now
+        )
         if (message or {}).get("exempt"):
             return decisions
-        allowed = [d for d in decisions.values() if d["allowed"] and d.get("partner_id")]
+        allowed = [
+            d for d in decisions.values() if d["allowed"] and d.get("partner_id")
+        ]
         if not allowed:
             return decisions
         partners = (
             self.env["res.partner"]
             .sudo()
             .search_fetch(
-                [("id", "in", list({d["partner_id"] for d in allowed})), ("cmr_quiet_weekdays", "!=", False)],
+                [
+                    ("id", "in", list({d["partner_id"] for d in allowed})),
+                    ("cmr_quiet_weekdays", "!=", False),
+                ],
                 ["cmr_quiet_weekdays", "tz"],
             )
         )
@@ -30,7 +36,9 @@ class CampaignPressureEngine(models.AbstractModel):
         quiet = {}
         for partner in partners:
             tz = partner.tz or self._pressure_default_tz()
-            weekday = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz)).weekday()
+            weekday = (
+                pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz)).weekday()
+            )
             quiet[partner.id] = weekday in partner._cmr_quiet_weekday_set()
         for decision in allowed:
             if quiet.get(decision["partner_id"]):

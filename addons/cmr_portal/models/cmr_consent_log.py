@@ -17,9 +17,16 @@ class CmrConsentLog(models.Model):
     _rec_name = "field_label"
 
     partner_id = fields.Many2one(
-        "res.partner", string="Person", required=True, index=True, ondelete="cascade", readonly=True
+        "res.partner",
+        string="Person",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
     )
-    user_id = fields.Many2one("res.users", string="Changed By", readonly=True, ondelete="set null")
+    user_id = fields.Many2one(
+        "res.users", string="Changed By", readonly=True, ondelete="set null"
+    )
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     ip_address = fields.Char(string="IP Address", readonly=True)
     user_agent = fields.Char(readonly=True)
@@ -60,8 +67,5 @@ class CmrConsentLog(models.Model):
         uid = self.env.uid
         user_id = False if self.env["res.users"].browse(uid)._is_public() else uid
         return self.sudo().create(
-            [
-                dict(change, user_id=user_id, source=source, **meta)
-                for change in changes
-            ]
+            [dict(change, user_id=user_id, source=source, **meta) for change in changes]
         )

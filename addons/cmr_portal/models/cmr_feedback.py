@@ -20,16 +20,29 @@ class CmrFeedback(models.Model):
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one(
-        "res.partner", string="Person", required=True, index=True, readonly=True, ondelete="cascade"
+        "res.partner",
+        string="Person",
+        required=True,
+        index=True,
+        readonly=True,
+        ondelete="cascade",
     )
     rating = fields.Selection(RATINGS, required=True, readonly=True)
     comment = fields.Text(readonly=True)
-    is_negative = fields.Boolean(compute="_compute_is_negative", store=True, string="Negative")
+    is_negative = fields.Boolean(
+        compute="_compute_is_negative", store=True, string="Negative"
+    )
     state = fields.Selection(
-        [("new", "New"), ("done", "Handled")], default="new", required=True, tracking=True
+        [("new", "New"), ("done", "Handled")],
+        default="new",
+        required=True,
+        tracking=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, readonly=True
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        readonly=True,
     )
 
     @api.depends("rating")
@@ -42,7 +55,10 @@ class CmrFeedback(models.Model):
         for feedback in self:
             if feedback.comment and len(feedback.comment) > MAX_FEEDBACK_LENGTH:
                 raise ValidationError(
-                    self.env._("Feedback is limited to %(max)s characters.", max=MAX_FEEDBACK_LENGTH)
+                    self.env._(
+                        "Feedback is limited to %(max)s characters.",
+                        max=MAX_FEEDBACK_LENGTH,
+                    )
                 )
 
     @api.model_create_multi

@@ -1,6 +1,5 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -21,9 +20,16 @@ class CmrRequest(models.Model):
     _order = "create_date desc, id desc"
     _mail_post_access = "read"
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
     partner_id = fields.Many2one(
-        "res.partner", string="Person", required=True, index=True, tracking=True, readonly=True
+        "res.partner",
+        string="Person",
+        required=True,
+        index=True,
+        tracking=True,
+        readonly=True,
     )
     request_type = fields.Selection(
         [
@@ -58,21 +64,32 @@ class CmrRequest(models.Model):
         index=True,
     )
     user_id = fields.Many2one("res.users", string="Handled By", tracking=True)
-    document_id = fields.Many2one("edu.document", string="Issued Document", readonly=True, copy=False)
+    document_id = fields.Many2one(
+        "edu.document", string="Issued Document", readonly=True, copy=False
+    )
     refuse_reason = fields.Text(readonly=True, copy=False)
-    contract_id = fields.Many2one("edu.tuition.contract", string="Tuition Contract", readonly=True, index="btree_not_null")
+    contract_id = fields.Many2one(
+        "edu.tuition.contract",
+        string="Tuition Contract",
+        readonly=True,
+        index="btree_not_null",
+    )
     instalment_id = fields.Many2one(
         "edu.tuition.instalment",
         string="Instalment to Defer",
         readonly=True,
-        help="The first instalment moved; the later instalments not invoiced yet move with it.",
+        help="The first instalment moved; the later instalments not invoiced yet "
+        "move with it.",
     )
     requested_date = fields.Date(
         readonly=True,
-        help="Deferral: the new due date of the instalment. Reschedule: the due date of the first new instalment.",
+        help="Deferral: the new due date of the instalment. Reschedule: the due "
+        "date of the first new instalment.",
     )
     requested_count = fields.Integer(
-        string="Requested Instalments", readonly=True, help="Reschedule: number of monthly instalments."
+        string="Requested Instalments",
+        readonly=True,
+        help="Reschedule: number of monthly instalments.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -83,7 +100,10 @@ class CmrRequest(models.Model):
         for request in self:
             if request.description and len(request.description) > MAX_TEXT_LENGTH:
                 raise ValidationError(
-                    self.env._("The description is limited to %(max)s characters.", max=MAX_TEXT_LENGTH)
+                    self.env._(
+                        "The description is limited to %(max)s characters.",
+                        max=MAX_TEXT_LENGTH,
+                    )
                 )
 
     @api.constrains("request_type", "document_type_id")
@@ -91,16 +111,34 @@ class CmrRequest(models.Model):
         for request in self:
             if request.request_type == "document" and not request.document_type_id:
                 raise ValidationError(self.env._("Choose the document you need."))
-            if request.document_type_id and not request.document_type_id.cmr_portal_requestable:
-                raise ValidationError(self.env._("This document cannot be requested online."))
+            if (
+                request.document_type_id
+                and not request.document_type_id.cmr_portal_requestable
+            ):
+                raise ValidationError(
+                    self.env._("This document cannot be requested online.")
+                )
 
-    @api.constrains("request_type", "contract_id", "instalment_id", "requested_date", "requested_count")
+    @api.constrains(
+        "request_type",
+        "contract_id",
+        "instalment_id",
+        "requested_date",
+        "requested_count",
+    )
     def _check_tuition_request(self):
         for request in self.filtered(lambda r: r.request_type in TUITION_TYPES):
-            if not request.contract_id or request.contract_id.student_id != request.partner_id:
-                raise ValidationError(self.env._("Choose one of your tuition contracts."))
+            if (
+                not request.contract_id
+                or request.contract_id.student_id != request.partner_id
+            ):
+                raise ValidationError(
+                    self.env._("Choose one of your tuition contracts.")
+                )
             if request.contract_id.state != "active":
-                raise ValidationError(self.env._("Only the schedule of an active contract can change."))
+                raise ValidationError(
+                    self.env._("Only the schedule of an active contract can change.")
+                )
             if not request.requested_date:
                 raise ValidationError(self.env._("Give the date you ask for."))
             if request.request_type == "deferral":
@@ -110,14 +148,16 @@ class CmrRequest(models.Model):
                 if instalment.payment_state != "to_invoice":
                     raise ValidationError(
                         self.env._(
-                            "This instalment is already invoiced; please write to the bursar instead."
+                            "This instalment is already invoiced; "
+                            "please write to the bursar instead."
                         )
                     )
                 delay = (request.requested_date - instalment.due_date).days
                 if not 0 < delay <= MAX_DEFERRAL_DAYS:
                     raise ValidationError(
                         self.env._(
-                            "The new date must be after the current due date and at most %(days)s days later.",
+                            "The new date must be after the current due date "
+                            "and at most %(days)s days later.",
                             days=MAX_DEFERRAL_DAYS,
                         )
                     )
@@ -125,24 +165,34 @@ class CmrRequest(models.Model):
                 if not 1 <= request.requested_count <= MAX_RESCHEDULE_COUNT:
                     raise ValidationError(
                         self.env._(
-                            "A new schedule has from 1 to %(max)s instalments.", max=MAX_RESCHEDULE_COUNT
+                            "A new schedule has from 1 to %(max)s instalments.",
+                            max=MAX_RESCHEDULE_COUNT,
                         )
                     )
-                if not request.contract_id.instalment_ids.filtered(lambda i: i.payment_state == "to_invoice"):
-                    raise ValidationError(self.env._("Every instalment of this contract is already invoiced."))
+                if not request.contract_id.instalment_ids.filtered(
+                    lambda i: i.payment_state == "to_invoice"
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "Every instalment of this contract is already invoiced."
+                        )
+                    )
             if not request.description or not request.description.strip():
                 raise ValidationError(self.env._("Tell us the reason of your request."))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for request in self:
             request.access_url = f"/my/requests/{request.id}"
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("cmr.request") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("cmr.request") or "/"
+                )
         requests = super().create(vals_list)
         for request in requests:
             request.message_subscribe(partner_ids=request.partner_id.ids)
@@ -162,14 +212,23 @@ class CmrRequest(models.Model):
         self._cmr_check_state(("new", "in_progress"))
         for request in self:
             if request.request_type != "document":
-                raise UserError(self.env._("Request %(name)s is not a document request.", name=request.name))
+                raise UserError(
+                    self.env._(
+                        "Request %(name)s is not a document request.", name=request.name
+                    )
+                )
             document = self.env["edu.document"]._edu_issue(
-                request.document_type_id.code, request.partner_id, source=request._cmr_document_source()
+                request.document_type_id.code,
+                request.partner_id,
+                source=request._cmr_document_source(),
             )
-            request.write({"document_id": document.id, "state": "done", "user_id": self.env.uid})
+            request.write(
+                {"document_id": document.id, "state": "done", "user_id": self.env.uid}
+            )
             request._cmr_notify(
                 self.env._(
-                    "Your %(document)s %(number)s is ready. You can download it from your portal.",
+                    "Your %(document)s %(number)s is ready. "
+                    "You can download it from your portal.",
                     document=request.document_type_id.name,
                     number=document.name,
                 )
@@ -180,17 +239,26 @@ class CmrRequest(models.Model):
         """Approve a deferral or reschedule: the schedule of the contract is
         regenerated (bursar only)."""
         if not self.env.user.has_group("edu_crm.group_edu_manager"):
-            raise AccessError(self.env._("Only an Education Manager (bursar) can approve a schedule change."))
+            raise AccessError(
+                self.env._(
+                    "Only an Education Manager (bursar) can approve a schedule change."
+                )
+            )
         self._cmr_check_state(("new", "in_progress"))
         for request in self:
             if request.request_type not in TUITION_TYPES:
-                raise UserError(self.env._("Request %(name)s is not a schedule change.", name=request.name))
+                raise UserError(
+                    self.env._(
+                        "Request %(name)s is not a schedule change.", name=request.name
+                    )
+                )
             request._check_tuition_request()
             request._cmr_regenerate_schedule()
             request.write({"state": "done", "user_id": self.env.uid})
             request._cmr_notify(
                 self.env._(
-                    "Your request %(name)s was approved: the new schedule of %(contract)s is in your portal.",
+                    "Your request %(name)s was approved: the new schedule "
+                    "of %(contract)s is in your portal.",
                     name=request.name,
                     contract=request.contract_id.name,
                 )
@@ -201,14 +269,18 @@ class CmrRequest(models.Model):
         self._cmr_check_state(("new", "in_progress"))
         self.write({"state": "done"})
         for request in self:
-            request._cmr_notify(self.env._("Your request %(name)s was handled.", name=request.name))
+            request._cmr_notify(
+                self.env._("Your request %(name)s was handled.", name=request.name)
+            )
         return True
 
     def action_refuse(self):
         self._cmr_check_state(("new", "in_progress"))
         self.write({"state": "refused"})
         for request in self:
-            request._cmr_notify(self.env._("Your request %(name)s was refused.", name=request.name))
+            request._cmr_notify(
+                self.env._("Your request %(name)s was refused.", name=request.name)
+            )
         return True
 
     # ------------------------------------------------------------------
@@ -219,7 +291,8 @@ class CmrRequest(models.Model):
         if wrong:
             raise UserError(
                 self.env._(
-                    "This cannot be done on request(s) in their current state: %(names)s",
+                    "This cannot be done on request(s) in their current "
+                    "state: %(names)s",
                     names=", ".join(wrong.mapped("name")),
                 )
             )
@@ -228,12 +301,21 @@ class CmrRequest(models.Model):
         """Replace the instalments not invoiced yet by the approved schedule."""
         self.ensure_one()
         contract = self.contract_id
-        open_instalments = contract.instalment_ids.filtered(lambda i: i.payment_state == "to_invoice")
+        open_instalments = contract.instalment_ids.filtered(
+            lambda i: i.payment_state == "to_invoice"
+        )
         if self.request_type == "deferral":
-            moved = open_instalments.filtered(lambda i: (i.sequence, i.id) >= (self.instalment_id.sequence, self.instalment_id.id))
+            moved = open_instalments.filtered(
+                lambda i: (i.sequence, i.id)
+                >= (self.instalment_id.sequence, self.instalment_id.id)
+            )
             delay = self.requested_date - self.instalment_id.due_date
             new_values = [
-                {"sequence": inst.sequence, "due_date": inst.due_date + delay, "amount": inst.amount}
+                {
+                    "sequence": inst.sequence,
+                    "due_date": inst.due_date + delay,
+                    "amount": inst.amount,
+                }
                 for inst in moved.sorted(lambda i: (i.sequence, i.id))
             ]
         else:
@@ -245,7 +327,11 @@ class CmrRequest(models.Model):
             first_sequence = min(moved.mapped("sequence"))
             new_values = []
             for index in range(count):
-                amount = share if index < count - 1 else currency.round(total - share * (count - 1))
+                amount = (
+                    share
+                    if index < count - 1
+                    else currency.round(total - share * (count - 1))
+                )
                 new_values.append(
                     {
                         "sequence": first_sequence + index,
@@ -261,7 +347,9 @@ class CmrRequest(models.Model):
         )
         contract.message_post(
             body=Markup("<p>%s</p>")
-            % self.env._("Schedule changed by the approved request %(name)s.", name=self.name)
+            % self.env._(
+                "Schedule changed by the approved request %(name)s.", name=self.name
+            )
         )
 
     def _cmr_document_source(self):
@@ -269,9 +357,12 @@ class CmrRequest(models.Model):
         current enrolment (what a certificate of enrolment certifies)."""
         self.ensure_one()
         enrollments = self.env["edu.enrollment"].search(
-            [("partner_id", "=", self.partner_id.id)], order="date_applied desc, id desc"
+            [("partner_id", "=", self.partner_id.id)],
+            order="date_applied desc, id desc",
         )
-        current = enrollments.filtered(lambda e: e.state == "enrolled")[:1] or enrollments[:1]
+        current = (
+            enrollments.filtered(lambda e: e.state == "enrolled")[:1] or enrollments[:1]
+        )
         return current or None
 
     def _cmr_notify(self, text):

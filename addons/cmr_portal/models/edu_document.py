@@ -9,9 +9,10 @@ class EduDocument(models.Model):
     _inherit = ["edu.document", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for document in self:
             document.access_url = f"/my/education/documents/{document.id}"
+        return res
 
     def _edu_mixin_fields(self):
         # the access token may be set on issued documents

@@ -22,9 +22,13 @@ class MailingTrace(models.Model):
             rows.append(
                 {
                     "date": trace.sent_datetime or trace.create_date,
-                    "channel": env._("SMS") if trace.trace_type == "sms" else env._("Email"),
+                    "channel": env._("SMS")
+                    if trace.trace_type == "sms"
+                    else env._("Email"),
                     "subject": trace.mass_mailing_id.subject or "",
-                    "status": env._("Not sent") if trace.trace_status == "cancel" else status_labels.get(trace.trace_status, ""),
+                    "status": env._("Not sent")
+                    if trace.trace_status == "cancel"
+                    else status_labels.get(trace.trace_status, ""),
                     "sent": sent,
                     "explanation": "" if sent else trace._cmr_explanation(partner),
                 }
@@ -40,30 +44,51 @@ class MailingTrace(models.Model):
         if failure == "pressure":
             if self.pressure_rule_id:
                 return _(
-                    "Not sent: we send at most %(max)s marketing messages in this period and that limit was reached.",
+                    "Not sent: we send at most %(max)s marketing messages "
+                    "in this period and that limit was reached.",
                     max=self.pressure_threshold,
                 )
             if self.pressure_threshold:
                 own = partner.pressure_max_contacts or self.pressure_threshold
                 period = _("week") if partner.pressure_period == "week" else _("month")
                 if own == 1:
-                    text = _("Not sent: you asked for at most 1 message a %(period)s.", period=period)
+                    text = _(
+                        "Not sent: you asked for at most 1 message a %(period)s.",
+                        period=period,
+                    )
                 else:
-                    text = _("Not sent: you asked for at most %(max)s messages a %(period)s.", max=own, period=period)
+                    text = _(
+                        "Not sent: you asked for at most %(max)s messages "
+                        "a %(period)s.",
+                        max=own,
+                        period=period,
+                    )
                 if self.pressure_threshold < own:
-                    text += " " + _("The limit is lower for a while after a recent unsubscription or negative feedback.")
+                    text += " " + _(
+                        "The limit is lower for a while after a recent "
+                        "unsubscription or negative feedback."
+                    )
                 return text
-            blocked = partner.pressure_blocked_channel_ids.filtered(lambda c: c.code == channel_code)
+            blocked = partner.pressure_blocked_channel_ids.filtered(
+                lambda c: c.code == channel_code
+            )
             if blocked:
                 return _("Not sent: you turned off %(channel)s.", channel=blocked.name)
-            return _("Not sent: it would have reached you during your quiet hours or days.")
+            return _(
+                "Not sent: it would have reached you during your quiet hours or days."
+            )
         if failure in ("mail_bl", "sms_blacklist"):
             return _("Not sent: you asked not to receive anything from us.")
         if failure in ("mail_optout", "sms_optout"):
             return _("Not sent: you unsubscribed from this topic.")
         if failure in ("mail_dup", "sms_duplicate"):
             return _("Not sent twice: you already received this message.")
-        if failure in ("mail_email_invalid", "mail_email_missing", "sms_number_missing", "sms_number_format"):
+        if failure in (
+            "mail_email_invalid",
+            "mail_email_missing",
+            "sms_number_missing",
+            "sms_number_format",
+        ):
             return _("Not sent: we have no valid address or number for you.")
         if self.trace_status == "bounce":
             return _("Not delivered: your mailbox refused the message.")

@@ -1,7 +1,6 @@
 import re
 
 from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -32,12 +31,18 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     cmr_preferred_channel = fields.Selection(
-        [("email", "Email"), ("sms", "SMS"), ("phone", "Phone call"), ("letter", "Letter")],
+        [
+            ("email", "Email"),
+            ("sms", "SMS"),
+            ("phone", "Phone call"),
+            ("letter", "Letter"),
+        ],
         string="Preferred Channel",
     )
     cmr_quiet_weekdays = fields.Char(
         string="Quiet Days",
-        help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which the person "
+        help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which "
+        "the person "
         "receives no marketing contact.",
     )
     cmr_sponsor_consent = fields.Boolean(
@@ -52,9 +57,13 @@ class ResPartner(models.Model):
     @api.constrains("cmr_quiet_weekdays")
     def _check_cmr_quiet_weekdays(self):
         for partner in self:
-            if partner.cmr_quiet_weekdays and not WEEKDAYS_RE.match(partner.cmr_quiet_weekdays):
+            if partner.cmr_quiet_weekdays and not WEEKDAYS_RE.match(
+                partner.cmr_quiet_weekdays
+            ):
                 raise ValidationError(
-                    self.env._("Quiet days are week day numbers from 0 (Monday) to 6 (Sunday).")
+                    self.env._(
+                        "Quiet days are week day numbers from 0 (Monday) to 6 (Sunday)."
+                    )
                 )
 
     def write(self, vals):
@@ -73,7 +82,9 @@ class ResPartner(models.Model):
                         {
                             "partner_id": partner.id,
                             "field_name": fname,
-                            "field_label": self._fields[fname].get_description(self.env)["string"],
+                            "field_label": self._fields[fname].get_description(
+                                self.env
+                            )["string"],
                             "old_value": old,
                             "new_value": new,
                         }
@@ -91,7 +102,11 @@ class ResPartner(models.Model):
             if field.type in ("many2many", "one2many", "many2one"):
                 values[fname] = ", ".join(value.sorted("id").mapped("display_name"))
             elif field.type == "selection":
-                values[fname] = dict(field._description_selection(self.env)).get(value, "") if value else ""
+                values[fname] = (
+                    dict(field._description_selection(self.env)).get(value, "")
+                    if value
+                    else ""
+                )
             elif field.type == "boolean":
                 values[fname] = self.env._("Yes") if value else self.env._("No")
             elif fname in ("pressure_quiet_from", "pressure_quiet_to"):
@@ -99,7 +114,9 @@ class ResPartner(models.Model):
             elif fname == "cmr_quiet_weekdays":
                 values[fname] = self._cmr_weekday_names(value)
             else:
-                values[fname] = str(value or 0) if field.type == "integer" else (value or "")
+                values[fname] = (
+                    str(value or 0) if field.type == "integer" else (value or "")
+                )
         return values
 
     @api.model
@@ -117,11 +134,19 @@ class ResPartner(models.Model):
     @api.model
     def _cmr_weekday_names(self, value):
         labels = self._cmr_weekday_labels()
-        return ", ".join(labels[int(day)] for day in (value or "").split(",") if day.isdigit() and int(day) < 7)
+        return ", ".join(
+            labels[int(day)]
+            for day in (value or "").split(",")
+            if day.isdigit() and int(day) < 7
+        )
 
     def _cmr_quiet_weekday_set(self):
         self.ensure_one()
-        return {int(day) for day in (self.cmr_quiet_weekdays or "").split(",") if day.isdigit()}
+        return {
+            int(day)
+            for day in (self.cmr_quiet_weekdays or "").split(",")
+            if day.isdigit()
+        }
 
     # ------------------------------------------------------------------
     # Preference centre (portal and mailing page)
@@ -134,8 +159,15 @@ class ResPartner(models.Model):
         lists = MailingList.search([("is_public", "=", True)])
         if not self.email_normalized:
             return lists, MailingList
-        contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", self.email_normalized)])
-        optin = contacts.subscription_ids.filtered(lambda sub: not sub.opt_out).list_id & lists
+        contacts = (
+            self.env["mailing.contact"]
+            .sudo()
+            .search([("email_normalized", "=", self.email_normalized)])
+        )
+        optin = (
+            contacts.subscription_ids.filtered(lambda sub: not sub.opt_out).list_id
+            & lists
+        )
         return lists, optin
 
     def _cmr_apply_preferences(self, vals, topic_ids, nothing, source):
@@ -161,7 +193,11 @@ class ResPartner(models.Model):
             if to_out:
                 to_out._update_subscription_from_email(email, opt_out=True)
             if to_in:
-                contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", email)], limit=1)
+                contacts = (
+                    self.env["mailing.contact"]
+                    .sudo()
+                    .search([("email_normalized", "=", email)], limit=1)
+                )
                 if contacts:
                     to_in._update_subscription_from_email(email, opt_out=False)
                 else:
@@ -169,12 +205,14 @@ class ResPartner(models.Model):
                         {
                             "name": partner.name,
                             "email": partner.email,
-                            "subscription_ids": [Command.create({"list_id": lst.id}) for lst in to_in],
+                            "subscription_ids": [
+                                Command.create({"list_id": lst.id}) for lst in to_in
+                            ],
                         }
                     )
-            for lst, old, new in [(lst, unsubscribed_label, subscribed_label) for lst in to_in] + [
-                (lst, subscribed_label, unsubscribed_label) for lst in to_out
-            ]:
+            for lst, old, new in [
+                (lst, unsubscribed_label, subscribed_label) for lst in to_in
+            ] + [(lst, subscribed_label, unsubscribed_label) for lst in to_out]:
                 changes.append(
                     {
                         "partner_id": partner.id,
@@ -186,7 +224,9 @@ class ResPartner(models.Model):
                 )
             if nothing != partner.is_blacklisted:
                 Blacklist = self.env["mail.blacklist"].sudo()
-                message = Markup("<p>%s</p>") % self.env._("Changed by the person in the preference centre.")
+                message = Markup("<p>%s</p>") % self.env._(
+                    "Changed by the person in the preference centre."
+                )
                 if nothing:
                     Blacklist._add(email, message=message)
                 else:
@@ -201,7 +241,9 @@ class ResPartner(models.Model):
                         "new_value": self.env._("Yes") if nothing else self.env._("No"),
                     }
                 )
-        self.env["cmr.consent.log"].with_context(cmr_consent_source=source)._cmr_log(changes)
+        self.env["cmr.consent.log"].with_context(cmr_consent_source=source)._cmr_log(
+            changes
+        )
         return True
 
     @api.model
@@ -224,14 +266,20 @@ class ResPartner(models.Model):
                     "cmr_quiet_weekdays": "6",
                     "cmr_preferred_channel": "email",
                     "cmr_sponsor_consent": True,
-                    "pressure_blocked_channel_ids": [Command.set(ref("campaign_pressure.channel_phone").ids)],
+                    "pressure_blocked_channel_ids": [
+                        Command.set(ref("campaign_pressure.channel_phone").ids)
+                    ],
                 },
                 set(lists[:1].ids),
                 False,
                 "portal",
             )
             self.env["cmr.feedback"].create(
-                {"partner_id": student.id, "rating": "4", "comment": "The enrolment went smoothly."}
+                {
+                    "partner_id": student.id,
+                    "rating": "4",
+                    "comment": "The enrolment went smoothly.",
+                }
             )
             doc_type = ref("edu_crm.edu_document_type_enrolment_certificate")
             self.env["cmr.request"].create(
@@ -244,20 +292,36 @@ class ResPartner(models.Model):
             )
         if sponsor_user:
             organisation = sponsor_user.partner_id.commercial_partner_id
-            sponsored = self.search([("edu_sponsor_ids", "in", organisation.ids)], order="id", limit=1)
-            sponsored.with_context(cmr_consent_source="portal").write({"cmr_sponsor_consent": True})
+            sponsored = self.search(
+                [("edu_sponsor_ids", "in", organisation.ids)], order="id", limit=1
+            )
+            sponsored.with_context(cmr_consent_source="portal").write(
+                {"cmr_sponsor_consent": True}
+            )
         if applicant_user:
             applicant = applicant_user.partner_id
             applicant._cmr_apply_preferences(
-                {"pressure_max_contacts": 2, "pressure_period": "month", "cmr_preferred_channel": "sms"},
+                {
+                    "pressure_max_contacts": 2,
+                    "pressure_period": "month",
+                    "cmr_preferred_channel": "sms",
+                },
                 set(lists.ids),
                 False,
                 "mailing",
             )
             self.env["cmr.feedback"].create(
-                {"partner_id": applicant.id, "rating": "2", "comment": "Too many emails about open days."}
+                {
+                    "partner_id": applicant.id,
+                    "rating": "2",
+                    "comment": "Too many emails about open days.",
+                }
             )
             self.env["cmr.request"].create(
-                {"partner_id": applicant.id, "request_type": "other", "description": "Can I apply after the deadline?"}
+                {
+                    "partner_id": applicant.id,
+                    "request_type": "other",
+                    "description": "Can I apply after the deadline?",
+                }
             )
         return True

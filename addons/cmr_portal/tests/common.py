@@ -11,32 +11,51 @@ class CmrPortalDataMixin:
         env = cls.env
         env["campaign.pressure.rule"].sudo().search([]).active = False
         cls.user_student = new_test_user(
-            env, login="cmr_student", groups="base.group_portal", name="Stella Student",
-            email="stella@example.com", tz="UTC",
+            env,
+            login="cmr_student",
+            groups="base.group_portal",
+            name="Stella Student",
+            email="stella@example.com",
+            tz="UTC",
         )
         cls.student = cls.user_student.partner_id
         cls.user_other = new_test_user(
-            env, login="cmr_other", groups="base.group_portal", name="Otto Other",
-            email="otto@example.com", tz="UTC",
+            env,
+            login="cmr_other",
+            groups="base.group_portal",
+            name="Otto Other",
+            email="otto@example.com",
+            tz="UTC",
         )
         cls.other = cls.user_other.partner_id
         cls.user_staff = new_test_user(
-            env, login="cmr_staff", groups="edu_crm.group_edu_user", name="Sam Staff",
+            env,
+            login="cmr_staff",
+            groups="edu_crm.group_edu_user",
+            name="Sam Staff",
         )
         cls.sponsor_org = env["res.partner"].create(
             {"name": "Acme Sponsor", "is_company": True, "edu_is_sponsor": True}
         )
         cls.user_sponsor = new_test_user(
-            env, login="cmr_sponsor", groups="base.group_portal", name="Sue Sponsor",
+            env,
+            login="cmr_sponsor",
+            groups="base.group_portal",
+            name="Sue Sponsor",
             email="sue@acme.example.com",
         )
         cls.user_sponsor.partner_id.parent_id = cls.sponsor_org
         cls.student.sudo().write(
-            {"edu_is_student": True, "edu_sponsor_ids": [Command.link(cls.sponsor_org.id)]}
+            {
+                "edu_is_student": True,
+                "edu_sponsor_ids": [Command.link(cls.sponsor_org.id)],
+            }
         )
         cls.channel_email = env.ref("campaign_pressure.channel_email")
         cls.channel_sms = env.ref("campaign_pressure.channel_sms")
-        cls.programme = env["edu.programme"].create({"code": "CMR-P", "name": "Portal Studies"})
+        cls.programme = env["edu.programme"].create(
+            {"code": "CMR-P", "name": "Portal Studies"}
+        )
         cls.intake = env["edu.intake"].create(
             {
                 "programme_id": cls.programme.id,
@@ -46,10 +65,18 @@ class CmrPortalDataMixin:
             }
         )
         cls.enrollment = env["edu.enrollment"].create(
-            {"partner_id": cls.student.id, "programme_id": cls.programme.id, "intake_id": cls.intake.id}
+            {
+                "partner_id": cls.student.id,
+                "programme_id": cls.programme.id,
+                "intake_id": cls.intake.id,
+            }
         )
         cls.enrollment_other = env["edu.enrollment"].create(
-            {"partner_id": cls.other.id, "programme_id": cls.programme.id, "intake_id": cls.intake.id}
+            {
+                "partner_id": cls.other.id,
+                "programme_id": cls.programme.id,
+                "intake_id": cls.intake.id,
+            }
         )
         cls.doc_type = env.ref("edu_crm.edu_document_type_enrolment_certificate")
         cls.document = env["edu.document"]._edu_issue(
@@ -58,11 +85,23 @@ class CmrPortalDataMixin:
         cls.document_other = env["edu.document"]._edu_issue(
             "enrolment_certificate", cls.other, source=cls.enrollment_other
         )
-        cls.mailing_list = env["mailing.list"].create({"name": "Open Days", "is_public": True})
-        cls.mailing_list_2 = env["mailing.list"].create({"name": "Alumni News", "is_public": True})
+        cls.mailing_list = env["mailing.list"].create(
+            {"name": "Open Days", "is_public": True}
+        )
+        cls.mailing_list_2 = env["mailing.list"].create(
+            {"name": "Alumni News", "is_public": True}
+        )
         cls.request = env["cmr.request"].create(
-            {"partner_id": cls.student.id, "request_type": "other", "description": "When is the exam?"}
+            {
+                "partner_id": cls.student.id,
+                "request_type": "other",
+                "description": "When is the exam?",
+            }
         )
         cls.request_other = env["cmr.request"].create(
-            {"partner_id": cls.other.id, "request_type": "other", "description": "Other question"}
+            {
+                "partner_id": cls.other.id,
+                "request_type": "other",
+                "description": "Other question",
+            }
         )

@@ -1,7 +1,6 @@
+from odoo.addons.mass_mailing.tests.common import MassMailCommon
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-
-from odoo.addons.mass_mailing.tests.common import MassMailCommon
 
 from .common import CmrPortalDataMixin
 
@@ -17,7 +16,9 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
         Feedback = self.env["cmr.feedback"].sudo()
         Feedback.create({"partner_id": self.other.id, "rating": "4", "comment": "Fine"})
         self.assertFalse(self.other.pressure_cooldown_until)
-        feedback = Feedback.create({"partner_id": self.student.id, "rating": "1", "comment": "Too many emails"})
+        feedback = Feedback.create(
+            {"partner_id": self.student.id, "rating": "1", "comment": "Too many emails"}
+        )
         self.assertTrue(feedback.is_negative)
         self.assertTrue(self.student.pressure_cooldown_until)
         self.assertEqual(self.student.pressure_cooldown_reason, "feedback")
@@ -34,8 +35,16 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
             )
 
     def test_document_request_issue_notifies(self):
-        request = self.env["cmr.request"].sudo().create(
-            {"partner_id": self.student.id, "request_type": "document", "document_type_id": self.doc_type.id}
+        request = (
+            self.env["cmr.request"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.student.id,
+                    "request_type": "document",
+                    "document_type_id": self.doc_type.id,
+                }
+            )
         )
         self.assertTrue(request.name.startswith("REQ/"))
         self.assertEqual(request.access_url, f"/my/requests/{request.id}")
@@ -44,7 +53,9 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
             request_staff.action_issue_document()
         self.assertEqual(request.state, "done")
         document = request.document_id
-        self.assertEqual((document.state, document.partner_id), ("issued", self.student))
+        self.assertEqual(
+            (document.state, document.partner_id), ("issued", self.student)
+        )
         self.assertTrue(document.attachment_id)
         self.assertEqual(document.source_ref, self.enrollment)
         self.assertSentEmail(self.user_staff.partner_id, [self.student])
@@ -63,7 +74,11 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
         not_requestable = self.env.ref("edu_crm.edu_document_type_tuition_contract")
         with self.assertRaises(ValidationError):
             Request.create(
-                {"partner_id": self.student.id, "request_type": "document", "document_type_id": not_requestable.id}
+                {
+                    "partner_id": self.student.id,
+                    "request_type": "document",
+                    "document_type_id": not_requestable.id,
+                }
             )
 
     def test_portal_rules(self):
@@ -73,7 +88,11 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
             ("edu.enrollment", self.enrollment, self.enrollment_other),
             ("edu.document", self.document, self.document_other),
         ):
-            records = self.env[model].with_user(self.user_student).search([("id", "in", (own | foreign).ids)])
+            records = (
+                self.env[model]
+                .with_user(self.user_student)
+                .search([("id", "in", (own | foreign).ids)])
+            )
             self.assertEqual(records, own, model)
         # the sponsor sees the enrolment only with the student's consent
         Enrollment = self.env["edu.enrollment"].with_user(self.user_sponsor)

@@ -1,3 +1,5 @@
+import re
+
 from odoo.http import Request
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -55,13 +57,18 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="cmr_preferences_form"', response.text)
         self.assertIn("Open Days", response.text)
-        response = self._post("/my/preferences", self._preference_form(channel_sms=None, sponsor_consent="on"))
+        response = self._post(
+            "/my/preferences",
+            self._preference_form(channel_sms=None, sponsor_consent="on"),
+        )
         self.assertRedirectsTo(response, "/my/preferences?saved=1")
         student = self.student.sudo()
         self.assertEqual(student.pressure_max_contacts, 2)
         self.assertEqual(student.pressure_period, "month")
         self.assertEqual(student.pressure_blocked_channel_ids, self.channel_sms)
-        self.assertEqual((student.pressure_quiet_from, student.pressure_quiet_to), (21.0, 8.0))
+        self.assertEqual(
+            (student.pressure_quiet_from, student.pressure_quiet_to), (21.0, 8.0)
+        )
         self.assertEqual(student.cmr_quiet_weekdays, "6")
         self.assertEqual(student.cmr_preferred_channel, "email")
         self.assertTrue(student.cmr_sponsor_consent)
@@ -85,7 +92,9 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
     @mute_logger("odoo.http")
     def test_preferences_without_csrf_rejected(self):
         self.authenticate("cmr_student", "cmr_student")
-        response = self._post("/my/preferences", self._preference_form(max_contacts="5"), csrf=False)
+        response = self._post(
+            "/my/preferences", self._preference_form(max_contacts="5"), csrf=False
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.student.sudo().pressure_max_contacts, 0)
 
@@ -106,7 +115,9 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         ]
         for values in crafted:
             with self.subTest(values=values):
-                response = self._post("/my/preferences", self._preference_form(**values))
+                response = self._post(
+                    "/my/preferences", self._preference_form(**values)
+                )
                 self.assertEqual(response.status_code, 400)
                 self.assertIn('id="cmr_errors"', response.text)
                 self.assertNotIn("<script>alert(1)</script>", response.text)
@@ -121,7 +132,11 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
     # mailing page ----------------------------------------------------
     def _mailing(self):
         contact = self.env["mailing.contact"].create(
-            {"name": "Stella", "email": "stella@example.com", "list_ids": [(4, self.mailing_list_2.id)]}
+            {
+                "name": "Stella",
+                "email": "stella@example.com",
+                "list_ids": [(4, self.mailing_list_2.id)],
+            }
         )
         mailing = self.env["mailing.mailing"].create(
             {
@@ -137,7 +152,10 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
 
     def test_mailing_page_preferences(self):
         mailing, contact, token = self._mailing()
-        url = f"/mailing/{mailing.id}/unsubscribe?document_id={contact.id}&email=stella@example.com&hash_token={token}"
+        url = (
+            f"/mailing/{mailing.id}/unsubscribe?document_id={contact.id}"
+            f"&email=stella@example.com&hash_token={token}"
+        )
         response = self._get(url)
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="cmr_mailing_preferences"', response.text)
@@ -153,13 +171,17 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="cmr_saved"', response.text)
         student = self.student.sudo()
-        self.assertEqual((student.pressure_max_contacts, student.pressure_period), (3, "week"))
+        self.assertEqual(
+            (student.pressure_max_contacts, student.pressure_period), (3, "week")
+        )
         self.assertEqual(set(student.cmr_consent_log_ids.mapped("source")), {"mailing"})
 
     @mute_logger("odoo.http")
     def test_mailing_page_wrong_token(self):
         mailing, contact, token = self._mailing()
-        base = self._preference_form(max_contacts="3", email="stella@example.com", document_id=str(contact.id))
+        base = self._preference_form(
+            max_contacts="3", email="stella@example.com", document_id=str(contact.id)
+        )
         for mailing_id, hash_token in (
             (str(mailing.id), "wrong"),
             (str(mailing.id), ""),
@@ -168,7 +190,8 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         ):
             with self.subTest(mailing_id=mailing_id, hash_token=hash_token):
                 response = self._post(
-                    "/mailing/cmr/preferences", dict(base, mailing_id=mailing_id, hash_token=hash_token)
+                    "/mailing/cmr/preferences",
+                    dict(base, mailing_id=mailing_id, hash_token=hash_token),
                 )
                 self.assertIn(response.status_code, (400, 403))
         self.assertEqual(self.student.sudo().pressure_max_contacts, 0)
@@ -196,17 +219,26 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         )
 
     def test_communications_explained(self):
-        self.student.sudo().write({"pressure_max_contacts": 2, "pressure_period": "month"})
+        self.student.sudo().write(
+            {"pressure_max_contacts": 2, "pressure_period": "month"}
+        )
         self._traces(self.student, 1)
         self._traces(
-            self.student, 1, trace_status="cancel", failure_type="pressure", pressure_threshold=2, pressure_count=2
+            self.student,
+            1,
+            trace_status="cancel",
+            failure_type="pressure",
+            pressure_threshold=2,
+            pressure_count=2,
         )
         self._traces(self.other, 1, trace_status="cancel", failure_type="mail_bl")
         self.authenticate("cmr_student", "cmr_student")
         response = self._get("/my/communications")
         self.assertEqual(response.status_code, 200)
         self.assertIn("Spring promo", response.text)
-        self.assertIn("Not sent: you asked for at most 2 messages a month.", response.text)
+        self.assertIn(
+            "Not sent: you asked for at most 2 messages a month.", response.text
+        )
         # the other person's trace is not shown
         self.assertNotIn("you asked not to receive anything", response.text)
         self.assertEqual(response.text.count("cmr_sent"), 1)
@@ -215,25 +247,99 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
 
     def test_communications_query_count_constant(self):
         self.authenticate("cmr_student", "cmr_student")
-        self._traces(self.student, 1, trace_status="cancel", failure_type="pressure", pressure_threshold=1)
+        self._traces(
+            self.student,
+            1,
+            trace_status="cancel",
+            failure_type="pressure",
+            pressure_threshold=1,
+        )
         self._get("/my/communications")  # warm the caches
         counts = []
-        for total in (1, 20):
-            self.env["mailing.trace"].search([("email", "=", self.student.email_normalized)]).unlink()
-            self._traces(self.student, total, trace_status="cancel", failure_type="pressure", pressure_threshold=1)
+        for total in (1, 50):
+            self.env["mailing.trace"].search(
+                [("email", "=", self.student.email_normalized)]
+            ).unlink()
+            self._traces(
+                self.student,
+                total,
+                trace_status="cancel",
+                failure_type="pressure",
+                pressure_threshold=1,
+            )
             self.env.flush_all()
             start = self.env.cr.sql_log_count
             response = self._get("/my/communications")
             counts.append(self.env.cr.sql_log_count - start)
-            self.assertEqual(response.text.count("cmr_held"), total)
+            # one page of at most 20 rows
+            self.assertEqual(response.text.count("cmr_held"), min(total, 20))
         self.assertEqual(counts[0], counts[1], counts)
+
+    def _page_queries(self, url):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        response = self._get(url)
+        self.assertEqual(response.status_code, 200)
+        return self.env.cr.sql_log_count - start, response
+
+    def test_requests_and_education_query_count_constant(self):
+        """The list pages run the same number of queries for 1 and 50 rows."""
+        self.authenticate("cmr_student", "cmr_student")
+        Request = self.env["cmr.request"]
+        Document = self.env["edu.document"].sudo()
+        self._get("/my/requests")
+        self._get("/my/education")
+        counts = {"requests": [], "education": []}
+        for total in (1, 50):
+            Request.search([("partner_id", "=", self.student.id)]).unlink()
+            Request.create(
+                [
+                    {
+                        "partner_id": self.student.id,
+                        "request_type": "other",
+                        "description": f"Q{i}",
+                    }
+                    for i in range(total)
+                ]
+            )
+            Document.create(
+                [
+                    {
+                        "type_id": self.doc_type.id,
+                        "partner_id": self.student.id,
+                        "name": f"PERF/{i}",
+                        "state": "issued",
+                        "date_issued": "2026-01-01 10:00:00",
+                        "body": "<p>x</p>",
+                    }
+                    for i in range(
+                        total
+                        - Document.search_count([("partner_id", "=", self.student.id)])
+                    )
+                ]
+            )
+            count, response = self._page_queries("/my/requests")
+            counts["requests"].append(count)
+            self.assertEqual(len(re.findall(r"/my/requests/\d+", response.text)), total)
+            count, response = self._page_queries("/my/education")
+            counts["education"].append(count)
+            self.assertEqual(
+                len(re.findall(r"/my/education/documents/\d+", response.text)), total
+            )
+        self.assertEqual(counts["requests"][0], counts["requests"][1], counts)
+        self.assertEqual(counts["education"][0], counts["education"][1], counts)
 
     # feedback --------------------------------------------------------
     def test_feedback_post(self):
         self.authenticate("cmr_student", "cmr_student")
-        response = self._post("/my/feedback", {"rating": "1", "comment": "<script>x</script> too much"})
+        response = self._post(
+            "/my/feedback", {"rating": "1", "comment": "<script>x</script> too much"}
+        )
         self.assertRedirectsTo(response, "/my/feedback?sent=1")
-        feedback = self.env["cmr.feedback"].search([("partner_id", "=", self.student.id)])
+        feedback = self.env["cmr.feedback"].search(
+            [("partner_id", "=", self.student.id)]
+        )
         self.assertEqual(feedback.rating, "1")
         self.assertEqual(self.student.sudo().pressure_cooldown_reason, "feedback")
 
@@ -249,7 +355,9 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
             with self.subTest(data=data):
                 response = self._post("/my/feedback", data)
                 self.assertEqual(response.status_code, 400)
-        self.assertFalse(self.env["cmr.feedback"].search([("partner_id", "=", self.student.id)]))
+        self.assertFalse(
+            self.env["cmr.feedback"].search([("partner_id", "=", self.student.id)])
+        )
 
     # education -------------------------------------------------------
     def test_education_page(self):
@@ -274,7 +382,9 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         response = self._get(url)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, self.document.attachment_id.raw)
-        self.assertRedirectsTo(self._get(f"/my/education/documents/{NON_EXISTENT}"), "/my")
+        self.assertRedirectsTo(
+            self._get(f"/my/education/documents/{NON_EXISTENT}"), "/my"
+        )
         # another portal user
         self.authenticate("cmr_other", "cmr_other")
         self.assertRedirectsTo(self._get(url), "/my")
@@ -283,23 +393,41 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
     def test_document_request(self):
         self.authenticate("cmr_student", "cmr_student")
         response = self._post(
-            "/my/education/request", {"document_type_id": str(self.doc_type.id), "description": "For my bank"}
+            "/my/education/request",
+            {"document_type_id": str(self.doc_type.id), "description": "For my bank"},
         )
-        request = self.env["cmr.request"].search([("partner_id", "=", self.student.id), ("request_type", "=", "document")])
+        request = self.env["cmr.request"].search(
+            [("partner_id", "=", self.student.id), ("request_type", "=", "document")]
+        )
         self.assertEqual(len(request), 1)
         self.assertRedirectsTo(response, f"/my/requests/{request.id}")
         self.assertEqual(request.document_type_id, self.doc_type)
         not_requestable = self.env.ref("edu_crm.edu_document_type_tuition_contract")
-        for value in ("abc", "-1", str(NON_EXISTENT), "9" * 30, str(not_requestable.id), ""):
+        for value in (
+            "abc",
+            "-1",
+            str(NON_EXISTENT),
+            "9" * 30,
+            str(not_requestable.id),
+            "",
+        ):
             with self.subTest(value=value):
-                response = self._post("/my/education/request", {"document_type_id": value})
+                response = self._post(
+                    "/my/education/request", {"document_type_id": value}
+                )
                 self.assertEqual(response.status_code, 400)
         response = self._post(
-            "/my/education/request", {"document_type_id": str(self.doc_type.id), "description": "x" * 5000}
+            "/my/education/request",
+            {"document_type_id": str(self.doc_type.id), "description": "x" * 5000},
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(
-            self.env["cmr.request"].search_count([("partner_id", "=", self.student.id), ("request_type", "=", "document")]),
+            self.env["cmr.request"].search_count(
+                [
+                    ("partner_id", "=", self.student.id),
+                    ("request_type", "=", "document"),
+                ]
+            ),
             1,
         )
 
@@ -327,22 +455,38 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
 
     def test_request_new(self):
         self.authenticate("cmr_student", "cmr_student")
-        response = self._post("/my/requests/new", {"description": "Can I change group?"})
-        request = self.env["cmr.request"].search([("description", "=", "Can I change group?")])
+        response = self._post(
+            "/my/requests/new", {"description": "Can I change group?"}
+        )
+        request = self.env["cmr.request"].search(
+            [("description", "=", "Can I change group?")]
+        )
         self.assertEqual(request.partner_id, self.student)
         self.assertRedirectsTo(response, f"/my/requests/{request.id}")
         for description in ("", "   ", "x" * 5000):
             with self.subTest(length=len(description)):
                 response = self._post("/my/requests/new", {"description": description})
                 self.assertEqual(response.status_code, 400)
-        self.assertEqual(self.env["cmr.request"].search_count([("partner_id", "=", self.student.id)]), 2)
+        self.assertEqual(
+            self.env["cmr.request"].search_count(
+                [("partner_id", "=", self.student.id)]
+            ),
+            2,
+        )
 
     # home and sponsors -----------------------------------------------
     def test_home_counters(self):
         self.authenticate("cmr_student", "cmr_student")
         response = self.make_jsonrpc_request(
             "/my/counters",
-            {"counters": ["cmr_request_count", "cmr_enrollment_count", "cmr_document_count", "cmr_sponsored_count"]},
+            {
+                "counters": [
+                    "cmr_request_count",
+                    "cmr_enrollment_count",
+                    "cmr_document_count",
+                    "cmr_sponsored_count",
+                ]
+            },
         )
         self.assertEqual(response["cmr_request_count"], 1)
         self.assertEqual(response["cmr_enrollment_count"], 1)

@@ -1,10 +1,9 @@
 from datetime import datetime
 
+from odoo.addons.mass_mailing.tests.common import MassMailCommon
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
-
-from odoo.addons.mass_mailing.tests.common import MassMailCommon
 
 from .common import CmrPortalDataMixin
 
@@ -21,15 +20,26 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
             {"pressure_max_contacts": 2, "pressure_period": "week"}
         )
         logs = self.student.cmr_consent_log_ids
-        self.assertEqual(set(logs.mapped("field_name")), {"pressure_max_contacts", "pressure_period"})
+        self.assertEqual(
+            set(logs.mapped("field_name")), {"pressure_max_contacts", "pressure_period"}
+        )
         cap = logs.filtered(lambda log: log.field_name == "pressure_max_contacts")
-        self.assertEqual((cap.old_value, cap.new_value, cap.source), ("0", "2", "portal"))
+        self.assertEqual(
+            (cap.old_value, cap.new_value, cap.source), ("0", "2", "portal")
+        )
         # no change, no line; a backend change is logged as such
         self.student.sudo().write({"pressure_max_contacts": 2})
         self.assertEqual(len(self.student.cmr_consent_log_ids), 2)
-        self.student.with_user(self.user_staff).sudo().write({"cmr_sponsor_consent": True})
-        consent = self.student.cmr_consent_log_ids.filtered(lambda log: log.field_name == "cmr_sponsor_consent")
-        self.assertEqual((consent.old_value, consent.new_value, consent.source), ("No", "Yes", "backend"))
+        self.student.with_user(self.user_staff).sudo().write(
+            {"cmr_sponsor_consent": True}
+        )
+        consent = self.student.cmr_consent_log_ids.filtered(
+            lambda log: log.field_name == "cmr_sponsor_consent"
+        )
+        self.assertEqual(
+            (consent.old_value, consent.new_value, consent.source),
+            ("No", "Yes", "backend"),
+        )
         self.assertEqual(consent.user_id, self.user_staff)
 
     def test_quiet_weekdays_validated(self):
@@ -68,7 +78,10 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         month; the communications page explains it in plain words."""
         partner = self.student.sudo()
         partner._cmr_apply_preferences(
-            {"pressure_max_contacts": 1, "pressure_period": "month"}, set(), False, "portal"
+            {"pressure_max_contacts": 1, "pressure_period": "month"},
+            set(),
+            False,
+            "portal",
         )
         traces = self.env["mailing.trace"]
         for subject in ("First news", "Second news"):
@@ -86,9 +99,13 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
             traces |= mailing.mailing_trace_ids
         first, second = traces
         self.assertEqual(first.trace_status, "sent")
-        self.assertEqual((second.trace_status, second.failure_type), ("cancel", "pressure"))
+        self.assertEqual(
+            (second.trace_status, second.failure_type), ("cancel", "pressure")
+        )
         rows = self.env["mailing.trace"]._cmr_portal_rows(second, partner)
-        self.assertEqual(rows[0]["explanation"], "Not sent: you asked for at most 1 message a month.")
+        self.assertEqual(
+            rows[0]["explanation"], "Not sent: you asked for at most 1 message a month."
+        )
         self.assertFalse(rows[0]["sent"])
 
     def test_quiet_day_holds_back(self):
@@ -98,10 +115,14 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         requests = [{"ref": partner.id, "partner_id": partner.id}]
         sunday = datetime(2026, 11, 22, 12, 0)
         monday = datetime(2026, 11, 23, 12, 0)
-        decision = engine._pressure_evaluate(requests, "email", lock=False, now=sunday)[partner.id]
+        decision = engine._pressure_evaluate(requests, "email", lock=False, now=sunday)[
+            partner.id
+        ]
         self.assertFalse(decision["allowed"])
         self.assertEqual(decision["reason"], "Quiet day of the person.")
-        decision = engine._pressure_evaluate(requests, "email", lock=False, now=monday)[partner.id]
+        decision = engine._pressure_evaluate(requests, "email", lock=False, now=monday)[
+            partner.id
+        ]
         self.assertTrue(decision["allowed"])
         # transactional messages are never held back
         decision = engine._pressure_evaluate(

@@ -24,11 +24,20 @@ class TestPortalTours(TuitionPortalCommon):
         self.env["campaign.pressure.rule"].sudo().search([]).active = False
         self.start_tour("/my/preferences", "cmr_portal_preferences", login="tu_student")
         self.assertEqual(self.student.pressure_max_contacts, 2)
-        self.assertIn(self.env.ref("campaign_pressure.channel_sms"), self.student.pressure_blocked_channel_ids)
-        traces = self._send_mailing("News 1") | self._send_mailing("News 2") | self._send_mailing("News 3")
+        self.assertIn(
+            self.env.ref("campaign_pressure.channel_sms"),
+            self.student.pressure_blocked_channel_ids,
+        )
+        traces = (
+            self._send_mailing("News 1")
+            | self._send_mailing("News 2")
+            | self._send_mailing("News 3")
+        )
         self.assertEqual(traces.mapped("trace_status"), ["sent", "sent", "cancel"])
         self.assertEqual(traces[2].failure_type, "pressure")
-        self.start_tour("/my/communications", "cmr_portal_communications", login="tu_student")
+        self.start_tour(
+            "/my/communications", "cmr_portal_communications", login="tu_student"
+        )
 
     def test_tour_student_pays_instalment(self):
         self.assertEqual(self.first.payment_state, "not_paid")

@@ -1,118 +1,119 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("cmr_portal_preferences", {
-    url: "/my/preferences",
-    steps: () => [
-        {
-            content: "Set a personal maximum of 2 messages",
-            trigger: "input#cmr_max_contacts",
-            run: "edit 2",
-        },
-        {
-            content: "Per month",
-            trigger: "select#cmr_period",
-            run: "select month",
-        },
-        {
-            content: "Turn SMS off",
-            trigger: "input#cmr_channel_sms:checked",
-            run: "click",
-        },
-        {
-            content: "Save",
-            trigger: "button#cmr_preferences_save",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The preferences are saved",
-            trigger: "#cmr_saved",
-        },
-        {
-            content: "SMS stays off after saving",
-            trigger: "input#cmr_channel_sms:not(:checked)",
-        },
-        {
-            content: "The change is in the history",
-            trigger: "#cmr_consent_log_title",
-        },
-    ],
+  url: "/my/preferences",
+  steps: () => [
+    {
+      content: "Set a personal maximum of 2 messages",
+      trigger: "input#cmr_max_contacts",
+      run: "edit 2",
+    },
+    {
+      content: "Per month",
+      trigger: "select#cmr_period",
+      run: "select month",
+    },
+    {
+      content: "Turn SMS off",
+      trigger: "input#cmr_channel_sms:checked",
+      run: "click",
+    },
+    {
+      content: "Save",
+      trigger: "button#cmr_preferences_save",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "The preferences are saved",
+      trigger: "#cmr_saved",
+    },
+    {
+      content: "SMS stays off after saving",
+      trigger: "input#cmr_channel_sms:not(:checked)",
+    },
+    {
+      content: "The change is in the history",
+      trigger: "#cmr_consent_log_title",
+    },
+  ],
 });
 
 registry.category("web_tour.tours").add("cmr_portal_communications", {
-    url: "/my/communications",
-    steps: () => [
-        {
-            content: "The held-back message is explained in plain words",
-            trigger: ".cmr_held .cmr_explanation:contains('you asked for at most 2 messages a month')",
-        },
-        {
-            content: "The messages that went out are listed too",
-            trigger: ".cmr_sent",
-        },
-    ],
+  url: "/my/communications",
+  steps: () => [
+    {
+      content: "The held-back message is explained in plain words",
+      trigger:
+        ".cmr_held .cmr_explanation:contains('you asked for at most 2 messages a month')",
+    },
+    {
+      content: "The messages that went out are listed too",
+      trigger: ".cmr_sent",
+    },
+  ],
 });
 
 registry.category("web_tour.tours").add("cmr_portal_pay_instalment", {
-    url: "/my/tuition",
-    steps: () => [
-        {
-            content: "The schedule is shown",
-            trigger: ".cmr_instalment_row",
-        },
-        {
-            content: "Pay the first instalment",
-            trigger: "a.cmr_pay",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Enter the demo card number",
-            trigger: "#pay_with input#customer_input",
-            run: "edit 4242",
-        },
-        {
-            content: "Pay",
-            trigger: "#pay_with button[name=o_payment_submit_button]",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Odoo's payment status page processes the payment",
-            trigger: "div[name=o_payment_status]",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Back on the invoice: the payment is confirmed",
-            trigger: "[name=o_payment_status_alert]:contains('Thank you')",
-        },
-    ],
+  url: "/my/tuition",
+  steps: () => [
+    {
+      content: "The schedule is shown",
+      trigger: ".cmr_instalment_row",
+    },
+    {
+      content: "Pay the first instalment",
+      trigger: "a.cmr_pay",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Enter the demo card number",
+      trigger: "#pay_with input#customer_input",
+      run: "edit 4242",
+    },
+    {
+      content: "Pay",
+      trigger: "#pay_with button[name=o_payment_submit_button]",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Odoo's payment status page processes the payment",
+      trigger: "div[name=o_payment_status]",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Back on the invoice: the payment is confirmed",
+      trigger: "[name=o_payment_status_alert]:contains('Thank you')",
+    },
+  ],
 });
 
 registry.category("web_tour.tours").add("cmr_portal_sponsor", {
-    url: "/my/sponsored",
-    steps: () => [
-        {
-            content: "Open the sponsored student",
-            trigger: "a:contains('Tess Tuition')",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The student's contract and schedule are shown",
-            trigger: ".cmr_contract .cmr_instalment_row",
-        },
-        {
-            content: "Back to the list through the breadcrumbs",
-            trigger: ".breadcrumb a[href='/my/sponsored']",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The list is shown",
-            trigger: "h1:contains('Sponsored Students')",
-        },
-    ],
+  url: "/my/sponsored",
+  steps: () => [
+    {
+      content: "Open the sponsored student",
+      trigger: "a:contains('Tess Tuition')",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "The student's contract and schedule are shown",
+      trigger: ".cmr_contract .cmr_instalment_row",
+    },
+    {
+      content: "Back to the list through the breadcrumbs",
+      trigger: ".breadcrumb a[href='/my/sponsored']",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "The list is shown",
+      trigger: "h1:contains('Sponsored Students')",
+    },
+  ],
 });
