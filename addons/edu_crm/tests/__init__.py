@@ -14,3 +14,4 @@ from . import test_document_enrollment
 from . import test_forecast
 from . import test_segment
 from . import test_tour
+from . import test_tuition_security
