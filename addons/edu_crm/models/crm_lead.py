@@ -273,9 +273,15 @@ class CrmLead(models.Model):
         """Return {lead: partner} for ``self``: the lead's person, else an
         existing person with the same email, phone or national ID, else a new
         person (one per applicant, shared by leads of the same applicant)."""
-        # no default_* keys of the lead's action leak into the new persons
+        # No default_* keys of the lead's action leak into the new persons.
+        # The new person's file starts from the application, whose chatter
+        # keeps the history: no "contact created" log, followers or initial
+        # value tracking per new person (as crm's own _create_customer).
         Partner = self.env["res.partner"].with_context(
-            clean_context(self.env.context)
+            clean_context(self.env.context),
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
         )
         result = {}
         todo = self.browse()
