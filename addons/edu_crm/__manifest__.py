@@ -54,6 +54,7 @@
         # demo: records
         "demo/edu_records_demo.xml",
         # demo: documents
+        "demo/edu_document_demo.xml",
         # demo: tuition
         "demo/edu_tuition_demo.xml",
     ],

@@ -70,6 +70,7 @@ class EduDocument(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        copy=True,
         help="Text of the document. It is prepared from the source when the document is created "
         "and frozen once the document is issued.",
     )
@@ -319,7 +320,9 @@ class EduDocument(models.Model):
             doc.sudo().write(
                 {"name": number, "state": "issued", "issued_by_id": self.env.uid, "date_issued": now}
             )
-        self._edu_attach_pdf()
+        if not self.env.context.get("edu_document_skip_pdf"):
+            # skipped only while demo data loads: the first print then stores the PDF
+            self._edu_attach_pdf()
 
     def _edu_attach_pdf(self):
         """Render each document with its type's report and keep the result as attachment.
@@ -362,10 +365,10 @@ class EduDocument(models.Model):
                 return body
         if source is not None:
             return Markup("<p>%s</p>") % self.env._(
-                "%(type)s for %(person)s, issued from %(source)s.",
+                "%(type)s for %(person)s, issued from %(origin)s.",
                 type=doc_type.name,
                 person=partner.display_name,
-                source=source.display_name,
+                origin=source.display_name,
             )
         return Markup("<p>%s</p>") % self.env._("%(type)s for %(person)s.", type=doc_type.name, person=partner.display_name)
 

@@ -11,8 +11,9 @@ class EduDocumentCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_a = cls.env.company
-        cls.company_b = cls.env["res.company"].create({"name": "Second Campus"})
+        # two new companies: the numbering of the tests starts at 1 whatever else exists
+        cls.company_a = cls.env["res.company"].create({"name": "Main Campus (test)"})
+        cls.company_b = cls.env["res.company"].create({"name": "Second Campus (test)"})
         cls.user_a = cls._edu_user("doc_user_a", "edu_crm.group_edu_user", cls.company_a)
         cls.user_b = cls._edu_user("doc_user_b", "edu_crm.group_edu_user", cls.company_b)
         cls.manager_a = cls._edu_user("doc_manager_a", "edu_crm.group_edu_manager", cls.company_a)

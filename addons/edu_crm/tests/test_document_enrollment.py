@@ -86,3 +86,30 @@ class TestDocumentEnrollment(EduDocumentCommon):
         with self.assertRaisesRegex(UserError, "only be issued for an enrolled student"):
             (self.enrolled | self.applied).with_user(self.user_a).action_issue_enrolment_certificate()
         self.assertEqual(Document.search_count([]), count, "nothing half-written")
+
+    def test_document_count_query_count_does_not_grow(self):
+        """The smart-button count is one grouped query, whatever the number of enrolments."""
+        self._issue(self.user_a)
+        self._issue(self.user_a, partner=self.person_2)
+        Enrollment = self.env["edu.enrollment"].with_user(self.user_a)
+        one = Enrollment.browse(self.enrolled.id)
+        two = Enrollment.browse((self.enrolled | self.applied).ids)
+        one.mapped("document_count")  # warm the access-rights caches
+        counts = []
+        for enrollments in (one, two):
+            enrollments.mapped("partner_id")  # prefetch outside the measure
+            self.env.invalidate_all()
+            enrollments.mapped("partner_id")
+            self.env.flush_all()
+            start = self.env.cr.sql_log_count
+            values = enrollments.mapped("document_count")
+            counts.append(self.env.cr.sql_log_count - start)
+        self.assertEqual(values, [1, 1])
+        self.assertEqual(counts[0], counts[1])
+
+    def test_other_types_from_an_enrolment(self):
+        document = self._issue(self.user_a, "enrolment_order", source=self.enrolled.with_user(self.user_a))
+        self.assertEqual(document.name, "ORD/2026/00001")
+        self.assertEqual(document.source_ref, self.enrolled)
+        self.assertIn("Enrolment Order for Olena Kovalenko", document.body)
+        self.assertIn(self.enrolled.display_name, document.body)

@@ -91,7 +91,11 @@ class TestDocumentWorkflow(EduDocumentCommon):
 
     @freeze_time("2026-03-02 10:00:00")
     def test_cancel_and_reissue(self):
-        document = self._issue(self.user_a)
+        draft = self.env["edu.document"].with_user(self.user_a).create(
+            {"type_id": self.type_certificate.id, "partner_id": self.person.id, "body": "<p>Typed by the registrar</p>"}
+        )
+        draft.action_issue()
+        document = draft
         old_body = document.body
         action = document.with_user(self.manager_a).action_cancel_and_reissue()
 
@@ -103,7 +107,8 @@ class TestDocumentWorkflow(EduDocumentCommon):
         self.assertEqual(copy.state, "draft")
         self.assertEqual(copy.origin_id, document)
         self.assertFalse(copy.name)
-        self.assertEqual(copy.body, old_body)
+        self.assertEqual(copy.body, old_body, "the text typed before issuing is kept for the correction")
+        self.assertIn("Typed by the registrar", copy.body)
         self.assertEqual((copy.partner_id, copy.type_id), (document.partner_id, document.type_id))
 
         copy.with_user(self.user_a).write({"body": "<p>Corrected text</p>"})
