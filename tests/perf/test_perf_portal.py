@@ -2,17 +2,23 @@
 
 An Odoo server with workers (prefork) is started on a free 127.0.0.1 port
 against the benchmark database; 20 portal users, each with a tuition contract
-of 12 instalments, request the pages concurrently (one thread per user).
+of 12 instalments, request the pages (one thread per user) in three
+scenarios:
+
+- sequential: one user at a time (the service time of a page);
+- 20 users browsing: each user waits 0.5-1.5 s between two pages;
+- 20 users saturating: no wait at all (worst case, queueing on 2 cores).
 
 Baseline measured in the same run under the same load: Odoo's own portal
 page /my/invoices (stock Odoo). The issue's target is a p95 under 150 ms on
 2 cores; the assertion is "within the target, or no slower than twice the
-stock page", because the machine is shared.
+stock page" in each scenario, because the machine is shared.
 
 Run: python3 scripts/devtool.py perf tests/perf/test_perf_portal.py
 """
 
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -233,8 +239,9 @@ def _login(base, db, login):
     return session
 
 
-def _load(sessions, base, paths):
-    """Every user requests the paths in turn; returns path -> latencies (ms)."""
+def _load(sessions, base, paths, think=None, rounds=REQUESTS_PER_USER):
+    """Every user requests the paths in turn (waiting ``think`` = (min, max)
+    seconds between two pages); returns path -> latencies (ms)."""
     latencies = {path: [] for path in paths}
     errors = []
     lock = threading.Lock()
@@ -242,8 +249,11 @@ def _load(sessions, base, paths):
 
     def run(session):
         start.wait()
-        for _i in range(REQUESTS_PER_USER):
+        rand = random.Random(id(session))
+        for _i in range(rounds):
             for path in paths:
+                if think:
+                    time.sleep(rand.uniform(*think))
                 begin = time.perf_counter()
                 response = session.get(
                     f"{base}{path}", timeout=60, allow_redirects=False
@@ -263,40 +273,55 @@ def _load(sessions, base, paths):
     return latencies
 
 
-def test_portal_pages_p95_under_load(registry, odoo_server):
-    db = os.environ["EDU_PERF_DB"]
-    logins = _setup_data(registry)
-    try:
-        sessions = [_login(odoo_server, db, login) for login in logins]
-        ours = ["/my/tuition", "/my/preferences"]
-        baseline = ["/my/invoices"]
-        # warm-up: every worker loads the registry and the templates
-        _load(sessions[:WORKERS], odoo_server, ours + baseline)
-        measured = _load(sessions, odoo_server, ours + baseline)
-    finally:
-        _cleanup(registry)
-    rows = []
-    p95 = {}
+def _summary(title, measured, ours, rows):
+    p95 = {path: _p95(values) for path, values in measured.items()}
     for path, values in measured.items():
-        p95[path] = _p95(values)
         rows.append(
             (
-                path,
+                f"{title}: {path}",
                 f"p50 {statistics.median(values):.0f} ms, p95 {p95[path]:.0f} ms, "
                 f"max {max(values):.0f} ms, n={len(values)}",
             )
         )
     base_p95 = p95["/my/invoices"]
     for path in ours:
-        rows.append(
-            (f"{path} / stock /my/invoices", f"{p95[path] / base_p95:.2f}x (p95)")
-        )
+        met = "met" if p95[path] < TARGET_P95_MS else "NOT met"
         rows.append(
             (
-                f"{path} target p95 < {TARGET_P95_MS:.0f} ms",
-                "met" if p95[path] < TARGET_P95_MS else "NOT met",
+                f"{title}: {path} vs stock",
+                f"{p95[path] / base_p95:.2f}x stock p95; target {met}",
             )
         )
-    report(f"Portal latency, {USERS} concurrent users, {WORKERS} workers", rows)
-    for path in ours:
-        assert p95[path] < max(TARGET_P95_MS, 2 * base_p95), (path, p95[path], base_p95)
+    return p95
+
+
+def test_portal_pages_p95_under_load(registry, odoo_server):
+    db = os.environ["EDU_PERF_DB"]
+    logins = _setup_data(registry)
+    ours = ["/my/tuition", "/my/preferences"]
+    paths = ours + ["/my/invoices"]
+    try:
+        sessions = [_login(odoo_server, db, login) for login in logins]
+        # warm-up: every worker loads the registry and the templates
+        _load(sessions[:WORKERS], odoo_server, paths)
+        scenarios = {
+            "sequential": _load(sessions[:1], odoo_server, paths, rounds=20),
+            "20 browsing": _load(
+                sessions, odoo_server, paths, think=(0.5, 1.5), rounds=8
+            ),
+            "20 saturating": _load(sessions, odoo_server, paths),
+        }
+    finally:
+        _cleanup(registry)
+    rows = []
+    results = {
+        title: _summary(title, measured, ours, rows)
+        for title, measured in scenarios.items()
+    }
+    report(
+        f"Portal latency, {USERS} users, {WORKERS} workers, {os.cpu_count()} CPUs", rows
+    )
+    for title, p95 in results.items():
+        for path in ours:
+            limit = max(TARGET_P95_MS, 2 * p95["/my/invoices"])
+            assert p95[path] < limit, (title, path, p95)
