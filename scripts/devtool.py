@@ -570,6 +570,15 @@ def odoo_cmd(python, odoo):
     return [str(python), "-m", "odoo"]
 
 
+def odoo_base_cmd(python, odoo, pg, db, data_dir):
+    """Odoo's command line for ``db`` on ``pg`` with our addons path."""
+    return (
+        odoo_cmd(python, odoo)
+        + pg.odoo_args()
+        + ["--addons-path", addons_path(odoo), "--data-dir", str(data_dir), "-d", db]
+    )
+
+
 def odoo_env(odoo):
     env = dict(os.environ)
     if odoo.pythonpath:
@@ -611,18 +620,7 @@ def cmd_run(args):
     db = _ident(os.environ.get("DB", "edu_crm_demo"))
     data_dir = LOCAL / "filestore"
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = (
-        odoo_cmd(python, odoo)
-        + pg.odoo_args()
-        + [
-            "--addons-path",
-            addons_path(odoo),
-            "--data-dir",
-            str(data_dir),
-            "-d",
-            db,
-        ]
-    )
+    base = odoo_base_cmd(python, odoo, pg, db, data_dir)
     env = odoo_env(odoo)
     modules = ",".join(OUR_ADDONS)
     hash_file = LOCAL / f"{db}.addons-hash"
@@ -822,16 +820,8 @@ def cmd_test(args):
         logs.mkdir(parents=True, exist_ok=True)
         log_file = logs / f"test-{db}.log"
         data_dir = LOCAL / "test-data"
-        cmd = (
-            odoo_cmd(python, odoo)
-            + pg.odoo_args()
-            + [
-                "--addons-path",
-                addons_path(odoo),
-                "--data-dir",
-                str(data_dir),
-                "-d",
-                db,
+        cmd = odoo_base_cmd(python, odoo, pg, db, data_dir) + (
+            [
                 "-i",
                 ",".join(addons),
                 "--test-enable",
@@ -967,16 +957,8 @@ def cmd_perf(args):
     ):
         pg.drop_db(db)
         say(f"creating benchmark database {db} (addons without demo data)")
-        cmd = (
-            odoo_cmd(python, odoo)
-            + pg.odoo_args()
-            + [
-                "--addons-path",
-                addons_path(odoo),
-                "--data-dir",
-                str(LOCAL / "test-data"),
-                "-d",
-                db,
+        cmd = odoo_base_cmd(python, odoo, pg, db, LOCAL / "test-data") + (
+            [
                 "-i",
                 ",".join(OUR_ADDONS),
                 "--without-demo",
