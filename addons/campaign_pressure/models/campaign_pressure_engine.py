@@ -142,7 +142,7 @@ class CampaignPressureEngine(models.AbstractModel):
             conditions.append(SQL("c.channel = ANY(%s)", list(window["channels"])))
         scope = window["scope"]
         if scope == "marketing":
-            conditions.append(SQL("NOT c.is_transactional"))
+            conditions.append(SQL("c.is_transactional IS NOT TRUE"))
         elif scope == "campaign":
             conditions.append(SQL("c.campaign_id = ANY(%s)", list(window["rule"]["campaign_ids"])))
         elif scope == "tag":
@@ -264,13 +264,10 @@ class CampaignPressureEngine(models.AbstractModel):
             col2=SQL.identifier(partner_field.column2),
             cols=SQL(", ").join(SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))),
         )
-        if lock:
-            # serialization failures are expected under concurrency: retried
-            # by the caller's transaction, not logged as errors
-            self.env.flush_all()
-            self.env.cr.execute(query, log_exceptions=False)
-        else:
-            self.env.cr.execute(query)
+        self.env.flush_all()
+        # serialization failures are expected under concurrency: retried by
+        # the caller's transaction, not logged as errors
+        self.env.cr.execute(query, log_exceptions=not lock)
         return self.env.cr.dictfetchall()
 
     @api.model
@@ -332,7 +329,10 @@ class CampaignPressureEngine(models.AbstractModel):
                 decision.update(
                     allowed=False,
                     phone_action="block",
-                    reason=self.env._("The person blocked the %s channel.", channel),
+                    reason=self.env._(
+                        "The person blocked the %s channel.",
+                        dict(self.env["campaign.pressure.contact"]._fields["channel"]._description_selection(self.env))[channel],
+                    ),
                 )
                 continue
             tz = row["tz"] or self._pressure_default_tz()
@@ -630,6 +630,7 @@ class CampaignPressureEngine(models.AbstractModel):
                             "model": mailing.mailing_model_real,
                             "subject": mailing.subject,
                             "email_from": mailing.email_from,
+                            "force_send": False,
                         }
                     )
                 )

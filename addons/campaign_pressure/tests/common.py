@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import new_test_user
+
+from odoo.addons.mass_mailing_sms.tests.common import MassSMSCommon
+
+
+class PressureCommon(MassSMSCommon):
+    """Mass mailing (email + SMS) test tooling of Odoo with pressure data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        # rules of the database (demo) must not interfere
+        env["campaign.pressure.rule"].search([]).active = False
+        cls.channel_email = env.ref("campaign_pressure.channel_email")
+        cls.channel_sms = env.ref("campaign_pressure.channel_sms")
+        cls.channel_phone = env.ref("campaign_pressure.channel_phone")
+        cls.channel_letter = env.ref("campaign_pressure.channel_letter")
+        cls.all_channels = cls.channel_email | cls.channel_sms | cls.channel_phone | cls.channel_letter
+        cls.user_pressure_manager = new_test_user(
+            env,
+            login="pressure_manager",
+            groups="base.group_user,base.group_partner_manager,campaign_pressure.group_pressure_manager",
+            name="Paula Pressure Manager",
+            email="paula@example.com",
+        )
+        cls.engine = env["campaign.pressure.engine"]
+        cls.partners = env["res.partner"].create(
+            [
+                {
+                    "name": f"Pressure Person {i}",
+                    "email": f"person{i}@pressure.test",
+                    "mobile": f"+3247000{i:04d}",
+                    "country_id": env.ref("base.be").id,
+                    "tz": "UTC",
+                }
+                for i in range(5)
+            ]
+        )
+        cls.partner_a, cls.partner_b, cls.partner_c = cls.partners[:3]
+
+    @classmethod
+    def _create_rule(cls, **values):
+        vals = {
+            "name": "Test rule",
+            "channel_ids": [Command.set(cls.all_channels.ids)],
+            "window_type": "rolling",
+            "window_days": 30,
+            "max_contacts": 2,
+        }
+        vals.update(values)
+        return cls.env["campaign.pressure.rule"].sudo().create(vals)
+
+    @classmethod
+    def _log_contacts(cls, partners, channel="email", days_ago=1, weight=1, **values):
+        """Contacts in the log, as if sent ``days_ago`` days ago."""
+        date = fields.Datetime.now() - timedelta(days=days_ago)
+        return (
+            cls.env["campaign.pressure.contact"]
+            .sudo()
+            .create(
+                [
+                    dict(
+                        {
+                            "person_key": f"p:{partner.id}",
+                            "partner_id": partner.id,
+                            "channel": channel,
+                            "contact_date": date,
+                            "weight": weight,
+                            "source": "mailing",
+                            "state": "confirmed",
+                        },
+                        **values,
+                    )
+                    for partner in partners
+                ]
+            )
+        )
+
+    def _create_partner_mailing(self, partners, mailing_type="mail", **values):
+        vals = {
+            "name": "Pressure mailing",
+            "subject": "Pressure mailing",
+            "mailing_type": mailing_type,
+            "mailing_model_id": self.env["ir.model"]._get("res.partner").id,
+            "mailing_domain": repr([("id", "in", partners.ids)]),
+        }
+        if mailing_type == "sms":
+            vals["body_plaintext"] = "Hello by SMS"
+        else:
+            vals["body_html"] = "<p>Hello</p>"
+        vals.update(values)
+        return self.env["mailing.mailing"].create(vals)
+
+    def _decide(self, partners, channel="email", message=None, **kwargs):
+        requests = [{"ref": p.id, "partner_id": p.id} for p in partners]
+        return self.engine._pressure_evaluate(requests, channel, message=message, lock=False, **kwargs)
+
+    def _traces(self, mailing):
+        return self.env["mailing.trace"].sudo().search([("mass_mailing_id", "=", mailing.id)])

@@ -1,0 +1,169 @@
+from odoo import Command
+from odoo.tests import tagged, users
+
+from .common import PressureCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPressureSend(PressureCommon):
+    """Enforcement in Odoo's own send paths, with Odoo's mail/SMS mocks."""
+
+    @users("user_marketing")
+    def test_email_mailing_held_back(self):
+        rule = self._create_rule(name="Two per month", max_contacts=2)
+        self._log_contacts(self.partner_a, days_ago=3)
+        self._log_contacts(self.partner_a, days_ago=4)
+        partners = self.partners.with_env(self.env)
+        mailing = self._create_partner_mailing(partners)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        traces = self._traces(mailing)
+        self.assertEqual(len(traces), 5)
+        held = traces.filtered(lambda t: t.failure_type == "pressure")
+        self.assertEqual(held.mapped("res_id"), [self.partner_a.id])
+        self.assertEqual(held.trace_status, "cancel")
+        self.assertEqual(held.pressure_rule_id, rule)
+        self.assertEqual((held.pressure_count, held.pressure_threshold), (2, 2))
+        self.assertIn("Two per month", held.failure_reason)
+        self.assertEqual(set((traces - held).mapped("trace_status")), {"sent"})
+        # nothing sent to the saturated person
+        self.assertNotSentEmail(self.env.user.partner_id, [self.partner_a])
+        self.assertSentEmail(self.env.user.partner_id, [self.partner_b])
+        # statistics and drill-down
+        self.assertEqual(mailing.pressure_held_count, 1)
+        action = mailing.action_view_pressure_held()
+        self.assertEqual(self.env["mailing.trace"].search(action["domain"]), held)
+        # the others are logged and confirmed once sent
+        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(logged.partner_id, partners - self.partner_a)
+        self.assertEqual(set(logged.mapped("state")), {"confirmed"})
+        self.assertEqual(set(logged.mapped("channel")), {"email"})
+
+    @users("user_marketing")
+    def test_email_second_mailing_and_failure_release(self):
+        self._create_rule(max_contacts=1)
+        partners = (self.partner_a | self.partner_b).with_env(self.env)
+        first = self._create_partner_mailing(partners)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            first.action_send_mail()
+        traces = self._traces(first)
+        # the delivery fails afterwards (as mail.mail does on SMTP errors)
+        traces.set_failed(failure_type="mail_smtp")
+        self.assertEqual(set(traces.mapped("trace_status")), {"error"})
+        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", first.id)])
+        self.assertEqual(set(logged.mapped("state")), {"released"}, "failed sends release the budget")
+        second = self._create_partner_mailing(partners)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            second.action_send_mail()
+        self.assertEqual(set(self._traces(second).mapped("trace_status")), {"sent"})
+        third = self._create_partner_mailing(partners)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            third.action_send_mail()
+        self.assertEqual(set(self._traces(third).mapped("failure_type")), {"pressure"})
+
+    @users("user_marketing")
+    def test_mailing_contact_shares_partner_budget(self):
+        """A list contact with the email of a partner uses the partner's budget."""
+        self._create_rule(max_contacts=1)
+        self._log_contacts(self.partner_a)
+        mailing_list = self.env["mailing.list"].create(
+            {
+                "name": "Applicants",
+                "contact_ids": [
+                    Command.create({"name": "Same person", "email": self.partner_a.email}),
+                    Command.create({"name": "Stranger", "email": "stranger@pressure.test"}),
+                ],
+            }
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "name": "List mailing",
+                "subject": "List mailing",
+                "body_html": "<p>Hi</p>",
+                "mailing_model_id": self.env["ir.model"]._get("mailing.list").id,
+                "contact_list_ids": [Command.set(mailing_list.ids)],
+            }
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        traces = self._traces(mailing)
+        held = traces.filtered(lambda t: t.failure_type == "pressure")
+        self.assertEqual(held.email, self.partner_a.email_normalized)
+        self.assertEqual(len(traces - held), 1)
+        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(logged.person_key, "e:stranger@pressure.test")
+
+    @users("user_marketing")
+    def test_transactional_mailing_exempt(self):
+        self._create_rule(max_contacts=1, scope="all")
+        self._log_contacts(self.partner_a)
+        mailing = self._create_partner_mailing(self.partner_a.with_env(self.env), pressure_exempt=True)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        self.assertEqual(self._traces(mailing).trace_status, "sent")
+        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        self.assertTrue(logged.is_transactional, "exempt messages are still counted")
+
+    def test_composer_mass_mode(self):
+        """The composer in mass mode with a mailing (as from a list view)."""
+        self._create_rule(max_contacts=1)
+        self._log_contacts(self.partner_a)
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.user_marketing)
+            .with_context(active_ids=(self.partner_a | self.partner_b).ids, default_composition_mode="mass_mail")
+            .create(
+                {
+                    "body": "<p>Hi</p>",
+                    "subject": "From the composer",
+                    "composition_mode": "mass_mail",
+                    "mass_mailing_name": "Composer mailing",
+                    "model": "res.partner",
+                }
+            )
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            composer._action_send_mail()
+        mailing = composer.mass_mailing_id
+        self.assertTrue(mailing)
+        traces = self._traces(mailing)
+        self.assertEqual(traces.filtered(lambda t: t.failure_type == "pressure").res_id, self.partner_a.id)
+        self.assertEqual(mailing.pressure_held_count, 1)
+
+    def test_queue_cron_path(self):
+        self._create_rule(max_contacts=1)
+        self._log_contacts(self.partner_b)
+        mailing = self._create_partner_mailing(self.partner_a | self.partner_b)
+        mailing.action_put_in_queue()
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.assertEqual(mailing.state, "done")
+        traces = self._traces(mailing)
+        self.assertEqual(traces.filtered(lambda t: t.failure_type == "pressure").res_id, self.partner_b.id)
+
+    @users("user_marketing")
+    def test_sms_mailing_held_back(self):
+        rule = self._create_rule(name="One SMS a week", max_contacts=1, window_days=7,
+                                 channel_ids=[Command.set(self.channel_sms.ids)])
+        self._log_contacts(self.partner_a, channel="sms", days_ago=2)
+        self._log_contacts(self.partner_b, channel="email", days_ago=2)
+        self.partner_c.sudo().pressure_blocked_channel_ids = [Command.set(self.channel_sms.ids)]
+        partners = self.partners.with_env(self.env)
+        mailing = self._create_partner_mailing(partners, mailing_type="sms", sms_force_send=True)
+        with self.mockSMSGateway():
+            mailing.action_send_sms()
+        traces = self._traces(mailing)
+        held = traces.filtered(lambda t: t.failure_type == "pressure")
+        self.assertEqual(set(held.mapped("res_id")), {self.partner_a.id, self.partner_c.id})
+        self.assertEqual(set(held.mapped("trace_status")), {"cancel"})
+        held_a = held.filtered(lambda t: t.res_id == self.partner_a.id)
+        self.assertEqual(held_a.pressure_rule_id, rule)
+        self.assertIn("blocked", held.filtered(lambda t: t.res_id == self.partner_c.id).failure_reason)
+        sent_numbers = {sms["number"] for sms in self._sms}
+        self.assertNotIn(self.partner_a.phone_sanitized, sent_numbers)
+        self.assertIn(self.partner_b.phone_sanitized, sent_numbers)
+        self.assertEqual(len(sent_numbers), 3)
+        self.assertEqual(mailing.pressure_held_count, 2)
+        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(len(logged), 3)
+        self.assertEqual(set(logged.mapped("channel")), {"sms"})
