@@ -83,10 +83,12 @@ class CrmLead(models.Model):
     @api.depends("partner_id", "email_normalized", "phone_sanitized", "edu_national_id")
     def _compute_edu_duplicate_partner_ids(self):
         todo = self.filtered(lambda lead: not lead.partner_id)
-        matches = self.env["res.partner"].sudo()._edu_find_duplicates(
-            [lead._edu_person_keys() for lead in todo]
+        matches = (
+            self.env["res.partner"]
+            .sudo()
+            ._edu_find_duplicates([lead._edu_person_keys() for lead in todo])
         )
-        found_by_lead = dict(zip(todo, matches))
+        found_by_lead = dict(zip(todo, matches, strict=False))
         for lead in self:
             found = self.env["res.partner"].browse(
                 found_by_lead.get(lead, self.env["res.partner"]).ids
@@ -146,7 +148,9 @@ class CrmLead(models.Model):
         if "active" in vals:
             changed = self.filtered(lambda lead: lead.active != bool(vals["active"]))
             lost, restored = (
-                (changed, self.browse()) if not vals["active"] else (self.browse(), changed)
+                (changed, self.browse())
+                if not vals["active"]
+                else (self.browse(), changed)
             )
         res = super().write(vals)
         History = self.env["edu.lead.stage.history"]
@@ -295,7 +299,7 @@ class CrmLead(models.Model):
         keys = [lead._edu_person_keys() for lead in todo]
         matches = Partner._edu_find_duplicates(keys)
         new_vals, new_index, new_by_key = [], {}, {}
-        for lead, key, found in zip(todo, keys, matches):
+        for lead, key, found in zip(todo, keys, matches, strict=False):
             if found:
                 result[lead] = found[0]
                 continue
@@ -304,9 +308,7 @@ class CrmLead(models.Model):
                 for name in ("email", "phone", "national_id")
                 if key.get(name)
             ]
-            index = next(
-                (new_by_key[k] for k in lead_keys if k in new_by_key), None
-            )
+            index = next((new_by_key[k] for k in lead_keys if k in new_by_key), None)
             if index is None:
                 index = len(new_vals)
                 vals = lead._prepare_customer_values(

@@ -53,8 +53,9 @@ class EduAdmissionReport(models.Model):
               GROUP BY h.lead_id
             ), stay AS (
                 SELECT h.lead_id, h.stage_id,
-                       SUM(EXTRACT(EPOCH FROM COALESCE(h.date_out, NOW() AT TIME ZONE 'UTC')
-                           - h.date_in)) / 86400.0 AS days
+                       SUM(EXTRACT(EPOCH FROM
+                           COALESCE(h.date_out, NOW() AT TIME ZONE 'UTC') - h.date_in)
+                       ) / 86400.0 AS days
                   FROM edu_lead_stage_history h
               GROUP BY h.lead_id, h.stage_id
             )
@@ -72,7 +73,8 @@ class EduAdmissionReport(models.Model):
                    l.company_id,
                    l.create_date,
                    1 AS reached_count,
-                   CASE WHEN r.max_sequence > s.sequence THEN 1 ELSE 0 END AS passed_count,
+                   CASE WHEN r.max_sequence > s.sequence THEN 1 ELSE 0 END
+                       AS passed_count,
                    CASE WHEN r.max_sequence > s.sequence THEN 100.0 ELSE 0.0 END
                        AS conversion_rate,
                    stay.days AS days_in_stage
@@ -81,7 +83,8 @@ class EduAdmissionReport(models.Model):
               JOIN reached r ON r.lead_id = l.id
               JOIN crm_stage s ON s.sequence <= r.max_sequence
                               AND (s.team_id = l.team_id
-                                   OR (s.team_id IS NULL AND NOT COALESCE(t.edu_is_admissions, FALSE)))
+                                   OR (s.team_id IS NULL
+                                       AND NOT COALESCE(t.edu_is_admissions, FALSE)))
          LEFT JOIN stay ON stay.lead_id = l.id AND stay.stage_id = s.id
              WHERE l.type = 'opportunity'
             """
@@ -90,5 +93,9 @@ class EduAdmissionReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._edu_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._edu_query(),
+            )
         )

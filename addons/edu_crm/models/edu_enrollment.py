@@ -189,9 +189,7 @@ class EduEnrollment(models.Model):
         states = {vals.get("state", "applied") for vals in vals_list}
         if not states <= {"applied", "admitted", "enrolled"}:
             raise UserError(
-                self.env._(
-                    "A new enrolment starts as applied, admitted or enrolled."
-                )
+                self.env._("A new enrolment starts as applied, admitted or enrolled.")
             )
         for vals in vals_list:
             state = vals.get("state", "applied")

@@ -41,9 +41,7 @@ class EduIntake(models.Model):
     company_id = fields.Many2one(
         related="programme_id.company_id", store=True, index=True, precompute=True
     )
-    enrollment_ids = fields.One2many(
-        "edu.enrollment", "intake_id", string="Enrolments"
-    )
+    enrollment_ids = fields.One2many("edu.enrollment", "intake_id", string="Enrolments")
 
     @api.depends("programme_id")
     def _compute_seats(self):

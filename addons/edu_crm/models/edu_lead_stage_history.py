@@ -102,7 +102,7 @@ class EduLeadStageHistory(models.Model):
             ]
             days = [1.5 + ((lead.id * 7 + i * 5) % 9) for i in range(len(path))]
             start = now - timedelta(days=sum(days))
-            for i, (stage, duration) in enumerate(zip(path, days)):
+            for i, (stage, duration) in enumerate(zip(path, days, strict=False)):
                 end = start + timedelta(days=duration)
                 last = i == len(path) - 1
                 vals_list.append(

@@ -17,7 +17,7 @@ class IrSequence(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
-                "ir_sequence_%03d" % self.id,
+                f"ir_sequence_{self.id:03d}",
                 count,
             )
         )

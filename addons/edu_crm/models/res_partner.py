@@ -141,7 +141,9 @@ class ResPartner(models.Model):
         for partner in self:
             partner.edu_enrollment_count = counts.get(partner._origin, 0)
 
-    @api.depends("email_normalized", "edu_phone_normalized", "edu_national_id_normalized")
+    @api.depends(
+        "email_normalized", "edu_phone_normalized", "edu_national_id_normalized"
+    )
     def _compute_edu_duplicate_ids(self):
         matches = self.sudo()._edu_find_duplicates(
             [
@@ -154,7 +156,7 @@ class ResPartner(models.Model):
                 for p in self
             ]
         )
-        for partner, found in zip(self, matches):
+        for partner, found in zip(self, matches, strict=False):
             found = self.browse((found - partner._origin).ids)
             partner.edu_duplicate_ids = found
             partner.edu_duplicate_count = len(found)
@@ -164,17 +166,21 @@ class ResPartner(models.Model):
         partners = self.filtered("edu_national_id_normalized")
         if not partners:
             return
-        clashes = self.sudo().with_context(active_test=False)._read_group(
-            [
-                (
-                    "edu_national_id_normalized",
-                    "in",
-                    partners.mapped("edu_national_id_normalized"),
-                )
-            ],
-            ["edu_national_id_normalized", "company_id"],
-            ["__count"],
-            having=[("__count", ">", 1)],
+        clashes = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    (
+                        "edu_national_id_normalized",
+                        "in",
+                        partners.mapped("edu_national_id_normalized"),
+                    )
+                ],
+                ["edu_national_id_normalized", "company_id"],
+                ["__count"],
+                having=[("__count", ">", 1)],
+            )
         )
         if clashes:
             raise ValidationError(
@@ -190,11 +196,15 @@ class ResPartner(models.Model):
         numbers = self.filtered("edu_student_number").mapped("edu_student_number")
         if not numbers:
             return
-        clashes = self.sudo().with_context(active_test=False)._read_group(
-            [("edu_student_number", "in", numbers)],
-            ["edu_student_number", "company_id"],
-            ["__count"],
-            having=[("__count", ">", 1)],
+        clashes = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("edu_student_number", "in", numbers)],
+                ["edu_student_number", "company_id"],
+                ["__count"],
+                having=[("__count", ">", 1)],
+            )
         )
         if clashes:
             raise ValidationError(
@@ -207,9 +217,7 @@ class ResPartner(models.Model):
     @api.constrains("edu_guardian_id")
     def _check_edu_guardian_id(self):
         if any(p.edu_guardian_id == p for p in self):
-            raise ValidationError(
-                self.env._("A person cannot be their own guardian.")
-            )
+            raise ValidationError(self.env._("A person cannot be their own guardian."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -270,11 +278,12 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _edu_find_duplicates(self, keys):
-        """Find existing partners for a list of ``keys`` dicts (``email``
-        normalised, ``phone`` normalised (see ``normalize_phone``), ``national_id`` normalised,
-        ``company_id``) in one query. Returns a list of recordsets, one per key,
-        in the same order. National IDs match within the same company (a
-        person shared by all companies matches everywhere)."""
+        """Find existing partners for a list of ``keys`` dicts (``email``,
+        ``phone`` and ``national_id`` normalised, see ``normalize_phone`` and
+        ``normalize_national_id``; ``company_id``) in one query. Returns a
+        list of recordsets, one per key, in the same order. National IDs
+        match within the same company (a person shared by all companies
+        matches everywhere)."""
         emails = {k["email"] for k in keys if k.get("email")}
         phones = {k["phone"] for k in keys if k.get("phone")}
         nids = {k["national_id"] for k in keys if k.get("national_id")}
@@ -340,7 +349,10 @@ class ResPartner(models.Model):
         for company, partners in by_company.items():
             sequence = self._edu_student_sequence(company)
             numbers = sequence._edu_next_numbers(len(partners))
-            rows += [SQL("(%s, %s)", p.id, n) for p, n in zip(partners, numbers)]
+            rows += [
+                SQL("(%s, %s)", p.id, n)
+                for p, n in zip(partners, numbers, strict=False)
+            ]
         # One UPDATE for the whole batch: writing each partner through the ORM
         # would run the uniqueness check once per partner. The check runs once
         # below, and the number is a plain stored field (nothing depends on it

@@ -12,11 +12,15 @@ class EduRecordsCommon(TransactionCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Kyiv Campus"})
-        cls.edu_user = cls._new_user("rec_user", "edu_crm.group_edu_user", cls.company_a)
+        cls.edu_user = cls._new_user(
+            "rec_user", "edu_crm.group_edu_user", cls.company_a
+        )
         cls.edu_manager = cls._new_user(
             "rec_manager", "edu_crm.group_edu_manager", cls.company_a
         )
-        cls.edu_user_b = cls._new_user("rec_user_b", "edu_crm.group_edu_user", cls.company_b)
+        cls.edu_user_b = cls._new_user(
+            "rec_user_b", "edu_crm.group_edu_user", cls.company_b
+        )
         cls.salesman = cls._new_user(
             "rec_salesman", "sales_team.group_sale_salesman", cls.company_a
         )

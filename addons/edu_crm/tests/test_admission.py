@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from freezegun import freeze_time
-
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -12,8 +11,16 @@ from .common import EduRecordsCommon
 @tagged("post_install", "-at_install")
 class TestAdmissionPipeline(EduRecordsCommon):
     def test_admissions_team_uses_own_stages(self):
-        lead = self.env["crm.lead"].with_user(self.edu_user).create(
-            {"name": "Inquiry from web", "type": "opportunity", "team_id": self.team.id}
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.edu_user)
+            .create(
+                {
+                    "name": "Inquiry from web",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                }
+            )
         )
         self.assertEqual(lead.stage_id, self.stage_inquiry)
         self.assertTrue(lead.edu_is_admissions)
@@ -96,7 +103,11 @@ class TestEnrolFromLead(EduRecordsCommon):
 
     def test_enrol_reuses_existing_person(self):
         existing = self.env["res.partner"].create(
-            {"name": "Maria Popova", "phone": "+359 88 123 4567", "country_id": self.env.ref("base.bg").id}
+            {
+                "name": "Maria Popova",
+                "phone": "+359 88 123 4567",
+                "country_id": self.env.ref("base.bg").id,
+            }
         )
         lead = self._new_lead(
             "Мария Попова", self.stage_enrolled, phone="+359881234567"
@@ -104,16 +115,22 @@ class TestEnrolFromLead(EduRecordsCommon):
         enrollments = lead.with_user(self.edu_user)._edu_enrol()
         self.assertEqual(enrollments.partner_id, existing)
         self.assertEqual(
-            self.env["res.partner"].search_count([("edu_phone_normalized", "=", "+359881234567")]),
+            self.env["res.partner"].search_count(
+                [("edu_phone_normalized", "=", "+359881234567")]
+            ),
             1,
             "no duplicate contact was created",
         )
 
     def test_enrol_not_won_refused(self):
-        lead = self._new_lead("Too early", self.stage_offer, email_from="early@example.com")
+        lead = self._new_lead(
+            "Too early", self.stage_offer, email_from="early@example.com"
+        )
         with self.assertRaisesRegex(UserError, "not won"):
             lead.with_user(self.edu_user).action_edu_enrol()
-        no_intake = self._new_lead("No intake", self.stage_enrolled, edu_intake_id=False)
+        no_intake = self._new_lead(
+            "No intake", self.stage_enrolled, edu_intake_id=False
+        )
         with self.assertRaisesRegex(UserError, "choose a programme and an intake"):
             no_intake.with_user(self.edu_user).action_edu_enrol()
 
@@ -127,7 +144,9 @@ class TestEnrolFromLead(EduRecordsCommon):
         with self.assertRaisesRegex(ValidationError, "is full"):
             leads.with_user(self.edu_user)._edu_enrol()
         self.assertEqual(self.env["res.partner"].search_count([]), partner_count)
-        self.assertFalse(self.env["edu.enrollment"].search([("lead_id", "in", leads.ids)]))
+        self.assertFalse(
+            self.env["edu.enrollment"].search([("lead_id", "in", leads.ids)])
+        )
         self.assertFalse(leads.partner_id)
 
     def test_enrol_closed_intake_refused(self):
@@ -137,7 +156,9 @@ class TestEnrolFromLead(EduRecordsCommon):
             lead.with_user(self.edu_user)._edu_enrol()
 
     def test_batch_wizard_shares_person_and_calls_handover(self):
-        lead_1 = self._new_lead("Olha", self.stage_enrolled, email_from="olha@example.com")
+        lead_1 = self._new_lead(
+            "Olha", self.stage_enrolled, email_from="olha@example.com"
+        )
         big = self.env["edu.intake"].create(
             {
                 "programme_id": self.programme.id,
@@ -174,7 +195,9 @@ class TestEnrolFromLead(EduRecordsCommon):
         enrollments = self.env["edu.enrollment"].search(action["domain"])
         self.assertEqual(len(enrollments), 2)
         self.assertEqual(len(enrollments.partner_id), 1, "one person for one applicant")
-        self.assertEqual([sorted(ids) for ids in handed_over], [sorted(enrollments.ids)])
+        self.assertEqual(
+            [sorted(ids) for ids in handed_over], [sorted(enrollments.ids)]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -193,7 +216,8 @@ class TestStageHistoryAnalytics(EduRecordsCommon):
             lead_b.with_user(self.edu_user).action_set_lost()
         history = lead_a.edu_stage_history_ids.sorted("date_in")
         self.assertEqual(
-            history.stage_id, self.stage_inquiry | self.stage_application | self.stage_offer
+            history.stage_id,
+            self.stage_inquiry | self.stage_application | self.stage_offer,
         )
         self.assertEqual(history[0].date_out, datetime(2026, 3, 3, 9, 0))
         self.assertAlmostEqual(history[0].duration_days, 2.0)
@@ -205,7 +229,12 @@ class TestStageHistoryAnalytics(EduRecordsCommon):
         rows = Report._read_group(
             [("lead_id", "in", (lead_a | lead_b).ids)],
             ["stage_id"],
-            ["reached_count:sum", "passed_count:sum", "conversion_rate:avg", "days_in_stage:avg"],
+            [
+                "reached_count:sum",
+                "passed_count:sum",
+                "conversion_rate:avg",
+                "days_in_stage:avg",
+            ],
         )
         by_stage = {stage: values for stage, *values in rows}
         self.assertEqual(by_stage[self.stage_inquiry][:3], [2, 2, 100.0])
@@ -239,7 +268,9 @@ class TestBatchEnrolQueries(EduRecordsCommon):
                     "name": f"Batch {tag} {i}",
                     "contact_name": f"Batch {tag} {i}",
                     "email_from": f"batch.{tag}.{i}@example.com",
-                    "phone": f"+32 470 {tag:02d} {i:04d}" if isinstance(tag, int) else False,
+                    "phone": f"+32 470 {tag:02d} {i:04d}"
+                    if isinstance(tag, int)
+                    else False,
                     "type": "opportunity",
                     "team_id": self.team.id,
                     "stage_id": self.stage_enrolled.id,

@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -113,7 +112,9 @@ class TestEnrollmentStateMachine(EduRecordsCommon):
         form = Form(self.env["edu.enrollment"].with_user(self.edu_user))
         form.partner_id = self.env["res.partner"].create({"name": "Oksana"})
         form.intake_id = self.intake
-        self.assertEqual(form.programme_id, self.programme, "the intake sets the programme")
+        self.assertEqual(
+            form.programme_id, self.programme, "the intake sets the programme"
+        )
         other = self.env["edu.programme"].create({"code": "ART", "name": "Arts"})
         form.programme_id = other
         self.assertFalse(form.intake_id, "an intake of another programme is cleared")

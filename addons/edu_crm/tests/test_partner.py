@@ -59,12 +59,20 @@ class TestPartnerEducationFile(EduRecordsCommon):
     def test_national_id_unique_per_company(self):
         Partner = self.env["res.partner"].with_user(self.edu_user)
         first = Partner.create(
-            {"name": "First", "edu_national_id": "ab-123 456", "company_id": self.company_a.id}
+            {
+                "name": "First",
+                "edu_national_id": "ab-123 456",
+                "company_id": self.company_a.id,
+            }
         )
         self.assertEqual(first.edu_national_id_normalized, "AB123456")
         with self.assertRaises(ValidationError) as caught:
             Partner.create(
-                {"name": "Clash", "edu_national_id": "AB123456", "company_id": self.company_a.id}
+                {
+                    "name": "Clash",
+                    "edu_national_id": "AB123456",
+                    "company_id": self.company_a.id,
+                }
             )
         self.assertIn("national ID AB123456 is already used", str(caught.exception))
         self.assertFalse(
@@ -72,7 +80,11 @@ class TestPartnerEducationFile(EduRecordsCommon):
             "the refused person is not half-written",
         )
         other_company = self.env["res.partner"].create(
-            {"name": "Elsewhere", "edu_national_id": "AB 123 456", "company_id": self.company_b.id}
+            {
+                "name": "Elsewhere",
+                "edu_national_id": "AB 123 456",
+                "company_id": self.company_b.id,
+            }
         )
         self.assertEqual(other_company.edu_national_id_normalized, "AB123456")
 
@@ -90,9 +102,7 @@ class TestPartnerEducationFile(EduRecordsCommon):
         self.assertIn(child, self.sponsor.edu_sponsored_ids)
         self.assertEqual(self.sponsor.edu_sponsored_count, 1)
         action = self.sponsor.with_user(self.edu_user).action_edu_open_sponsored()
-        self.assertEqual(
-            self.env["res.partner"].search(action["domain"]), child
-        )
+        self.assertEqual(self.env["res.partner"].search(action["domain"]), child)
         with self.assertRaisesRegex(ValidationError, "own guardian"):
             parent.edu_guardian_id = parent
 
@@ -118,7 +128,9 @@ class TestPartnerDuplicates(EduRecordsCommon):
                 "edu_national_id": "UA-777",
             }
         )
-        by_email = Partner.create({"name": "I. Bondar", "email": "iryna.bondar@example.com"})
+        by_email = Partner.create(
+            {"name": "I. Bondar", "email": "iryna.bondar@example.com"}
+        )
         by_phone = Partner.create({"name": "Ira", "phone": "+380441234567"})
         stranger = Partner.create({"name": "Stranger", "email": "someone@example.com"})
         self.assertEqual(by_email.edu_duplicate_ids, original)
@@ -131,11 +143,17 @@ class TestPartnerDuplicates(EduRecordsCommon):
             Partner.create({"name": "Bondar", "edu_national_id": "ua 777"})
         # ... and an applicant with that national ID is matched to the person
         lead = self._new_lead("Iryna B.", edu_national_id="ua 777")
-        self.assertEqual(lead.with_user(self.edu_user).edu_duplicate_partner_ids, original)
+        self.assertEqual(
+            lead.with_user(self.edu_user).edu_duplicate_partner_ids, original
+        )
 
     def test_merge_into_existing_partner(self):
         original = self.env["res.partner"].create(
-            {"name": "Petro Ivanenko", "email": "petro@example.com", "edu_is_student": True}
+            {
+                "name": "Petro Ivanenko",
+                "email": "petro@example.com",
+                "edu_is_student": True,
+            }
         )
         duplicate = self.env["res.partner"].create(
             {

@@ -1,5 +1,4 @@
 import psycopg2
-
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged

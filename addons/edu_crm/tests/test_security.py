@@ -65,9 +65,9 @@ class TestRecordsSecurity(EduRecordsCommon):
             self.programme_b,
         )
         self.assertEqual(
-            self.env["edu.intake"].with_user(self.edu_user).search(
-                [("id", "in", (self.intake | self.intake_b).ids)]
-            ),
+            self.env["edu.intake"]
+            .with_user(self.edu_user)
+            .search([("id", "in", (self.intake | self.intake_b).ids)]),
             self.intake,
         )
         with self.assertRaises(AccessError):

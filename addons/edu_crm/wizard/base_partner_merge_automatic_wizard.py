@@ -21,7 +21,9 @@ class MergePartnerAutomatic(models.TransientModel):
             partners = self.env["res.partner"].browse(partner_ids)
             if not (partners - dst_partner - dst_partner.edu_duplicate_ids):
                 extra_checks = False
-        return super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
+        return super()._merge(
+            partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
+        )
 
     def _update_values(self, src_partners, dst_partner):
         """The merged partners are deleted afterwards; free their unique
