@@ -1,5 +1,4 @@
 from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -29,7 +28,9 @@ class EduDocument(models.Model):
     _order = "date_issued desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Number", readonly=True, copy=False, index="trigram", tracking=True)
+    name = fields.Char(
+        string="Number", readonly=True, copy=False, index="trigram", tracking=True
+    )
     type_id = fields.Many2one(
         "edu.document.type",
         string="Type",
@@ -62,7 +63,8 @@ class EduDocument(models.Model):
     source_ref = fields.Reference(
         selection="_selection_source_model",
         string="Source",
-        help="The record this document was issued from (enrolment, questionnaire answers, contract, ...).",
+        help="The record this document was issued from (enrolment, questionnaire "
+        "answers, contract, ...).",
     )
     body = fields.Html(
         string="Content",
@@ -71,15 +73,26 @@ class EduDocument(models.Model):
         readonly=False,
         precompute=True,
         copy=True,
-        help="Text of the document. It is prepared from the source when the document is created "
+        help="Text of the document. It is prepared from the source when the document "
+        "is created "
         "and frozen once the document is issued.",
     )
-    issued_by_id = fields.Many2one("res.users", string="Issued By", readonly=True, copy=False)
-    date_issued = fields.Datetime(string="Issued On", readonly=True, copy=False, index=True)
-    cancelled_by_id = fields.Many2one("res.users", string="Cancelled By", readonly=True, copy=False)
+    issued_by_id = fields.Many2one(
+        "res.users", string="Issued By", readonly=True, copy=False
+    )
+    date_issued = fields.Datetime(
+        string="Issued On", readonly=True, copy=False, index=True
+    )
+    cancelled_by_id = fields.Many2one(
+        "res.users", string="Cancelled By", readonly=True, copy=False
+    )
     date_cancelled = fields.Datetime(string="Cancelled On", readonly=True, copy=False)
     attachment_id = fields.Many2one(
-        "ir.attachment", string="Printed Document", readonly=True, copy=False, ondelete="restrict"
+        "ir.attachment",
+        string="Printed Document",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
     )
     origin_id = fields.Many2one(
         "edu.document",
@@ -106,7 +119,11 @@ class EduDocument(models.Model):
 
     @api.model
     def _selection_source_model(self):
-        models_ = self.env["ir.model"].sudo().search_fetch([("transient", "=", False)], ["model", "name"])
+        models_ = (
+            self.env["ir.model"]
+            .sudo()
+            .search_fetch([("transient", "=", False)], ["model", "name"])
+        )
         return [(model.model, model.name) for model in models_]
 
     @api.depends("type_id", "partner_id", "source_ref")
@@ -115,7 +132,9 @@ class EduDocument(models.Model):
             if doc.state != "draft" or not (doc.type_id and doc.partner_id):
                 continue
             source = doc.source_ref.exists() if doc.source_ref else None
-            doc.body = self._edu_prepare_body(doc.type_id, doc.partner_id, source or None)
+            doc.body = self._edu_prepare_body(
+                doc.type_id, doc.partner_id, source or None
+            )
 
     @api.depends("name", "type_id", "state")
     def _compute_display_name(self):
@@ -132,7 +151,8 @@ class EduDocument(models.Model):
         if not self.env.su:
             context = self.env.context
             forced = any(
-                (key == "state" and vals.get(key, "draft") != "draft") or (key != "state" and vals.get(key))
+                (key == "state" and vals.get(key, "draft") != "draft")
+                or (key != "state" and vals.get(key))
                 for vals in vals_list
                 for key in WORKFLOW_FIELDS
             ) or any(
@@ -142,14 +162,20 @@ class EduDocument(models.Model):
             )
             if forced:
                 raise UserError(
-                    self.env._("A document is always created as a draft; use the Issue button to number it.")
+                    self.env._(
+                        "A document is always created as a draft; use the Issue "
+                        "button to number it."
+                    )
                 )
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and vals.keys() & WORKFLOW_FIELDS:
             raise UserError(
-                self.env._("The number and the state of a document only change through the Issue and Cancel buttons.")
+                self.env._(
+                    "The number and the state of a document only change through the "
+                    "Issue and Cancel buttons."
+                )
             )
         self._edu_check_editable(vals)
         return super().write(vals)
@@ -160,7 +186,8 @@ class EduDocument(models.Model):
         if numbered:
             raise UserError(
                 self.env._(
-                    "Issued and cancelled documents stay in the registry and cannot be deleted: %(names)s",
+                    "Issued and cancelled documents stay in the registry and cannot "
+                    "be deleted: %(names)s",
                     names=", ".join(numbered.mapped("display_name")),
                 )
             )
@@ -177,12 +204,18 @@ class EduDocument(models.Model):
     def action_cancel(self):
         self._edu_check_can_cancel()
         self.sudo().write(
-            {"state": "cancelled", "cancelled_by_id": self.env.uid, "date_cancelled": fields.Datetime.now()}
+            {
+                "state": "cancelled",
+                "cancelled_by_id": self.env.uid,
+                "date_cancelled": fields.Datetime.now(),
+            }
         )
         return True
 
     def action_cancel_and_reissue(self):
-        """Correct issued documents: cancel them and open new drafts to edit and issue."""
+        """Correct issued documents: cancel them and open new drafts to edit and
+        issue.
+        """
         self._edu_check_can_cancel()
         self.action_cancel()
         copies = self.browse()
@@ -197,7 +230,10 @@ class EduDocument(models.Model):
         report = self.type_id.report_id
         if not report:
             raise UserError(
-                self.env._("The document type %(type)s has no report to print.", type=self.type_id.name)
+                self.env._(
+                    "The document type %(type)s has no report to print.",
+                    type=self.type_id.name,
+                )
             )
         return report.report_action(self)
 
@@ -206,16 +242,22 @@ class EduDocument(models.Model):
     # ------------------------------------------------------------------
     def _edu_action_open(self):
         """Window action showing these documents (the form when there is one)."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("edu_crm.edu_document_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_document_action"
+        )
         if len(self) == 1:
-            action.update({"res_id": self.id, "views": [(False, "form")], "view_mode": "form"})
+            action.update(
+                {"res_id": self.id, "views": [(False, "form")], "view_mode": "form"}
+            )
         else:
             action["domain"] = [("id", "in", self.ids)]
         return action
 
     @api.model
     def _edu_action_for_partners(self, partners):
-        action = self.env["ir.actions.act_window"]._for_xml_id("edu_crm.edu_document_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_document_action"
+        )
         action["domain"] = [("partner_id", "in", partners.ids)]
         if len(partners) == 1:
             action["context"] = {"default_partner_id": partners.id}
@@ -225,19 +267,32 @@ class EduDocument(models.Model):
     def _edu_issue(self, type_code, partner, source=None):
         """Create, number and issue a document of type ``type_code`` for ``partner``.
 
-        :param type_code: code of an ``edu.document.type`` (e.g. ``enrolment_certificate``)
+        :param type_code: ``edu.document.type`` code, e.g. ``enrolment_certificate``
         :param partner: the ``res.partner`` the document is issued to (exactly one)
         :param source: optional record the document is issued from, kept as a Reference
         :return: the issued ``edu.document``, its PDF stored as an attachment
         """
         doc_type = self.env["edu.document.type"]._edu_get_by_code(type_code)
-        if not isinstance(partner, models.BaseModel) or partner._name != "res.partner" or len(partner) != 1:
-            raise UserError(self.env._("A document must be issued to exactly one person."))
-        if source is not None and (not isinstance(source, models.BaseModel) or len(source) != 1):
-            raise UserError(self.env._("A document can only be issued from a single source record."))
+        if (
+            not isinstance(partner, models.BaseModel)
+            or partner._name != "res.partner"
+            or len(partner) != 1
+        ):
+            raise UserError(
+                self.env._("A document must be issued to exactly one person.")
+            )
+        if source is not None and (
+            not isinstance(source, models.BaseModel) or len(source) != 1
+        ):
+            raise UserError(
+                self.env._("A document can only be issued from a single source record.")
+            )
         if not doc_type.report_id:
             raise UserError(
-                self.env._("Set a report on the document type(s) %(types)s before issuing.", types=doc_type.name)
+                self.env._(
+                    "Set a report on the document type(s) %(types)s before issuing.",
+                    types=doc_type.name,
+                )
             )
         company = self.env.company
         if source and "company_id" in source._fields and source.company_id:
@@ -260,12 +315,15 @@ class EduDocument(models.Model):
         if not_draft:
             raise UserError(
                 self.env._(
-                    "Only draft documents can be issued: %(names)s", names=", ".join(not_draft.mapped("display_name"))
+                    "Only draft documents can be issued: %(names)s",
+                    names=", ".join(not_draft.mapped("display_name")),
                 )
             )
         no_partner = self.filtered(lambda doc: not doc.partner_id)
         if no_partner:
-            raise UserError(self.env._("A document needs a person before it can be issued."))
+            raise UserError(
+                self.env._("A document needs a person before it can be issued.")
+            )
         no_report = self.type_id.filtered(lambda doc_type: not doc_type.report_id)
         if no_report:
             raise UserError(
@@ -278,7 +336,9 @@ class EduDocument(models.Model):
     def _edu_check_can_cancel(self):
         self.check_access("write")
         if not (self.env.su or self.env.user.has_group("edu_crm.group_edu_manager")):
-            raise AccessError(self.env._("Only an Education Manager can cancel an issued document."))
+            raise AccessError(
+                self.env._("Only an Education Manager can cancel an issued document.")
+            )
         not_issued = self.filtered(lambda doc: doc.state != "issued")
         if not_issued:
             raise UserError(
@@ -295,11 +355,16 @@ class EduDocument(models.Model):
         locked = self.filtered(lambda doc: doc.state != "draft")
         if locked:
             labels = ", ".join(
-                sorted(self._fields[fname].get_description(self.env)["string"] for fname in locked_fields if fname in self._fields)
+                sorted(
+                    self._fields[fname].get_description(self.env)["string"]
+                    for fname in locked_fields
+                    if fname in self._fields
+                )
             )
             raise UserError(
                 self.env._(
-                    "Document %(names)s is issued or cancelled and cannot be changed (%(fields)s). "
+                    "Document %(names)s is issued or cancelled and cannot be changed "
+                    "(%(fields)s). "
                     "To correct it, use 'Cancel and Reissue'.",
                     names=", ".join(locked.mapped("display_name")),
                     fields=labels,
@@ -308,7 +373,9 @@ class EduDocument(models.Model):
 
     @api.model
     def _edu_mixin_fields(self):
-        return set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        return set(self.env["mail.thread"]._fields) | set(
+            self.env["mail.activity.mixin"]._fields
+        )
 
     def _edu_issue_documents(self):
         """Number the (draft, checked) documents and store their PDF."""
@@ -318,24 +385,31 @@ class EduDocument(models.Model):
             sequence = sequences[(doc.type_id, doc.company_id)]
             number = sequence.with_company(doc.company_id)._next()
             doc.sudo().write(
-                {"name": number, "state": "issued", "issued_by_id": self.env.uid, "date_issued": now}
+                {
+                    "name": number,
+                    "state": "issued",
+                    "issued_by_id": self.env.uid,
+                    "date_issued": now,
+                }
             )
         if not self.env.context.get("edu_document_skip_pdf"):
             # skipped only while demo data loads: the first print then stores the PDF
             self._edu_attach_pdf()
 
     def _edu_attach_pdf(self):
-        """Render each document with its type's report and keep the result as attachment.
+        """Render each document with its type's report, keep the result as attachment.
 
         The reports use the ``attachment`` / ``attachment_use`` mechanism of
         ``ir.actions.report``: rendering an issued document stores its PDF and any later
-        print returns that same file. Where Odoo renders HTML instead of PDF (test mode),
+        print returns that same file. Where Odoo renders HTML, not PDF (test mode),
         the HTML is stored so that the document still carries what was issued."""
         Report = self.env["ir.actions.report"]
         for doc in self:
             report = doc.type_id.report_id.sudo()
             content, content_type = Report._render_qweb_pdf(report, doc.ids)
-            attachment = report.retrieve_attachment(doc) if content_type == "pdf" else None
+            attachment = (
+                report.retrieve_attachment(doc) if content_type == "pdf" else None
+            )
             if not attachment:
                 if isinstance(content, str):
                     content = content.encode()
@@ -345,7 +419,9 @@ class EduDocument(models.Model):
                         "raw": content,
                         "res_model": self._name,
                         "res_id": doc.id,
-                        "mimetype": "application/pdf" if content_type == "pdf" else "text/html",
+                        "mimetype": "application/pdf"
+                        if content_type == "pdf"
+                        else "text/html",
                     }
                 )
             doc.sudo().attachment_id = attachment
@@ -370,7 +446,9 @@ class EduDocument(models.Model):
                 person=partner.display_name,
                 origin=source.display_name,
             )
-        return Markup("<p>%s</p>") % self.env._("%(type)s for %(person)s.", type=doc_type.name, person=partner.display_name)
+        return Markup("<p>%s</p>") % self.env._(
+            "%(type)s for %(person)s.", type=doc_type.name, person=partner.display_name
+        )
 
     @api.model
     def _edu_prepare_body_enrolment_certificate(self, partner, source):
@@ -379,7 +457,8 @@ class EduDocument(models.Model):
         programme = source.programme_id
         intake = source.intake_id
         text = self.env._(
-            "This is to certify that %(person)s is a student of %(institution)s, enrolled in the "
+            "This is to certify that %(person)s is a student of %(institution)s, "
+            "enrolled in the "
             "programme %(programme)s, intake %(intake)s.",
             person=partner.display_name,
             institution=source.company_id.name or self.env.company.name,
@@ -393,12 +472,15 @@ class EduDocument(models.Model):
         if source._name != "survey.user_input":
             return False
         answers = {}
-        for line in source.user_input_line_ids.sorted(lambda ln: (ln.question_sequence, ln.id)):
+        for line in source.user_input_line_ids.sorted(
+            lambda ln: (ln.question_sequence, ln.id)
+        ):
             answers.setdefault(line.question_id, []).append(
                 self.env._("Skipped") if line.skipped else str(line.display_name)
             )
         rows = Markup("").join(
-            Markup("<tr><td><strong>%s</strong></td><td>%s</td></tr>") % (question.title, ", ".join(values))
+            Markup("<tr><td><strong>%s</strong></td><td>%s</td></tr>")
+            % (question.title, ", ".join(values))
             for question, values in answers.items()
         )
         intro = self.env._(
@@ -406,7 +488,11 @@ class EduDocument(models.Model):
             person=partner.display_name,
             survey=source.survey_id.title,
         )
-        body = Markup("<p>%s</p><table class='table table-sm'><tbody>%s</tbody></table>") % (intro, rows)
+        body = Markup(
+            "<p>%s</p><table class='table table-sm'><tbody>%s</tbody></table>"
+        ) % (intro, rows)
         if source.scoring_type != "no_scoring":
-            body += Markup("<p>%s</p>") % self.env._("Score: %(score)s %%", score=round(source.scoring_percentage, 2))
+            body += Markup("<p>%s</p>") % self.env._(
+                "Score: %(score)s %%", score=round(source.scoring_percentage, 2)
+            )
         return body

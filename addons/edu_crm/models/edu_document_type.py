@@ -29,7 +29,8 @@ class EduDocumentType(models.Model):
         "ir.actions.report",
         string="Report",
         domain=[("model", "=", "edu.document"), ("report_type", "=", "qweb-pdf")],
-        help="QWeb report printed and stored as a PDF when a document of this type is issued.",
+        help="QWeb report printed and stored as a PDF when a document of this type is "
+        "issued.",
     )
     sequence_code = fields.Char(compute="_compute_sequence_code")
     sequence_ids = fields.Many2many(
@@ -38,12 +39,18 @@ class EduDocumentType(models.Model):
         compute="_compute_sequence_ids",
         help="One sequence per company, created on the first issue in that company.",
     )
-    document_count = fields.Integer(compute="_compute_document_count", string="Documents")
+    document_count = fields.Integer(
+        compute="_compute_document_count", string="Documents"
+    )
     note = fields.Text(translate=True)
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "The code of a document type must be unique."),
-        ("padding_positive", "CHECK(padding > 0 AND padding < 20)", "The padding must be between 1 and 19."),
+        (
+            "padding_positive",
+            "CHECK(padding > 0 AND padding < 20)",
+            "The padding must be between 1 and 19.",
+        ),
     ]
 
     @api.depends("code")
@@ -54,7 +61,11 @@ class EduDocumentType(models.Model):
     @api.depends("code")
     def _compute_sequence_ids(self):
         codes = [doc_type.sequence_code for doc_type in self if doc_type.code]
-        sequences = self.env["ir.sequence"].sudo().search([("code", "in", codes)]) if codes else []
+        sequences = (
+            self.env["ir.sequence"].sudo().search([("code", "in", codes)])
+            if codes
+            else []
+        )
         for doc_type in self:
             doc_type.sequence_ids = self.env["ir.sequence"].browse(
                 [seq.id for seq in sequences if seq.code == doc_type.sequence_code]
@@ -62,7 +73,9 @@ class EduDocumentType(models.Model):
 
     def _compute_document_count(self):
         counts = dict(
-            self.env["edu.document"]._read_group([("type_id", "in", self.ids)], ["type_id"], ["__count"])
+            self.env["edu.document"]._read_group(
+                [("type_id", "in", self.ids)], ["type_id"], ["__count"]
+            )
         )
         for doc_type in self:
             doc_type.document_count = counts.get(doc_type, 0)
@@ -71,22 +84,36 @@ class EduDocumentType(models.Model):
     def _check_code(self):
         for doc_type in self:
             code = doc_type.code
-            if not code.replace("_", "").isalnum() or not code.isascii() or code != code.lower():
+            if (
+                not code.replace("_", "").isalnum()
+                or not code.isascii()
+                or code != code.lower()
+            ):
                 raise ValidationError(
                     self.env._(
-                        "The code %(code)r may only contain lowercase letters, digits and underscores.",
+                        "The code %(code)r may only contain lowercase letters, digits "
+                        "and underscores.",
                         code=doc_type.code,
                     )
                 )
 
     def write(self, vals):
-        if "code" in vals and self.env["edu.document"].sudo().search_count([("type_id", "in", self.ids)], limit=1):
-            raise UserError(self.env._("The code of a document type that already has documents cannot be changed."))
+        if "code" in vals and self.env["edu.document"].sudo().search_count(
+            [("type_id", "in", self.ids)], limit=1
+        ):
+            raise UserError(
+                self.env._(
+                    "The code of a document type that already has documents cannot be "
+                    "changed."
+                )
+            )
         return super().write(vals)
 
     def action_view_documents(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("edu_crm.edu_document_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_document_action"
+        )
         action["domain"] = [("type_id", "=", self.id)]
         action["context"] = {"default_type_id": self.id}
         return action
@@ -94,9 +121,18 @@ class EduDocumentType(models.Model):
     @api.model
     def _edu_get_by_code(self, code):
         """Return the active type with ``code``; a clear error when there is none."""
-        doc_type = self.search([("code", "=", code)], limit=1) if isinstance(code, str) else self.browse()
+        doc_type = (
+            self.search([("code", "=", code)], limit=1)
+            if isinstance(code, str)
+            else self.browse()
+        )
         if not doc_type:
-            raise UserError(self.env._("There is no active document type with the code %(code)r.", code=code))
+            raise UserError(
+                self.env._(
+                    "There is no active document type with the code %(code)r.",
+                    code=code,
+                )
+            )
         return doc_type
 
     def _edu_sequences_for(self, companies):
@@ -107,7 +143,10 @@ class EduDocumentType(models.Model):
         ``ir.sequence.next_by_code`` semantics apply to it. One search for all pairs."""
         Sequence = self.env["ir.sequence"].sudo()
         existing = Sequence.search(
-            [("code", "in", self.mapped("sequence_code")), ("company_id", "in", companies.ids)]
+            [
+                ("code", "in", self.mapped("sequence_code")),
+                ("company_id", "in", companies.ids),
+            ]
         )
         by_key = {(seq.code, seq.company_id.id): seq for seq in existing}
         to_create = []

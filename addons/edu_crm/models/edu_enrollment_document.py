@@ -30,14 +30,17 @@ class EduEnrollment(models.Model):
         if not_enrolled:
             raise UserError(
                 self.env._(
-                    "A certificate of enrolment can only be issued for an enrolled student: %(names)s",
+                    "A certificate of enrolment can only be issued for an enrolled "
+                    "student: %(names)s",
                     names=", ".join(not_enrolled.mapped("display_name")),
                 )
             )
         Document = self.env["edu.document"]
         documents = Document.browse()
         for enrollment in self:
-            documents |= Document._edu_issue("enrolment_certificate", enrollment.partner_id, enrollment)
+            documents |= Document._edu_issue(
+                "enrolment_certificate", enrollment.partner_id, enrollment
+            )
         return documents._edu_action_open()
 
     def action_view_documents(self):

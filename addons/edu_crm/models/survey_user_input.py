@@ -11,7 +11,9 @@ class SurveyUserInput(models.Model):
         index="btree_not_null",
         help="The admission application (lead) these answers belong to.",
     )
-    edu_document_count = fields.Integer(compute="_compute_edu_document_count", string="Documents")
+    edu_document_count = fields.Integer(
+        compute="_compute_edu_document_count", string="Documents"
+    )
 
     def _compute_edu_document_count(self):
         if not self.env["edu.document"].has_access("read"):
@@ -23,7 +25,10 @@ class SurveyUserInput(models.Model):
             ["__count"],
         )
         counts = {
-            (f"{ref._name},{ref.id}" if isinstance(ref, models.BaseModel) else ref): count for ref, count in groups
+            (
+                f"{ref._name},{ref.id}" if isinstance(ref, models.BaseModel) else ref
+            ): count
+            for ref, count in groups
         }
         for answer in self:
             answer.edu_document_count = counts.get(f"{self._name},{answer.id}", 0)
@@ -31,7 +36,9 @@ class SurveyUserInput(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         answers = super().create(vals_list)
-        for answer in answers.filtered(lambda a: a.edu_lead_id.partner_id and not a.partner_id):
+        for answer in answers.filtered(
+            lambda a: a.edu_lead_id.partner_id and not a.partner_id
+        ):
             answer.partner_id = answer.edu_lead_id.partner_id
         return answers
 
@@ -42,7 +49,10 @@ class SurveyUserInput(models.Model):
             answer.edu_lead_id.sudo().message_post(
                 body=self.env._(
                     "%(person)s has completed the questionnaire %(survey)s.",
-                    person=answer.partner_id.display_name or answer.email or answer.nickname or "-",
+                    person=answer.partner_id.display_name
+                    or answer.email
+                    or answer.nickname
+                    or "-",
                     survey=answer.survey_id.title,
                 ),
                 author_id=odoobot.id,
@@ -53,12 +63,17 @@ class SurveyUserInput(models.Model):
         """Issue a numbered 'questionnaire result' document from completed answers."""
         not_done = self.filtered(lambda answer: answer.state != "done")
         if not_done:
-            raise UserError(self.env._("Only completed questionnaires can be issued as a document."))
-        no_person = self.filtered(lambda answer: not (answer.partner_id or answer.edu_lead_id.partner_id))
+            raise UserError(
+                self.env._("Only completed questionnaires can be issued as a document.")
+            )
+        no_person = self.filtered(
+            lambda answer: not (answer.partner_id or answer.edu_lead_id.partner_id)
+        )
         if no_person:
             raise UserError(
                 self.env._(
-                    "These answers are not linked to a person; link them to an application with a contact first."
+                    "These answers are not linked to a person; link them to an "
+                    "application with a contact first."
                 )
             )
         Document = self.env["edu.document"]
@@ -70,6 +85,8 @@ class SurveyUserInput(models.Model):
 
     def action_edu_view_documents(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("edu_crm.edu_document_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_crm.edu_document_action"
+        )
         action["domain"] = [("source_ref", "=", f"{self._name},{self.id}")]
         return action

@@ -30,15 +30,24 @@ class CrmLead(models.Model):
             lead.edu_survey_answer_count = counts.get(lead, 0)
 
     def action_edu_send_questionnaire(self):
-        """Invite the applicant to the admission questionnaire (survey.invite wizard)."""
+        """Invite the applicant to the admission questionnaire (survey.invite
+        wizard).
+        """
         self.ensure_one()
         if not self.partner_id:
             raise UserError(
-                self.env._("Set the applicant's contact on the application before sending the questionnaire.")
+                self.env._(
+                    "Set the applicant's contact on the application before sending "
+                    "the questionnaire."
+                )
             )
-        survey = self.env.ref("edu_crm.survey_admission_questionnaire", raise_if_not_found=False)
+        survey = self.env.ref(
+            "edu_crm.survey_admission_questionnaire", raise_if_not_found=False
+        )
         if not survey or not survey.active:
-            raise UserError(self.env._("The admission questionnaire is missing or archived."))
+            raise UserError(
+                self.env._("The admission questionnaire is missing or archived.")
+            )
         survey.check_validity()
         return {
             "type": "ir.actions.act_window",
@@ -57,7 +66,9 @@ class CrmLead(models.Model):
 
     def action_edu_view_questionnaires(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("survey.action_survey_user_input")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "survey.action_survey_user_input"
+        )
         action["domain"] = [("edu_lead_id", "=", self.id)]
         action["context"] = {"create": False}
         return action

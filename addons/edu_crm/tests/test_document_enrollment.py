@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -14,8 +13,16 @@ class TestDocumentEnrollment(EduDocumentCommon):
         super().setUpClass()
         cls.programmes = cls.env["edu.programme"].create(
             [
-                {"code": "NUR", "name": "Bachelor of Nursing", "company_id": cls.company_a.id},
-                {"code": "NUR-B", "name": "Nursing (Second Campus)", "company_id": cls.company_b.id},
+                {
+                    "code": "NUR",
+                    "name": "Bachelor of Nursing",
+                    "company_id": cls.company_a.id,
+                },
+                {
+                    "code": "NUR-B",
+                    "name": "Nursing (Second Campus)",
+                    "company_id": cls.company_b.id,
+                },
             ]
         )
         cls.intakes = cls.env["edu.intake"].create(
@@ -70,10 +77,17 @@ class TestDocumentEnrollment(EduDocumentCommon):
         enrollment.invalidate_recordset(["document_count"])
         self.assertEqual(enrollment.document_count, 1)
         documents_action = enrollment.action_view_documents()
-        self.assertEqual(self.env["edu.document"].with_user(self.user_a).search(documents_action["domain"]), document)
+        self.assertEqual(
+            self.env["edu.document"]
+            .with_user(self.user_a)
+            .search(documents_action["domain"]),
+            document,
+        )
 
     def test_certificate_in_the_company_of_the_enrolment(self):
-        action = self.enrolled_b.with_user(self.user_b).action_issue_enrolment_certificate()
+        action = self.enrolled_b.with_user(
+            self.user_b
+        ).action_issue_enrolment_certificate()
         document = self.env["edu.document"].browse(action["res_id"])
         self.assertEqual(document.company_id, self.company_b)
         self.assertEqual(document.name, "CE/2026/00001")
@@ -81,14 +95,22 @@ class TestDocumentEnrollment(EduDocumentCommon):
     def test_only_enrolled_students_get_a_certificate(self):
         Document = self.env["edu.document"]
         count = Document.search_count([])
-        with self.assertRaisesRegex(UserError, "only be issued for an enrolled student"):
+        with self.assertRaisesRegex(
+            UserError, "only be issued for an enrolled student"
+        ):
             self.applied.with_user(self.user_a).action_issue_enrolment_certificate()
-        with self.assertRaisesRegex(UserError, "only be issued for an enrolled student"):
-            (self.enrolled | self.applied).with_user(self.user_a).action_issue_enrolment_certificate()
+        with self.assertRaisesRegex(
+            UserError, "only be issued for an enrolled student"
+        ):
+            (self.enrolled | self.applied).with_user(
+                self.user_a
+            ).action_issue_enrolment_certificate()
         self.assertEqual(Document.search_count([]), count, "nothing half-written")
 
     def test_document_count_query_count_does_not_grow(self):
-        """The smart-button count is one grouped query, whatever the number of enrolments."""
+        """The smart-button count is one grouped query, whatever the number of
+        enrolments.
+        """
         self._issue(self.user_a)
         self._issue(self.user_a, partner=self.person_2)
         Enrollment = self.env["edu.enrollment"].with_user(self.user_a)
@@ -108,7 +130,9 @@ class TestDocumentEnrollment(EduDocumentCommon):
         self.assertEqual(counts[0], counts[1])
 
     def test_other_types_from_an_enrolment(self):
-        document = self._issue(self.user_a, "enrolment_order", source=self.enrolled.with_user(self.user_a))
+        document = self._issue(
+            self.user_a, "enrolment_order", source=self.enrolled.with_user(self.user_a)
+        )
         self.assertEqual(document.name, "ORD/2026/00001")
         self.assertEqual(document.source_ref, self.enrolled)
         self.assertIn("Enrolment Order for Olena Kovalenko", document.body)

@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .test_document_common import EduDocumentCommon
@@ -43,8 +42,10 @@ class TestDocumentReport(EduDocumentCommon):
 
     def test_draft_and_cancelled_are_marked(self):
         Report = self.env["ir.actions.report"].with_user(self.manager_a)
-        draft = self.env["edu.document"].with_user(self.manager_a).create(
-            {"type_id": self.type_certificate.id, "partner_id": self.person.id}
+        draft = (
+            self.env["edu.document"]
+            .with_user(self.manager_a)
+            .create({"type_id": self.type_certificate.id, "partner_id": self.person.id})
         )
         html = Report._render_qweb_html(self.type_certificate.report_id, draft.ids)[0]
         self.assertIn("DRAFT", html.decode() if isinstance(html, bytes) else html)
@@ -57,7 +58,9 @@ class TestDocumentReport(EduDocumentCommon):
         document = self._issue(self.user_a)
         attachment = document.attachment_id
         self.assertTrue(attachment)
-        self.assertEqual((attachment.res_model, attachment.res_id), ("edu.document", document.id))
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("edu.document", document.id)
+        )
         self.assertIn(b"CE/2026/00001", attachment.raw)
         self.assertTrue(attachment.name.startswith("CE_2026_00001."))
 
@@ -65,7 +68,9 @@ class TestDocumentReport(EduDocumentCommon):
         document = self._issue(self.user_a)
         action = document.with_user(self.user_a).action_print()
         self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(action["report_name"], "edu_crm.report_edu_document_enrolment_certificate")
+        self.assertEqual(
+            action["report_name"], "edu_crm.report_edu_document_enrolment_certificate"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -76,9 +81,13 @@ class TestDocumentPdf(HttpCase):
     def test_issue_stores_a_real_pdf(self):
         """The report engine itself stores the PDF (attachment / attachment_use)
         and printing again returns that very file."""
-        user = new_test_user(self.env, login="doc_pdf_user", groups="edu_crm.group_edu_user")
+        user = new_test_user(
+            self.env, login="doc_pdf_user", groups="edu_crm.group_edu_user"
+        )
         person = self.env["res.partner"].create({"name": "Ivan Franko"})
-        report = self.env.ref("edu_crm.action_report_edu_document_enrolment_certificate")
+        report = self.env.ref(
+            "edu_crm.action_report_edu_document_enrolment_certificate"
+        )
         document = (
             self.env["edu.document"]
             .with_user(user)
@@ -96,8 +105,12 @@ class TestDocumentPdf(HttpCase):
             ._render_qweb_pdf(report, document.ids)
         )
         self.assertEqual(report_type, "pdf")
-        self.assertEqual(reprinted, attachment.raw, "an issued document always prints the stored PDF")
         self.assertEqual(
-            self.env["ir.attachment"].search_count([("res_model", "=", "edu.document"), ("res_id", "=", document.id)]),
+            reprinted, attachment.raw, "an issued document always prints the stored PDF"
+        )
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "edu.document"), ("res_id", "=", document.id)]
+            ),
             1,
         )

@@ -9,8 +9,10 @@ class TestDocumentSecurity(EduDocumentCommon):
     def test_user_reads_creates_issues_but_does_not_delete(self):
         document = self._issue(self.user_a)
         self.assertEqual(document.with_user(self.user_a).state, "issued")
-        draft = self.env["edu.document"].with_user(self.user_a).create(
-            {"type_id": self.type_certificate.id, "partner_id": self.person.id}
+        draft = (
+            self.env["edu.document"]
+            .with_user(self.user_a)
+            .create({"type_id": self.type_certificate.id, "partner_id": self.person.id})
         )
         with self.assertRaises(AccessError):
             draft.unlink()
@@ -18,9 +20,13 @@ class TestDocumentSecurity(EduDocumentCommon):
 
     def test_only_manager_configures_types(self):
         Type = self.env["edu.document.type"]
-        self.assertTrue(Type.with_user(self.user_a).search([("code", "=", "application")]))
+        self.assertTrue(
+            Type.with_user(self.user_a).search([("code", "=", "application")])
+        )
         with self.assertRaises(AccessError):
-            Type.with_user(self.user_a).create({"name": "Diploma", "code": "diploma", "prefix": "DIP/"})
+            Type.with_user(self.user_a).create(
+                {"name": "Diploma", "code": "diploma", "prefix": "DIP/"}
+            )
         with self.assertRaises(AccessError):
             self.type_certificate.with_user(self.user_a).write({"prefix": "X/"})
         diploma = Type.with_user(self.manager_a).create(
@@ -57,4 +63,6 @@ class TestDocumentSecurity(EduDocumentCommon):
                 document.with_user(user).read(["name"])
             with self.assertRaises(AccessError):
                 Document._edu_issue("enrolment_certificate", self.person, None)
-        self.assertFalse(self.env["edu.document.type"].with_user(self.portal_user).has_access("read"))
+        self.assertFalse(
+            self.env["edu.document.type"].with_user(self.portal_user).has_access("read")
+        )

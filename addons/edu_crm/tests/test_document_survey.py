@@ -27,8 +27,14 @@ class TestDocumentSurvey(EduDocumentCommon):
         )
 
     def _answer(self, lead=None, partner=None, done=True):
-        answer = self.survey._create_answer(partner=partner or False, check_attempts=False, edu_lead_id=lead.id if lead else False)
-        answer._save_lines(self.q_education, self.env.ref("edu_crm.survey_admission_q_education_a3").id)
+        answer = self.survey._create_answer(
+            partner=partner or False,
+            check_attempts=False,
+            edu_lead_id=lead.id if lead else False,
+        )
+        answer._save_lines(
+            self.q_education, self.env.ref("edu_crm.survey_admission_q_education_a3").id
+        )
         answer._save_lines(self.q_motivation, "I want to become a nurse.")
         if done:
             answer._mark_done()
@@ -36,7 +42,11 @@ class TestDocumentSurvey(EduDocumentCommon):
 
     def test_answers_linked_to_the_application(self):
         answer = self._answer(lead=self.lead)
-        self.assertEqual(answer.partner_id, self.person, "the applicant's contact is taken from the application")
+        self.assertEqual(
+            answer.partner_id,
+            self.person,
+            "the applicant's contact is taken from the application",
+        )
         self.assertEqual(self.lead.with_user(self.officer).edu_survey_answer_count, 1)
         self.assertIn("has completed the questionnaire", self.lead.message_ids[0].body)
         action = self.lead.with_user(self.officer).action_edu_view_questionnaires()
@@ -54,7 +64,9 @@ class TestDocumentSurvey(EduDocumentCommon):
         self.assertIn("Bachelor's degree", document.body)
         self.assertEqual(answer.edu_document_count, 1)
         # the issued text does not follow later changes of the answers
-        answer.sudo().user_input_line_ids.filtered(lambda line: line.question_id == self.q_motivation).value_text_box = "x"
+        answer.sudo().user_input_line_ids.filtered(
+            lambda line: line.question_id == self.q_motivation
+        ).value_text_box = "x"
         self.assertIn("I want to become a nurse.", document.body)
 
     def test_unfinished_or_anonymous_answers_are_refused(self):
@@ -76,13 +88,21 @@ class TestDocumentSurvey(EduDocumentCommon):
         invite = (
             self.env["survey.invite"]
             .with_user(self.officer)
-            .with_context(action["context"])
-            .create({"send_email": False} if "send_email" in self.env["survey.invite"]._fields else {})
+            .with_context(**action["context"])
+            .create(
+                {"send_email": False}
+                if "send_email" in self.env["survey.invite"]._fields
+                else {}
+            )
         )
-        answers = invite.with_context(action["context"])._prepare_answers(self.person, [])
+        answers = invite.with_context(**action["context"])._prepare_answers(
+            self.person, []
+        )
         self.assertEqual(answers.edu_lead_id, self.lead)
         self.assertEqual(answers.partner_id, self.person)
 
-        no_contact = self.env["crm.lead"].create({"name": "Walk-in", "type": "opportunity", "user_id": self.officer.id})
+        no_contact = self.env["crm.lead"].create(
+            {"name": "Walk-in", "type": "opportunity", "user_id": self.officer.id}
+        )
         with self.assertRaisesRegex(UserError, "contact"):
             no_contact.with_user(self.officer).action_edu_send_questionnaire()

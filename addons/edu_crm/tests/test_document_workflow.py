@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from freezegun import freeze_time
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -27,7 +26,9 @@ class TestDocumentWorkflow(EduDocumentCommon):
         document = form.record
         self.assertEqual(document.state, "draft")
         self.assertIn("Draft", document.display_name)
-        self.assertIn("Георги Петров", document.body, "the content is prepared from the person")
+        self.assertIn(
+            "Георги Петров", document.body, "the content is prepared from the person"
+        )
         document.write({"body": "<p>Application for the Bachelor of Nursing</p>"})
         document.action_issue()
         self.assertEqual(document.state, "issued")
@@ -37,7 +38,11 @@ class TestDocumentWorkflow(EduDocumentCommon):
     def test_issued_document_is_immutable(self):
         document = self._issue(self.user_a)
         name, body = document.name, document.body
-        for vals in ({"partner_id": self.person_2.id}, {"body": "<p>forged</p>"}, {"type_id": self.type_application.id}):
+        for vals in (
+            {"partner_id": self.person_2.id},
+            {"body": "<p>forged</p>"},
+            {"type_id": self.type_application.id},
+        ):
             with self.assertRaisesRegex(UserError, "cannot be changed"):
                 document.write(vals)
         with self.assertRaisesRegex(UserError, "cannot be changed"):
@@ -53,8 +58,10 @@ class TestDocumentWorkflow(EduDocumentCommon):
         document = self._issue(self.user_a)
         with self.assertRaisesRegex(UserError, "Issue and Cancel buttons"):
             document.write({"state": "cancelled"})
-        draft = self.env["edu.document"].with_user(self.user_a).create(
-            {"type_id": self.type_certificate.id, "partner_id": self.person.id}
+        draft = (
+            self.env["edu.document"]
+            .with_user(self.user_a)
+            .create({"type_id": self.type_certificate.id, "partner_id": self.person.id})
         )
         with self.assertRaisesRegex(UserError, "Issue and Cancel buttons"):
             draft.write({"name": "CE/1999/00001"})
@@ -73,7 +80,9 @@ class TestDocumentWorkflow(EduDocumentCommon):
 
     def test_only_drafts_can_be_deleted(self):
         Document = self.env["edu.document"].with_user(self.manager_a)
-        draft = Document.create({"type_id": self.type_certificate.id, "partner_id": self.person.id})
+        draft = Document.create(
+            {"type_id": self.type_certificate.id, "partner_id": self.person.id}
+        )
         issued = self._issue(self.manager_a)
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             issued.unlink()
@@ -91,8 +100,16 @@ class TestDocumentWorkflow(EduDocumentCommon):
 
     @freeze_time("2026-03-02 10:00:00")
     def test_cancel_and_reissue(self):
-        draft = self.env["edu.document"].with_user(self.user_a).create(
-            {"type_id": self.type_certificate.id, "partner_id": self.person.id, "body": "<p>Typed by the registrar</p>"}
+        draft = (
+            self.env["edu.document"]
+            .with_user(self.user_a)
+            .create(
+                {
+                    "type_id": self.type_certificate.id,
+                    "partner_id": self.person.id,
+                    "body": "<p>Typed by the registrar</p>",
+                }
+            )
         )
         draft.action_issue()
         document = draft
@@ -107,14 +124,22 @@ class TestDocumentWorkflow(EduDocumentCommon):
         self.assertEqual(copy.state, "draft")
         self.assertEqual(copy.origin_id, document)
         self.assertFalse(copy.name)
-        self.assertEqual(copy.body, old_body, "the text typed before issuing is kept for the correction")
+        self.assertEqual(
+            copy.body,
+            old_body,
+            "the text typed before issuing is kept for the correction",
+        )
         self.assertIn("Typed by the registrar", copy.body)
-        self.assertEqual((copy.partner_id, copy.type_id), (document.partner_id, document.type_id))
+        self.assertEqual(
+            (copy.partner_id, copy.type_id), (document.partner_id, document.type_id)
+        )
 
         copy.with_user(self.user_a).write({"body": "<p>Corrected text</p>"})
         copy.with_user(self.user_a).action_issue()
         self.assertEqual(copy.name, "CE/2026/00002", "the correction gets a new number")
-        self.assertEqual(document.name, "CE/2026/00001", "the cancelled number stays in the registry")
+        self.assertEqual(
+            document.name, "CE/2026/00001", "the cancelled number stays in the registry"
+        )
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             document.with_user(self.manager_a).write({"body": "<p>again</p>"})
         with self.assertRaisesRegex(UserError, "Only issued documents"):
@@ -126,13 +151,17 @@ class TestDocumentWorkflow(EduDocumentCommon):
         with self.assertRaisesRegex(UserError, "exactly one person"):
             Document._edu_issue("enrolment_certificate", self.env["res.partner"], None)
         with self.assertRaisesRegex(UserError, "exactly one person"):
-            Document._edu_issue("enrolment_certificate", self.person | self.person_2, None)
+            Document._edu_issue(
+                "enrolment_certificate", self.person | self.person_2, None
+            )
         with self.assertRaisesRegex(UserError, "exactly one person"):
             Document._edu_issue("enrolment_certificate", self.user_a, None)
         with self.assertRaisesRegex(UserError, "no active document type"):
             Document._edu_issue("diploma_of_magic", self.person, None)
         with self.assertRaisesRegex(UserError, "single source record"):
-            Document._edu_issue("enrolment_certificate", self.person, self.person | self.person_2)
+            Document._edu_issue(
+                "enrolment_certificate", self.person, self.person | self.person_2
+            )
         self.type_application.with_user(self.manager_a).report_id = False
         with self.assertRaisesRegex(UserError, "Set a report"):
             Document._edu_issue("application", self.person, None)
