@@ -245,6 +245,40 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         response = self._get("/my/communications?filterby=<script>")
         self.assertEqual(response.status_code, 200)
 
+    def test_communications_calls_and_messages(self):
+        self.env["campaign.pressure.contact"].sudo().create(
+            [
+                {
+                    "person_key": f"p:{partner.id}",
+                    "partner_id": partner.id,
+                    "channel": "letter",
+                    "source": "letter",
+                    "state": "confirmed",
+                }
+                for partner in (self.student, self.other)
+            ]
+        )
+        self.request.message_post(
+            body="Your exam is on Monday",
+            partner_ids=self.student.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.request_other.message_post(
+            body="Secret for Otto",
+            subject="Otto only",
+            partner_ids=self.other.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.authenticate("cmr_student", "cmr_student")
+        response = self._get("/my/communications?filterby=calls")
+        self.assertEqual(response.text.count("cmr_sent"), 1)
+        self.assertIn("Letter", response.text)
+        response = self._get("/my/communications?filterby=messages")
+        self.assertIn(self.request.name, response.text)
+        self.assertNotIn("Otto only", response.text)
+
     def test_communications_query_count_constant(self):
         self.authenticate("cmr_student", "cmr_student")
         self._traces(
