@@ -137,3 +137,29 @@ class TestDocumentEnrollment(EduDocumentCommon):
         self.assertEqual(document.source_ref, self.enrolled)
         self.assertIn("Enrolment Order for Olena Kovalenko", document.body)
         self.assertIn(self.enrolled.display_name, document.body)
+
+    def test_batch_certificates_from_the_list(self):
+        second = self.env["edu.enrollment"].create(
+            {
+                "partner_id": self.person_2.id,
+                "programme_id": self.programmes[0].id,
+                "intake_id": self.intakes[0].id,
+                "state": "enrolled",
+            }
+        )
+        enrollments = self.enrolled | second
+        server_action = self.env.ref(
+            "edu_crm.edu_enrollment_action_issue_enrolment_certificate"
+        )
+        action = (
+            server_action.with_user(self.user_a)
+            .with_context(active_model="edu.enrollment", active_ids=enrollments.ids)
+            .run()
+        )
+        documents = self.env["edu.document"].search(action["domain"])
+        self.assertEqual(len(documents), 2)
+        self.assertEqual(documents.partner_id, self.person | self.person_2)
+        self.assertEqual(
+            sorted(documents.mapped("name")), ["CE/2026/00001", "CE/2026/00002"]
+        )
+        self.assertEqual(set(documents.mapped("state")), {"issued"})
