@@ -15,27 +15,20 @@ class EduReminderLog(models.Model):
     _description = "Tuition Reminder History"
     _order = "id desc"
 
+    # (instalment_id, stage_id) is indexed by the unique constraint below
     instalment_id = fields.Many2one(
-        "edu.tuition.instalment", required=True, index=True, ondelete="cascade"
+        "edu.tuition.instalment", required=True, ondelete="cascade"
     )
-    stage_id = fields.Many2one(
-        "edu.reminder.stage", required=True, index=True, ondelete="restrict"
-    )
+    stage_id = fields.Many2one("edu.reminder.stage", required=True, ondelete="restrict")
     contract_id = fields.Many2one(
         "edu.tuition.contract", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one("res.company", index=True)
+    company_id = fields.Many2one("res.company")
     state = fields.Selection(
-        [
-            ("pending", "Pending"),
-            ("done", "Done"),
-            ("skipped", "Skipped"),
-        ],
+        [("pending", "Pending"), ("done", "Done")],
         required=True,
         default="pending",
-        index=True,
-        help="Skipped: a later stage was already due when the instalment was "
-        "first found overdue, so only the later stage was applied.",
+        help="Pending: planned by the reminder job, actions not applied yet.",
     )
     days_overdue = fields.Integer(readonly=True)
     date_done = fields.Datetime(readonly=True)
@@ -51,6 +44,14 @@ class EduReminderLog(models.Model):
             "A reminder stage applies only once per instalment.",
         ),
     ]
+
+    def init(self):
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS edu_reminder_log_pending_idx
+                ON edu_reminder_log (id) WHERE state = 'pending'
+            """
+        )
 
     # ------------------------------------------------------------------
     # Cron
@@ -90,10 +91,12 @@ class EduReminderLog(models.Model):
 
     @api.model
     def _edu_plan_reminders(self, today=None):
-        """Insert one log per (overdue open instalment, reached stage) that is
-        not logged yet, in one statement: the latest reached stage is pending,
-        the earlier ones it overtook are skipped. ON CONFLICT on the unique key
-        makes concurrent or repeated runs harmless."""
+        """Insert, in one statement, a pending log for each overdue open
+        instalment whose latest reached stage is above every stage it already
+        went through. Stages overtaken while the job did not run are not
+        applied afterwards (a payer 40 days late gets the 30-day stage, not
+        three reminders at once). The unique key with ON CONFLICT makes
+        concurrent or repeated runs harmless."""
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         self.env.cr.execute(
@@ -102,26 +105,28 @@ class EduReminderLog(models.Model):
             INSERT INTO edu_reminder_log (
                 instalment_id, stage_id, contract_id, company_id, state,
                 days_overdue, create_uid, write_uid, create_date, write_date)
-            SELECT reached.instalment_id, reached.stage_id, reached.contract_id,
-                   reached.company_id,
-                   CASE WHEN reached.days_overdue = reached.top_days
-                        THEN 'pending' ELSE 'skipped' END,
-                   reached.overdue, %(uid)s, %(uid)s,
+            SELECT i.id, top.id, i.contract_id, i.company_id, 'pending',
+                   %(today)s::date - i.due_date, %(uid)s, %(uid)s,
                    NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
-              FROM (
-                SELECT i.id AS instalment_id, s.id AS stage_id,
-                       i.contract_id, i.company_id, s.days_overdue,
-                       %(today)s::date - i.due_date AS overdue,
-                       MAX(s.days_overdue) OVER (PARTITION BY i.id) AS top_days
-                  FROM edu_tuition_instalment i
-                  JOIN edu_reminder_stage s
-                    ON s.active
-                   AND (s.company_id IS NULL OR s.company_id = i.company_id)
-                   AND s.days_overdue <= %(today)s::date - i.due_date
-                 WHERE i.contract_state = 'active'
-                   AND i.payment_state IN ('not_paid', 'partial')
-                   AND i.due_date < %(today)s::date
-              ) reached
+              FROM edu_tuition_instalment i
+              JOIN LATERAL (
+                    SELECT s.id, s.days_overdue
+                      FROM edu_reminder_stage s
+                     WHERE s.active
+                       AND (s.company_id IS NULL OR s.company_id = i.company_id)
+                       AND s.days_overdue <= %(today)s::date - i.due_date
+                     ORDER BY s.days_overdue DESC, s.sequence DESC, s.id DESC
+                     LIMIT 1
+                   ) top ON TRUE
+             WHERE i.payment_state IN ('not_paid', 'partial')
+               AND i.due_date < %(today)s::date
+               AND i.contract_state = 'active'
+               AND NOT EXISTS (
+                    SELECT 1
+                      FROM edu_reminder_log l
+                      JOIN edu_reminder_stage done ON done.id = l.stage_id
+                     WHERE l.instalment_id = i.id
+                       AND done.days_overdue >= top.days_overdue)
             ON CONFLICT (instalment_id, stage_id) DO NOTHING
             """,
                 today=today,
@@ -130,9 +135,7 @@ class EduReminderLog(models.Model):
         )
         inserted = self.env.cr.rowcount
         self.invalidate_model()
-        self.env["edu.tuition.instalment"].invalidate_model(
-            ["reminder_log_ids", "last_stage_id"]
-        )
+        self.env["edu.tuition.instalment"].invalidate_model(["reminder_log_ids"])
         return inserted
 
     def _edu_dispatch(self):
@@ -168,6 +171,7 @@ class EduReminderLog(models.Model):
                 stage_logs.contract_id.filtered(
                     lambda c: not c.suspension_proposed
                 ).suspension_proposed = True
+            instalments.last_stage_id = stage
         now = fields.Datetime.now()
         # group the writes by identical values to keep the query count flat
         by_values = {}

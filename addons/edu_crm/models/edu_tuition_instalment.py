@@ -58,13 +58,24 @@ class EduTuitionInstalment(models.Model):
     last_stage_id = fields.Many2one(
         "edu.reminder.stage",
         string="Reminder Stage",
-        compute="_compute_last_stage_id",
-        store=True,
+        readonly=True,
+        copy=False,
+        help="Latest reminder stage applied, set by the reminder job.",
     )
 
     _sql_constraints = [
         ("amount_positive", "CHECK(amount >= 0)", "An instalment cannot be negative."),
     ]
+
+    def init(self):
+        # the reminder job and the dashboards only look at open instalments
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS edu_tuition_instalment_open_due_idx
+                ON edu_tuition_instalment (due_date)
+             WHERE payment_state IN ('not_paid', 'partial')
+            """
+        )
 
     @api.depends("contract_id.name", "sequence", "due_date")
     def _compute_display_name(self):
@@ -122,14 +133,6 @@ class EduTuitionInstalment(models.Model):
                 inst.days_overdue = (today - inst.due_date).days
             else:
                 inst.days_overdue = 0
-
-    @api.depends("reminder_log_ids.state", "reminder_log_ids.stage_id")
-    def _compute_last_stage_id(self):
-        for inst in self:
-            logs = inst.reminder_log_ids.filtered(lambda log: log.state == "done")
-            inst.last_stage_id = logs.sorted(
-                lambda log: (log.stage_id.days_overdue, log.id)
-            )[-1:].stage_id
 
     @api.constrains("due_date", "sequence", "contract_id")
     def _check_due_dates(self):

@@ -59,6 +59,8 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         self._edu_compute_payment_segments(today)
         self._edu_compute_engagement_segments(fields.Datetime.now())
+        # the forecast weights open instalments with the payer histories
+        self.env["edu.cashin.forecast"]._edu_refresh()
         self.env["edu.reminder.log"]._edu_commit_progress(1, 0)
 
     @api.model

@@ -87,7 +87,7 @@ class TestCashinForecast(TuitionCommon):
         cls.env["res.partner"]._cron_compute_segments()
 
     def _grid(self, measure):
-        self.env.flush_all()  # the view reads the tables (as a new request would)
+        self.env["edu.cashin.forecast"]._edu_refresh()
         rows = self.env["edu.cashin.forecast"].with_user(self.clerk)._read_group(
             [("company_id", "=", self.company.id)],
             ["date:month", "kind"],
@@ -134,6 +134,13 @@ class TestCashinForecast(TuitionCommon):
             self._grid("amount_received"),
             {(m[-3], "receipt"): 250.0, (m[-2], "receipt"): 250.0},
         )
+
+    def test_open_action_refreshes_stale_forecast(self):
+        ICP = self.env["ir.config_parameter"].sudo()
+        ICP.set_param("edu_crm.forecast_refreshed_at", "2000-01-01 00:00:00")
+        action = self.env["edu.cashin.forecast"].with_user(self.clerk).action_open_forecast()
+        self.assertEqual(action["res_model"], "edu.cashin.forecast")
+        self.assertGreater(ICP.get_param("edu_crm.forecast_refreshed_at"), "2000-01-01")
 
     def test_payment_moves_money_from_expected_to_received(self):
         self._pay(self.inv3, 200.0, date=date.today())

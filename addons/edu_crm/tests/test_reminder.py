@@ -81,7 +81,7 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         contract = self._active_contract(
             payers=[(self.student, 40.0), (self.sponsor, 60.0)]
         )
-        first, second, _third = contract.instalment_ids.sorted("sequence")
+        first, second, third = contract.instalment_ids.sorted("sequence")
         invoices_1 = first.invoice_ids
         self.assertEqual(len(invoices_1), 2)
 
@@ -131,7 +131,8 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         self.assertFalse(second.reminder_log_ids, "second is due today, not late")
 
         # day 61 for the first, 30 for the second: suspension proposal for the
-        # first; the second jumps straight to the activity, earlier stages skipped
+        # first; the second jumps straight to the activity (no late catch-up
+        # of the email stages it overtook)
         self._run("2026-03-12")
         self._run("2026-03-12")
         self.assertTrue(contract.suspension_proposed)
@@ -140,16 +141,17 @@ class TestReminderLadder(TuitionCommon, MockEmail):
             self.stage_3 | self.stage_15 | self.stage_30 | self.stage_60,
         )
         self.assertRecordValues(
-            second.reminder_log_ids.sorted(lambda log: log.stage_id.days_overdue),
-            [
-                {"stage_id": self.stage_3.id, "state": "skipped"},
-                {"stage_id": self.stage_15.id, "state": "skipped"},
-                {"stage_id": self.stage_30.id, "state": "done"},
-            ],
+            second.reminder_log_ids,
+            [{"stage_id": self.stage_30.id, "state": "done", "days_overdue": 30}],
         )
+        self.assertEqual(second.last_stage_id, self.stage_30)
+        self.assertEqual(first.last_stage_id, self.stage_60)
         self.assertEqual(len(contract.activity_ids), 3)
+        self._run("2026-03-13")  # the third instalment is now 3 days late
+        self.assertEqual(third.reminder_log_ids.stage_id, self.stage_3)
+        # 4 stages for the first, 1 for the second, 1 for the third, no more
         self.assertEqual(
-            self.Log.search_count([("contract_id", "=", contract.id)]), 7
+            self.Log.search_count([("contract_id", "=", contract.id)]), 6
         )
 
     def test_paid_or_inactive_instalments_are_not_reminded(self):

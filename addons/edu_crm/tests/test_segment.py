@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -106,21 +106,22 @@ class TestSegments(TuitionCommon):
         self.assertEqual(silent.edu_engagement_segment, "unengaged")
 
     def test_segment_job_query_count_is_flat(self):
-        with freeze_time("2026-01-25"):
+        Partner = self.env["res.partner"]
+        today, now = date(2026, 1, 25), datetime(2026, 1, 25, 8, 0)
+
+        def recompute():
             self.env.flush_all()
-            self.env.invalidate_all()
-            # two set-based statements and the user's time zone
-            with self.assertQueryCount(3):
-                self.env["res.partner"]._cron_compute_segments()
-            for i in range(5):
+            with self.assertQueryCount(2):  # two set-based statements
+                Partner._edu_compute_payment_segments(today)
+                Partner._edu_compute_engagement_segments(now)
+
+        recompute()
+        with freeze_time("2026-01-05"):
+            for _i in range(5):
                 contract = self._contract(
                     payers=[(self.sponsor, 100.0)], date_start="2026-01-12",
                     student_id=self.student.id,
                 )
                 contract.with_user(self.bursar).action_activate()
-            self.env.flush_all()
-            self.env.invalidate_all()
-            # two set-based statements and the user's time zone
-            with self.assertQueryCount(3):
-                self.env["res.partner"]._cron_compute_segments()
+        recompute()
         self.assertEqual(self.sponsor.edu_payment_segment, "late")
