@@ -350,9 +350,16 @@ class CrmLead(models.Model):
         for sponsor, partners in by_sponsor.items():
             partners.write({"edu_sponsor_ids": [Command.link(sponsor.id)]})
         today = fields.Date.context_today(self)
-        enrollments = self.env["edu.enrollment"].create(
+        # Defaults once for the batch; the officer is not made a follower of
+        # every enrolment created from the applications.
+        Enrollment = self.env["edu.enrollment"].with_context(
+            clean_context(self.env.context), mail_create_nosubscribe=True
+        )
+        defaults = Enrollment.default_get(list(Enrollment._fields))
+        enrollments = Enrollment.create(
             [
-                {
+                defaults
+                | {
                     "partner_id": persons[lead].id,
                     "programme_id": lead.edu_programme_id.id,
                     "intake_id": lead.edu_intake_id.id,
@@ -371,5 +378,6 @@ class CrmLead(models.Model):
                 for lead in self
             ]
         )
+        enrollments = enrollments.with_env(self.env)
         enrollments._edu_handover_tuition()
         return enrollments
