@@ -76,12 +76,20 @@ class EduPaymentReport(models.Model):
                    m.amount_residual_signed AS amount_residual,
                    CASE WHEN m.invoice_date_due < CURRENT_DATE
                         THEN m.amount_residual_signed ELSE 0 END AS amount_overdue,
-                   i.last_stage_id AS stage_id
+                   last.stage_id
               FROM account_move m
               JOIN edu_tuition_instalment i ON i.id = m.edu_instalment_id
               JOIN edu_tuition_contract c ON c.id = i.contract_id
               JOIN res_partner st ON st.id = c.student_id
               JOIN res_company co ON co.id = m.company_id
+              LEFT JOIN LATERAL (
+                   SELECT l.stage_id
+                     FROM edu_reminder_log l
+                     JOIN edu_reminder_stage s ON s.id = l.stage_id
+                    WHERE l.instalment_id = i.id AND l.state = 'done'
+                    ORDER BY s.days_overdue DESC, l.id DESC
+                    LIMIT 1
+                   ) last ON TRUE
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
                AND m.payment_state IN ('not_paid', 'partial')

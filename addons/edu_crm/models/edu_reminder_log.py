@@ -58,7 +58,11 @@ class EduReminderLog(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _edu_auto_commit(self):
-        return not getattr(threading.current_thread(), "testing", False)
+        """Commit batches only when ir.cron runs the job (it then tracks the
+        progress), never during tests, module installation or a manual call."""
+        return bool(self.env.context.get("ir_cron_progress_id")) and not getattr(
+            threading.current_thread(), "testing", False
+        )
 
     @api.model
     def _edu_commit_progress(self, done, remaining):
@@ -142,8 +146,13 @@ class EduReminderLog(models.Model):
         """Apply the stage actions of the pending logs in ``self``: emails and
         SMS queued on the unpaid invoices (sent after the commit by the mail
         and SMS queues), activities for the bursar, suspension proposals."""
-        logs = self.filtered(lambda log: log.state == "pending")
-        counts = {log.id: {"mail": 0, "sms": 0, "activity": 0} for log in logs}
+        logs = self.filtered_domain([("state", "=", "pending")])
+        if not logs:
+            return
+        counts = {
+            log.id: {"mail": 0, "sms": 0, "activity": 0, "suspension": False}
+            for log in logs
+        }
         for stage, stage_logs in logs.grouped("stage_id").items():
             instalments = stage_logs.instalment_id
             invoices = instalments.invoice_ids.filtered(
@@ -171,29 +180,42 @@ class EduReminderLog(models.Model):
                 stage_logs.contract_id.filtered(
                     lambda c: not c.suspension_proposed
                 ).suspension_proposed = True
-            instalments.last_stage_id = stage
-        now = fields.Datetime.now()
-        # group the writes by identical values to keep the query count flat
-        by_values = {}
-        for log in logs:
-            key = (
-                counts[log.id]["mail"],
-                counts[log.id]["sms"],
-                counts[log.id]["activity"],
-                log.stage_id.propose_suspension,
+                for log in stage_logs:
+                    counts[log.id]["suspension"] = True
+        # bookkeeping in one set-based statement (the per-record ORM write
+        # of tens of thousands of logs is what made the naive version slow)
+        self.env.flush_all()
+        ids = list(counts)
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE edu_reminder_log l
+               SET state = 'done', date_done = %(now)s, write_date = %(now)s,
+                   write_uid = %(uid)s, mail_count = v.mails, sms_count = v.sms,
+                   activity_count = v.activities, suspension_proposed = v.suspension
+              FROM (SELECT UNNEST(%(ids)s::int[]) AS id,
+                           UNNEST(%(mails)s::int[]) AS mails,
+                           UNNEST(%(sms)s::int[]) AS sms,
+                           UNNEST(%(activities)s::int[]) AS activities,
+                           UNNEST(%(suspension)s::bool[]) AS suspension) v
+             WHERE l.id = v.id AND l.state = 'pending'
+            """,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                ids=ids,
+                mails=[counts[i]["mail"] for i in ids],
+                sms=[counts[i]["sms"] for i in ids],
+                activities=[counts[i]["activity"] for i in ids],
+                suspension=[counts[i]["suspension"] for i in ids],
             )
-            by_values.setdefault(key, []).append(log.id)
-        for (mails, sms, activities, suspension), ids in by_values.items():
-            self.browse(ids).write(
-                {
-                    "state": "done",
-                    "date_done": now,
-                    "mail_count": mails,
-                    "sms_count": sms,
-                    "activity_count": activities,
-                    "suspension_proposed": suspension,
-                }
-            )
+        )
+        self.invalidate_model(
+            ["state", "date_done", "write_date", "write_uid", "mail_count",
+             "sms_count", "activity_count", "suspension_proposed"]
+        )
+        self.env["edu.tuition.instalment"].invalidate_model(
+            ["reminder_log_ids", "last_stage_id"]
+        )
 
     @api.model
     def _edu_send_mails(self, template, invoices):

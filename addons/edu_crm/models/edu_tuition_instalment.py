@@ -58,9 +58,8 @@ class EduTuitionInstalment(models.Model):
     last_stage_id = fields.Many2one(
         "edu.reminder.stage",
         string="Reminder Stage",
-        readonly=True,
-        copy=False,
-        help="Latest reminder stage applied, set by the reminder job.",
+        compute="_compute_last_stage_id",
+        help="Latest reminder stage applied by the reminder job.",
     )
 
     _sql_constraints = [
@@ -133,6 +132,14 @@ class EduTuitionInstalment(models.Model):
                 inst.days_overdue = (today - inst.due_date).days
             else:
                 inst.days_overdue = 0
+
+    @api.depends("reminder_log_ids.state", "reminder_log_ids.stage_id")
+    def _compute_last_stage_id(self):
+        for inst in self:
+            done = inst.reminder_log_ids.filtered(lambda log: log.state == "done")
+            inst.last_stage_id = done.sorted(
+                lambda log: (log.stage_id.days_overdue, log.id)
+            )[-1:].stage_id
 
     @api.constrains("due_date", "sequence", "contract_id")
     def _check_due_dates(self):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class EduTuitionPayer(models.Model):
@@ -36,3 +37,23 @@ class EduTuitionPayer(models.Model):
                 payer.partner_id.commercial_partner_id
                 != payer.contract_id.student_id.commercial_partner_id
             )
+
+    def _edu_check_draft(self):
+        if any(payer.contract_id.state != "draft" for payer in self):
+            raise UserError(
+                self.env._("The payers of a contract can only change in draft.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        payers = super().create(vals_list)
+        payers._edu_check_draft()
+        return payers
+
+    def write(self, vals):
+        self._edu_check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active_contract(self):
+        self._edu_check_draft()
