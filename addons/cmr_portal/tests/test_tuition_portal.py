@@ -312,6 +312,27 @@ class TestTuitionPortal(TuitionPortalCommon):
             self.contract,
         )
 
+    def test_sponsor_sees_and_pays_its_invoices(self):
+        plan = self.env["edu.payment.plan"].create(
+            {"name": "Upfront", "plan_type": "upfront"}
+        )
+        self.contract.sudo()._edu_cancel("cancel")
+        contract = self._contract(self.student, plan, [(self.sponsor_org, 100.0)])
+        invoice = contract.instalment_ids.invoice_ids
+        self.assertEqual(invoice.partner_id, self.sponsor_org)
+        self.student.cmr_sponsor_consent = True
+        self.authenticate("tu_sponsor", "tu_sponsor")
+        response = self._get(f"/my/sponsored/{self.student.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(contract.name, response.text)
+        self.assertIn(invoice.name, response.text)
+        self.assertIn("cmr_pay", response.text)
+        # the student sees the schedule but not the sponsor's invoice
+        self.authenticate("tu_student", "tu_student")
+        response = self._get("/my/tuition")
+        self.assertIn(contract.name, response.text)
+        self.assertNotIn(invoice.name, response.text)
+
     def test_tuition_query_count_constant(self):
         """/my/tuition runs the same number of queries for 1 and 50 instalments."""
         self.authenticate("tu_student", "tu_student")
