@@ -17,7 +17,6 @@ extrapolated to the full volume; the printout says so.
 import datetime
 
 from benchlib import report, timer
-
 from odoo.tools import SQL
 
 
@@ -94,7 +93,9 @@ def _seed(env, contracts, per_contract, *, overdue):
             first=first_id,
         )
     )
-    cr.execute("ANALYZE edu_tuition_contract, edu_tuition_payer, edu_tuition_instalment")
+    cr.execute(
+        "ANALYZE edu_tuition_contract, edu_tuition_payer, edu_tuition_instalment"
+    )
     env.invalidate_all()
     return first_id
 
@@ -127,7 +128,9 @@ def _naive_monitoring(env, instalments, stages):
         if not reached:
             continue
         stage = reached.sorted("days_overdue")[-1]
-        if Log.search_count([("instalment_id", "=", inst.id), ("stage_id", "=", stage.id)]):
+        if Log.search_count(
+            [("instalment_id", "=", inst.id), ("stage_id", "=", stage.id)]
+        ):
             continue
         log = Log.create(
             {
@@ -249,9 +252,7 @@ def test_forecast_1m(env, count_queries):
     timings = []
     for _i in range(3):
         with count_queries() as q, timer() as t:
-            rows = Forecast._read_group(
-                domain, ["date:month"], ["amount_expected:sum"]
-            )
+            rows = Forecast._read_group(domain, ["date:month"], ["amount_expected:sum"])
         timings.append(t.seconds)
     best = min(timings)
     expected_total = sum(value for _month, value in rows)
@@ -261,7 +262,8 @@ def test_forecast_1m(env, count_queries):
              FROM edu_tuition_instalment i
              JOIN edu_tuition_payer p ON p.contract_id = i.contract_id
             WHERE i.contract_id >= %s
-              AND i.due_date < date_trunc('month', CURRENT_DATE) + interval '12 months'""",
+              AND i.due_date
+                  < date_trunc('month', CURRENT_DATE) + interval '12 months'""",
         (first,),
     )
     check_total = env.cr.fetchone()[0]
@@ -288,10 +290,16 @@ def test_forecast_1m(env, count_queries):
                 + ", ".join(f"{x * 1000:.0f}" for x in timings)
                 + f"), {q.count} queries",
             ),
-            (f"naive ORM, {sample:,} rows", f"{naive_t.seconds:.2f} s, {naive_q.count} queries"),
+            (
+                f"naive ORM, {sample:,} rows",
+                f"{naive_t.seconds:.2f} s, {naive_q.count} queries",
+            ),
             ("naive ORM, extrapolated", f"{naive_full:.0f} s for {total:,} rows"),
             ("ratio, read", f"{naive_full / best:.0f}x faster"),
-            ("ratio, refresh + read", f"{naive_full / (refresh_t.seconds + best):.1f}x faster"),
+            (
+                "ratio, refresh + read",
+                f"{naive_full / (refresh_t.seconds + best):.1f}x faster",
+            ),
         ],
     )
     assert len(rows) == 12

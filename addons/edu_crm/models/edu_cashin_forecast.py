@@ -110,7 +110,8 @@ class EduCashinForecast(models.Model):
                    < params.horizon
             UNION ALL
             -- past months: what was due ...
-            SELECT m.id::bigint * 8 + 4, 'due', date_trunc('month', m.invoice_date_due)::date,
+            SELECT m.id::bigint * 8 + 4, 'due',
+                   date_trunc('month', m.invoice_date_due)::date,
                    m.commercial_partner_id, i.programme_id, NULL, m.company_id,
                    NULL, 0.0, m.amount_total_signed, 0.0
               FROM account_move m
@@ -179,15 +180,18 @@ class EduCashinForecast(models.Model):
         self.env.flush_all()
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_data")
         self.env["ir.config_parameter"].sudo().set_param(
-            "edu_crm.forecast_refreshed_at", fields.Datetime.to_string(fields.Datetime.now())
+            "edu_crm.forecast_refreshed_at",
+            fields.Datetime.to_string(fields.Datetime.now()),
         )
         self.invalidate_model()
 
     @api.model
     def action_open_forecast(self):
         """Open the forecast, refreshing it first when older than an hour."""
-        stamp = self.env["ir.config_parameter"].sudo().get_param(
-            "edu_crm.forecast_refreshed_at"
+        stamp = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("edu_crm.forecast_refreshed_at")
         )
         if not stamp or fields.Datetime.now() - fields.Datetime.to_datetime(
             stamp

@@ -20,9 +20,7 @@ class EduPaymentReport(models.Model):
     )
     partner_id = fields.Many2one("res.partner", string="Payer", readonly=True)
     student_id = fields.Many2one("res.partner", string="Student", readonly=True)
-    programme_id = fields.Many2one(
-        "edu.programme", string="Programme", readonly=True
-    )
+    programme_id = fields.Many2one("edu.programme", string="Programme", readonly=True)
     sponsor_id = fields.Many2one(
         "res.partner",
         string="Sponsor",

@@ -84,7 +84,9 @@ class EduReminderLog(models.Model):
         self._edu_commit_progress(0, self.search_count([("state", "=", "pending")]))
         done = 0
         while True:
-            logs = self.search([("state", "=", "pending")], limit=batch_size, order="id")
+            logs = self.search(
+                [("state", "=", "pending")], limit=batch_size, order="id"
+            )
             if not logs:
                 break
             logs._edu_dispatch()
@@ -210,8 +212,16 @@ class EduReminderLog(models.Model):
             )
         )
         self.invalidate_model(
-            ["state", "date_done", "write_date", "write_uid", "mail_count",
-             "sms_count", "activity_count", "suspension_proposed"]
+            [
+                "state",
+                "date_done",
+                "write_date",
+                "write_uid",
+                "mail_count",
+                "sms_count",
+                "activity_count",
+                "suspension_proposed",
+            ]
         )
         self.env["edu.tuition.instalment"].invalidate_model(
             ["reminder_log_ids", "last_stage_id"]
@@ -260,7 +270,8 @@ class EduReminderLog(models.Model):
             "edu_crm.mail_activity_type_tuition_suspension", raise_if_not_found=False
         )
         activity_type = stage.activity_type_id or (
-            suspension_type if stage.propose_suspension and suspension_type
+            suspension_type
+            if stage.propose_suspension and suspension_type
             else default_type
         )
         model_id = self.env["ir.model"]._get_id("edu.tuition.contract")
@@ -270,8 +281,7 @@ class EduReminderLog(models.Model):
             contract = log.contract_id
             if stage.propose_suspension:
                 summary = self.env._(
-                    "Propose suspending %(student)s: %(inst)s is %(days)s days "
-                    "overdue",
+                    "Propose suspending %(student)s: %(inst)s is %(days)s days overdue",
                     student=contract.student_id.name,
                     inst=log.instalment_id.display_name,
                     days=log.days_overdue,

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare
 
 
 class EduTuitionContract(models.Model):
@@ -373,9 +373,7 @@ class EduTuitionContract(models.Model):
         self._edu_check_manager()
         for contract in self:
             if contract.state != "active":
-                raise UserError(
-                    self.env._("Only active contracts can be closed.")
-                )
+                raise UserError(self.env._("Only active contracts can be closed."))
             if any(
                 inst.payment_state not in ("paid", "cancelled")
                 for inst in contract.instalment_ids
@@ -432,16 +430,8 @@ class EduTuitionContract(models.Model):
                         contract.display_name,
                     )
                 )
-            instalments = contract.instalment_ids
-            if (
-                instalments
-                and all(i.payment_state in ("paid", "cancelled") for i in instalments)
-                and float_is_zero(
-                    contract.amount_total - contract.amount_paid,
-                    precision_rounding=contract.currency_id.rounding,
-                )
-                and contract.amount_paid
-            ):
+            states = set(contract.instalment_ids.mapped("payment_state"))
+            if "paid" in states and states <= {"paid", "cancelled"}:
                 raise UserError(
                     self.env._(
                         "Contract %s is fully paid and cannot be cancelled; "
@@ -491,7 +481,9 @@ class EduTuitionContract(models.Model):
         """
         self.ensure_one()
         for sequence, ratio, delay in payments:
-            instalment = self.instalment_ids.filtered(lambda i: i.sequence == sequence)
+            instalment = self.instalment_ids.filtered(
+                lambda i, seq=sequence: i.sequence == seq
+            )
             for invoice in instalment.invoice_ids.filtered(
                 lambda m: m.move_type == "out_invoice"
                 and m.state == "posted"

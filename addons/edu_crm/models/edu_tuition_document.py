@@ -1,5 +1,4 @@
 from markupsafe import Markup
-
 from odoo import api, models
 from odoo.tools.misc import format_amount, format_date
 

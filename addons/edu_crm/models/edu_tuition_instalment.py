@@ -169,8 +169,10 @@ class EduTuitionInstalment(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _edu_invoice_lead_time(self):
-        days = self.env["ir.config_parameter"].sudo().get_param(
-            "edu_crm.tuition_invoice_days_before", "14"
+        days = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("edu_crm.tuition_invoice_days_before", "14")
         )
         try:
             return timedelta(days=max(int(days), 0))
@@ -238,9 +240,7 @@ class EduTuitionInstalment(models.Model):
             vals_list = instalments._edu_invoice_vals()
             if vals_list:
                 moves |= (
-                    self.env["account.move"]
-                    .with_company(company)
-                    .create(vals_list)
+                    self.env["account.move"].with_company(company).create(vals_list)
                 )
         moves.action_post()
         return moves

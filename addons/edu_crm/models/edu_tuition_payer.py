@@ -18,7 +18,9 @@ class EduTuitionPayer(models.Model):
         index=True,
         help="The student or a sponsoring organisation; receives the invoices.",
     )
-    share = fields.Float(string="Share (%)", required=True, default=100.0, digits=(5, 2))
+    share = fields.Float(
+        string="Share (%)", required=True, default=100.0, digits=(5, 2)
+    )
     is_sponsor = fields.Boolean(compute="_compute_is_sponsor", store=True)
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
 

@@ -1,7 +1,6 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-
 from odoo import Command
 from odoo.tests import tagged
 
@@ -38,11 +37,12 @@ class TestCashinForecast(TuitionCommon):
             plan=plan, payers=[(cls.sponsor, 100.0)], date_start=cls.m[-3]
         )
         cls.c1.with_user(cls.bursar).action_activate()
-        inv1, inv2, inv3 = (
-            cls.c1.instalment_ids.sorted("sequence").invoice_ids
-        )
+        inv1, inv2, inv3 = cls.c1.instalment_ids.sorted("sequence").invoice_ids
         cls.inv3 = inv3
-        for invoice, paid_on in ((inv1, cls.m[-3]), (inv2, cls.m[-2] + relativedelta(days=10))):
+        for invoice, paid_on in (
+            (inv1, cls.m[-3]),
+            (inv2, cls.m[-2] + relativedelta(days=10)),
+        ):
             cls.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
             ).create({"amount": 250.0, "payment_date": paid_on})._create_payments()
@@ -72,13 +72,23 @@ class TestCashinForecast(TuitionCommon):
         Lead = cls.env["crm.lead"]
         common = {"type": "opportunity", "company_id": cls.company.id}
         Lead.create(
-            {**common, "name": "Applicant A", "edu_programme_id": cls.programme.id,
-             "edu_intake_id": intake.id, "expected_revenue": 2000.0,
-             "probability": 25.0}
+            {
+                **common,
+                "name": "Applicant A",
+                "edu_programme_id": cls.programme.id,
+                "edu_intake_id": intake.id,
+                "expected_revenue": 2000.0,
+                "probability": 25.0,
+            }
         )
         won = Lead.create(
-            {**common, "name": "Applicant W", "edu_programme_id": cls.programme.id,
-             "edu_intake_id": intake.id, "expected_revenue": 3000.0}
+            {
+                **common,
+                "name": "Applicant W",
+                "edu_programme_id": cls.programme.id,
+                "edu_intake_id": intake.id,
+                "expected_revenue": 3000.0,
+            }
         )
         won.action_set_won()
         Lead.create(
@@ -88,20 +98,27 @@ class TestCashinForecast(TuitionCommon):
 
     def _grid(self, measure):
         self.env["edu.cashin.forecast"]._edu_refresh()
-        rows = self.env["edu.cashin.forecast"].with_user(self.clerk)._read_group(
-            [("company_id", "=", self.company.id)],
-            ["date:month", "kind"],
-            [f"{measure}:sum"],
+        rows = (
+            self.env["edu.cashin.forecast"]
+            .with_user(self.clerk)
+            ._read_group(
+                [("company_id", "=", self.company.id)],
+                ["date:month", "kind"],
+                [f"{measure}:sum"],
+            )
         )
-        return {
-            (month, kind): round(value, 2) for month, kind, value in rows if value
-        }
+        return {(month, kind): round(value, 2) for month, kind, value in rows if value}
 
     def test_payer_history_learned(self):
         self.assertRecordValues(
             self.sponsor,
-            [{"edu_payment_history_count": 2, "edu_ontime_rate": 0.5,
-              "edu_payment_segment": "late"}],
+            [
+                {
+                    "edu_payment_history_count": 2,
+                    "edu_ontime_rate": 0.5,
+                    "edu_payment_segment": "late",
+                }
+            ],
         )
         self.assertEqual(self.student_2.edu_payment_history_count, 0)
 
@@ -138,7 +155,9 @@ class TestCashinForecast(TuitionCommon):
     def test_open_action_refreshes_stale_forecast(self):
         ICP = self.env["ir.config_parameter"].sudo()
         ICP.set_param("edu_crm.forecast_refreshed_at", "2000-01-01 00:00:00")
-        action = self.env["edu.cashin.forecast"].with_user(self.clerk).action_open_forecast()
+        action = (
+            self.env["edu.cashin.forecast"].with_user(self.clerk).action_open_forecast()
+        )
         self.assertEqual(action["res_model"], "edu.cashin.forecast")
         self.assertGreater(ICP.get_param("edu_crm.forecast_refreshed_at"), "2000-01-01")
 

@@ -1,13 +1,10 @@
 from unittest.mock import patch
 
-from psycopg2 import IntegrityError
-
 from freezegun import freeze_time
-
+from odoo.addons.mail.tests.common import MockEmail
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-
-from odoo.addons.mail.tests.common import MockEmail
+from psycopg2 import IntegrityError
 
 from .test_tuition_common import TuitionCommon
 
@@ -61,14 +58,18 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         return contract
 
     def _queued_mails(self, invoices):
-        return self.env["mail.mail"].sudo().search(
-            [("model", "=", "account.move"), ("res_id", "in", invoices.ids)]
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "account.move"), ("res_id", "in", invoices.ids)])
         )
 
     def _sms(self, invoices):
         # mass SMS are not linked to a message: match the payer and the invoice
-        sms = self.env["sms.sms"].sudo().search(
-            [("partner_id", "in", invoices.partner_id.ids)]
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("partner_id", "in", invoices.partner_id.ids)])
         )
         return sms.filtered(lambda s: any(m.name in s.body for m in invoices))
 
@@ -106,8 +107,9 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         self.assertEqual(first.last_stage_id, self.stage_3)
 
         # the student pays his share: only the sponsor is reminded further
-        self._pay(first.invoice_ids.filtered(lambda m: m.partner_id == self.student),
-                  400.0)
+        self._pay(
+            first.invoice_ids.filtered(lambda m: m.partner_id == self.student), 400.0
+        )
         self.assertEqual(first.payment_state, "partial")
         self._run("2026-01-26")
         self._run("2026-01-27")
@@ -150,9 +152,7 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         self._run("2026-03-13")  # the third instalment is now 3 days late
         self.assertEqual(third.reminder_log_ids.stage_id, self.stage_3)
         # 4 stages for the first, 1 for the second, 1 for the third, no more
-        self.assertEqual(
-            self.Log.search_count([("contract_id", "=", contract.id)]), 6
-        )
+        self.assertEqual(self.Log.search_count([("contract_id", "=", contract.id)]), 6)
 
     def test_paid_or_inactive_instalments_are_not_reminded(self):
         contract = self._active_contract()
@@ -238,7 +238,9 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         self.assertEqual(len(mails), 5)
         self.assertEqual(sorted(mails.mapped("res_id")), sorted(invoices.ids))
         self.assertEqual(
-            self.Log.search_count([("state", "=", "done"), ("stage_id", "=", self.stage_3.id)]),
+            self.Log.search_count(
+                [("state", "=", "done"), ("stage_id", "=", self.stage_3.id)]
+            ),
             5,
         )
         self.assertFalse(self.Log.search([("state", "=", "pending")]))

@@ -1,7 +1,6 @@
 from datetime import date, datetime
 
 from freezegun import freeze_time
-
 from odoo.tests import tagged
 
 from .test_tuition_common import TuitionCommon
@@ -29,7 +28,8 @@ class TestSegments(TuitionCommon):
             cls.contracts = {}
             for partner in (cls.late_payer, cls.risky, cls.defaulter, cls.good):
                 contract = cls._contract(
-                    payers=[(partner, 100.0)], student_id=partner.id,
+                    payers=[(partner, 100.0)],
+                    student_id=partner.id,
                     date_start="2026-01-10",
                 )
                 contract.with_user(cls.bursar).action_activate()
@@ -56,8 +56,12 @@ class TestSegments(TuitionCommon):
         # searchable, as mailing and CRM filters do
         Partner = self.env["res.partner"].with_user(self.clerk)
         self.assertEqual(
-            Partner.search([("edu_payment_segment", "=", "defaulted"),
-                            ("id", "in", [self.defaulter.id, self.good.id])]),
+            Partner.search(
+                [
+                    ("edu_payment_segment", "=", "defaulted"),
+                    ("id", "in", [self.defaulter.id, self.good.id]),
+                ]
+            ),
             self.defaulter,
         )
         # paying clears the segment back to on time? no: history stays late
@@ -80,22 +84,38 @@ class TestSegments(TuitionCommon):
         Trace = self.env["mailing.trace"].sudo()
         Trace.create(
             [
-                {"model": "res.partner", "res_id": clicker.id,
-                 "email": "clicker@example.com", "trace_status": "open",
-                 "sent_datetime": datetime(2026, 5, 20),
-                 "open_datetime": datetime(2026, 5, 21),
-                 "links_click_datetime": datetime(2026, 5, 21)},
-                {"model": "crm.lead", "res_id": lead.id,
-                 "email": "opener@example.com", "trace_status": "open",
-                 "sent_datetime": datetime(2026, 4, 1),
-                 "open_datetime": datetime(2026, 4, 2)},
-                {"model": "res.partner", "res_id": old.id,
-                 "email": "old@example.com", "trace_status": "open",
-                 "sent_datetime": datetime(2026, 1, 1),
-                 "open_datetime": datetime(2026, 1, 2)},
-                {"model": "res.partner", "res_id": silent.id,
-                 "email": "silent@example.com", "trace_status": "sent",
-                 "sent_datetime": datetime(2026, 5, 1)},
+                {
+                    "model": "res.partner",
+                    "res_id": clicker.id,
+                    "email": "clicker@example.com",
+                    "trace_status": "open",
+                    "sent_datetime": datetime(2026, 5, 20),
+                    "open_datetime": datetime(2026, 5, 21),
+                    "links_click_datetime": datetime(2026, 5, 21),
+                },
+                {
+                    "model": "crm.lead",
+                    "res_id": lead.id,
+                    "email": "opener@example.com",
+                    "trace_status": "open",
+                    "sent_datetime": datetime(2026, 4, 1),
+                    "open_datetime": datetime(2026, 4, 2),
+                },
+                {
+                    "model": "res.partner",
+                    "res_id": old.id,
+                    "email": "old@example.com",
+                    "trace_status": "open",
+                    "sent_datetime": datetime(2026, 1, 1),
+                    "open_datetime": datetime(2026, 1, 2),
+                },
+                {
+                    "model": "res.partner",
+                    "res_id": silent.id,
+                    "email": "silent@example.com",
+                    "trace_status": "sent",
+                    "sent_datetime": datetime(2026, 5, 1),
+                },
             ]
         )
         with freeze_time(now):
@@ -119,7 +139,8 @@ class TestSegments(TuitionCommon):
         with freeze_time("2026-01-05"):
             for _i in range(5):
                 contract = self._contract(
-                    payers=[(self.sponsor, 100.0)], date_start="2026-01-12",
+                    payers=[(self.sponsor, 100.0)],
+                    date_start="2026-01-12",
                     student_id=self.student.id,
                 )
                 contract.with_user(self.bursar).action_activate()

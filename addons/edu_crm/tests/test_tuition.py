@@ -1,7 +1,6 @@
 from datetime import date
 
 from freezegun import freeze_time
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -83,9 +82,7 @@ class TestTuitionSchedule(TuitionCommon):
             )
 
     def test_form_takes_price_from_programme_product(self):
-        with Form(
-            self.env["edu.tuition.contract"].with_user(self.clerk)
-        ) as form:
+        with Form(self.env["edu.tuition.contract"].with_user(self.clerk)) as form:
             form.student_id = self.student
             form.programme_id = self.programme
             self.assertEqual(form.product_id, self.product_tuition)
@@ -200,9 +197,7 @@ class TestTuitionInvoicing(TuitionCommon):
         self.assertEqual(
             sorted(first.invoice_ids.mapped("amount_total")), [100.0, 233.33]
         )
-        self.assertEqual(
-            first.invoice_ids.partner_id, self.student | self.sponsor
-        )
+        self.assertEqual(first.invoice_ids.partner_id, self.student | self.sponsor)
         self.assertAlmostEqual(sum(contract.invoice_ids.mapped("amount_total")), 1000.0)
 
     @freeze_time("2026-01-05")
@@ -280,8 +275,13 @@ class TestTuitionCancel(TuitionCommon):
         self.assertEqual(second.amount_paid, 100.0)
         self.assertEqual(second.amount_residual, 0.0)
         self.assertEqual(third.payment_state, "cancelled")
-        self.assertEqual(third.invoice_ids.filtered(lambda m: m.move_type == "out_invoice").state, "posted")
-        self.assertEqual(len(contract.invoice_ids.filtered(lambda m: m.move_type == "out_refund")), 2)
+        self.assertEqual(
+            third.invoice_ids.filtered(lambda m: m.move_type == "out_invoice").state,
+            "posted",
+        )
+        self.assertEqual(
+            len(contract.invoice_ids.filtered(lambda m: m.move_type == "out_refund")), 2
+        )
         self.assertEqual(contract.amount_residual, 0.0)
 
     def test_cancel_cancels_unpaid_invoices(self):
@@ -298,7 +298,12 @@ class TestTuitionCancel(TuitionCommon):
         )
 
     def test_cannot_cancel_fully_paid(self):
+        # with a sales tax on the product: invoices total more than the price
+        self.product_tuition.taxes_id = self.tax_sale_a
         contract = self._active_contract()
+        self.assertGreater(
+            sum(contract.invoice_ids.mapped("amount_total")), contract.amount_total
+        )
         for invoice in contract.invoice_ids:
             self._pay(invoice, invoice.amount_total)
         with self.assertRaisesRegex(UserError, "fully paid"):
@@ -306,4 +311,6 @@ class TestTuitionCancel(TuitionCommon):
         with self.assertRaisesRegex(UserError, "fully paid"):
             contract.with_user(self.bursar)._edu_cancel("credit")
         self.assertEqual(contract.state, "active")
-        self.assertFalse(contract.invoice_ids.filtered(lambda m: m.move_type == "out_refund"))
+        self.assertFalse(
+            contract.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        )

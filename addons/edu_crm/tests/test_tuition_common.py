@@ -1,9 +1,8 @@
 from contextlib import contextmanager
 
 from odoo import Command
-from odoo.tests import new_test_user
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
 
 
 class TuitionCommon(AccountTestInvoicingCommon):
@@ -80,8 +79,9 @@ class TuitionCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _contract(cls, payers=None, plan=None, date_start="2026-01-10", user=None,
-                  **vals):
+    def _contract(
+        cls, payers=None, plan=None, date_start="2026-01-10", user=None, **vals
+    ):
         """Draft contract created as ``user`` (the bursar by default)."""
         payers = payers or [(cls.student, 100.0)]
         values = {

@@ -1,7 +1,6 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -41,8 +40,12 @@ class TestTuitionAccess(TuitionCommon):
             self.assertFalse(log_model.with_user(user).has_access("write"))
 
     def test_portal_and_plain_users_see_nothing(self):
-        portal = new_test_user(self.env, login="tuition_portal", groups="base.group_portal")
-        employee = new_test_user(self.env, login="tuition_employee", groups="base.group_user")
+        portal = new_test_user(
+            self.env, login="tuition_portal", groups="base.group_portal"
+        )
+        employee = new_test_user(
+            self.env, login="tuition_employee", groups="base.group_user"
+        )
         contract = self._contract()
         for user in (portal, employee):
             with self.assertRaises(AccessError):
@@ -53,16 +56,22 @@ class TestTuitionAccess(TuitionCommon):
     def test_multi_company_rule(self):
         other = self.env["res.company"].create({"name": "Other School"})
         contract = self._contract()
-        foreign = self.env["edu.tuition.contract"].sudo().create(
-            {
-                "student_id": self.student_2.id,
-                "company_id": other.id,
-                "currency_id": other.currency_id.id,
-                "list_price": 10.0,
-            }
+        foreign = (
+            self.env["edu.tuition.contract"]
+            .sudo()
+            .create(
+                {
+                    "student_id": self.student_2.id,
+                    "company_id": other.id,
+                    "currency_id": other.currency_id.id,
+                    "list_price": 10.0,
+                }
+            )
         )
-        visible = self.env["edu.tuition.contract"].with_user(self.clerk).search(
-            [("id", "in", (contract | foreign).ids)]
+        visible = (
+            self.env["edu.tuition.contract"]
+            .with_user(self.clerk)
+            .search([("id", "in", (contract | foreign).ids)])
         )
         self.assertEqual(visible, contract)
 
@@ -79,25 +88,44 @@ class TestTuitionHandover(TuitionCommon):
             }
         )
         plan = self.env["edu.payment.plan"].create(
-            {"name": "First plan", "plan_type": "semester", "instalment_count": 2,
-             "sequence": -1}
+            {
+                "name": "First plan",
+                "plan_type": "semester",
+                "instalment_count": 2,
+                "sequence": -1,
+            }
         )
         sponsored, self_paid = self.env["edu.enrollment"].create(
             [
-                {"partner_id": self.student.id, "programme_id": self.programme.id,
-                 "intake_id": intake.id, "sponsor_id": self.sponsor.id,
-                 "company_id": self.company.id},
-                {"partner_id": self.student_2.id, "programme_id": self.programme.id,
-                 "intake_id": intake.id, "company_id": self.company.id},
+                {
+                    "partner_id": self.student.id,
+                    "programme_id": self.programme.id,
+                    "intake_id": intake.id,
+                    "sponsor_id": self.sponsor.id,
+                    "company_id": self.company.id,
+                },
+                {
+                    "partner_id": self.student_2.id,
+                    "programme_id": self.programme.id,
+                    "intake_id": intake.id,
+                    "company_id": self.company.id,
+                },
             ]
         )
         (sponsored | self_paid).with_user(self.clerk)._edu_handover_tuition()
         contract = sponsored.tuition_contract_ids
         self.assertRecordValues(
             contract,
-            [{"state": "draft", "student_id": self.student.id,
-              "programme_id": self.programme.id, "plan_id": plan.id,
-              "amount_total": 1000.0, "date_start": date(2026, 9, 1)}],
+            [
+                {
+                    "state": "draft",
+                    "student_id": self.student.id,
+                    "programme_id": self.programme.id,
+                    "plan_id": plan.id,
+                    "amount_total": 1000.0,
+                    "date_start": date(2026, 9, 1),
+                }
+            ],
         )
         self.assertEqual(contract.payer_ids.partner_id, self.sponsor)
         self.assertTrue(contract.payer_ids.is_sponsor)
@@ -105,7 +133,9 @@ class TestTuitionHandover(TuitionCommon):
             contract.instalment_ids.sorted("sequence").mapped("due_date"),
             [date(2026, 9, 1), date(2027, 3, 1)],
         )
-        self.assertEqual(self_paid.tuition_contract_ids.payer_ids.partner_id, self.student_2)
+        self.assertEqual(
+            self_paid.tuition_contract_ids.payer_ids.partner_id, self.student_2
+        )
         # calling the hook again does not duplicate the proposals
         (sponsored | self_paid)._edu_handover_tuition()
         self.assertEqual(len(sponsored.tuition_contract_ids), 1)
@@ -145,7 +175,8 @@ class TestPaymentsDashboard(TuitionCommon):
             Report._read_group(domain, ["sponsor_id"], ["amount_residual:sum"])
         )
         self.assertAlmostEqual(
-            by_sponsor[self.sponsor], sum(sponsor_invoices.mapped("amount_total")),
+            by_sponsor[self.sponsor],
+            sum(sponsor_invoices.mapped("amount_total")),
             places=2,
         )
         debtors = Report.search(domain + [("days_overdue", ">", 0)])
