@@ -286,7 +286,7 @@ class CampaignPressureEngine(models.AbstractModel):
         """
         message = dict(message or {})
         now = now or fields.Datetime.now()
-        weight = message.get("weight") or 1
+        weight = message["weight"] if message.get("weight") is not None else 1
         company_id = message.get("company_id") or self.env.company.id
         config = self._pressure_config(company_id)
         windows = self._pressure_windows(channel, message, config)

@@ -26,7 +26,11 @@ class MailActivity(models.Model):
             requests = activity._pressure_requests()
             if not requests:
                 continue
-            decision = engine._pressure_evaluate(requests, "phone", lock=False).get(activity.id or 0)
+            # a saved call already holds its reservation: only warn when over
+            message = {"weight": 0 if activity.id else 1}
+            decision = engine._pressure_evaluate(
+                requests, "phone", message=message, lock=False
+            ).get(activity.id or 0)
             if decision and not decision["allowed"]:
                 activity.pressure_warning = decision["reason"]
 

@@ -78,6 +78,9 @@ class TestPressureConcurrency(TransactionCase):
                 threading.current_thread().testing = True
                 try:
                     with self.registry.cursor() as cr:
+                        # the loading thread holds the registry lock while tests
+                        # run: give the cursor its transaction directly
+                        cr.transaction = api.Transaction(self.registry)
                         env = api.Environment(cr, SUPERUSER_ID, {})
                         engine = env["campaign.pressure.engine"]
                         barrier.wait(timeout=60)
@@ -95,7 +98,7 @@ class TestPressureConcurrency(TransactionCase):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=300)
+                thread.join(timeout=180)
             self.assertFalse(errors)
             self.assertFalse(any(thread.is_alive() for thread in threads))
 
