@@ -49,6 +49,7 @@
         "views/edu_reminder_views.xml",
         "views/edu_cashin_forecast_views.xml",
         "views/edu_tuition_partner_views.xml",
+        "views/edu_tuition_config_settings_views.xml",
     ],
     "demo": [
         # demo: records

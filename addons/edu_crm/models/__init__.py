@@ -27,3 +27,4 @@ from . import edu_enrollment_tuition
 from . import edu_tuition_document
 from . import edu_cashin_forecast
 from . import res_partner_segment
+from . import edu_tuition_config_settings

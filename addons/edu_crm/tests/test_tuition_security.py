@@ -1,7 +1,7 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .test_tuition_common import TuitionCommon
@@ -182,3 +182,33 @@ class TestPaymentsDashboard(TuitionCommon):
         debtors = Report.search(domain + [("days_overdue", ">", 0)])
         self.assertEqual(max(debtors.mapped("days_overdue")), 75)
         self.assertEqual(debtors.programme_id, self.programme)
+
+
+@tagged("post_install", "-at_install")
+class TestTuitionSettings(TuitionCommon):
+    def test_settings_write_config_parameters(self):
+        admin = new_test_user(
+            self.env,
+            login="tuition_admin",
+            groups="base.group_system,edu_crm.group_edu_manager",
+        )
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(admin)
+            .create(
+                {
+                    "edu_tuition_invoice_mode": "activation",
+                    "edu_tuition_invoice_days_before": 21,
+                    "edu_forecast_default_probability": 0.65,
+                }
+            )
+        )
+        settings.execute()
+        ICP = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(ICP.get_param("edu_crm.tuition_invoice_mode"), "activation")
+        self.assertEqual(ICP.get_param("edu_crm.tuition_invoice_days_before"), "21")
+        self.assertEqual(ICP.get_param("edu_crm.forecast_default_probability"), "0.65")
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].with_user(admin).create(
+                {"edu_forecast_default_probability": 1.5}
+            )
