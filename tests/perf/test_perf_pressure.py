@@ -18,7 +18,6 @@ import datetime
 import threading
 
 from benchlib import report, timer
-
 from odoo import Command
 from odoo.tools import SQL
 
@@ -58,7 +57,9 @@ def _rules(env):
             },
             {
                 "name": "Perf 1 email per week",
-                "channel_ids": [Command.set(channels.filtered(lambda c: c.code == "email").ids)],
+                "channel_ids": [
+                    Command.set(channels.filtered(lambda c: c.code == "email").ids)
+                ],
                 "window_type": "calendar",
                 "period": "week",
                 "max_contacts": 1,
@@ -90,18 +91,23 @@ def _send(env, partners, disable):
 def test_perf_send_10k_rules_on_vs_off(env):
     env["ir.config_parameter"].sudo().set_param("mail.batch_size", BATCH)
     partners = env["res.partner"].create(
-        [{"name": f"Perf recipient {i}", "email": f"perf{i}@pressure.perf"} for i in range(N_RECIPIENTS)]
+        [
+            {"name": f"Perf recipient {i}", "email": f"perf{i}@pressure.perf"}
+            for i in range(N_RECIPIENTS)
+        ]
     )
     _rules(env)
     # some history: 1 contact in the last days for every 3rd person
     env.flush_all()
     env.cr.execute(
         SQL(
-            """INSERT INTO campaign_pressure_contact (person_key, partner_id, channel, contact_date,
+            """INSERT INTO campaign_pressure_contact (person_key, partner_id, channel,
+                      contact_date,
                       weight, source, state, is_transactional)
-               SELECT 'p:' || id, id, 'sms', now() at time zone 'utc' - interval '3 days', 1,
+               SELECT 'p:' || id, id, 'sms',
+                      now() at time zone 'utc' - interval '3 days', 1,
                       'sms', 'confirmed', false
-                 FROM res_partner WHERE id = ANY(%s) AND id %% 3 = 0""",
+                 FROM res_partner WHERE id = ANY(%s) AND mod(id, 3) = 0""",
             partners.ids,
         )
     )
@@ -117,9 +123,13 @@ def test_perf_send_10k_rules_on_vs_off(env):
         [("mass_mailing_id", "=", best["on"][2].id), ("failure_type", "=", "pressure")]
     )
     report(
-        f"(a) send a {N_RECIPIENTS:,}-recipient mailing, batches of {BATCH} (best of 2)",
+        f"(a) send a {N_RECIPIENTS:,}-recipient mailing, batches of {BATCH}"
+        " (best of 2)",
         [
-            ("stock path (addon off)", f"{best['off'][0]:.2f} s, {best['off'][1]} queries"),
+            (
+                "stock path (addon off)",
+                f"{best['off'][0]:.2f} s, {best['off'][1]} queries",
+            ),
             ("rules on", f"{best['on'][0]:.2f} s, {best['on'][1]} queries"),
             ("time ratio on/off", f"{ratio:.3f}"),
             ("extra queries per batch", f"{extra_per_batch:.2f}"),
@@ -138,12 +148,13 @@ def test_perf_simulation_100k_over_10m(env):
     with timer() as seed:
         cr.execute(
             SQL(
-                """INSERT INTO campaign_pressure_contact (person_key, partner_id, channel,
-                          contact_date, weight, source, state, is_transactional)
-                   SELECT 'p:' || (g %% %(persons)s), NULL,
-                          (ARRAY['email','sms','phone','letter'])[1 + g %% 4],
-                          now() at time zone 'utc' - (g %% 365) * interval '1 day'
-                              - (g %% 1440) * interval '1 minute',
+                """INSERT INTO campaign_pressure_contact (person_key, partner_id,
+                          channel, contact_date, weight, source, state,
+                          is_transactional)
+                   SELECT 'p:' || mod(g, %(persons)s), NULL,
+                          (ARRAY['email','sms','phone','letter'])[1 + mod(g, 4)],
+                          now() at time zone 'utc' - mod(g, 365) * interval '1 day'
+                              - mod(g, 1440) * interval '1 minute',
                           1, 'mailing', 'confirmed', false
                      FROM generate_series(1, %(rows)s) g""",
                 persons=LOG_PERSONS,
@@ -151,7 +162,9 @@ def test_perf_simulation_100k_over_10m(env):
             )
         )
         cr.execute(SQL("ANALYZE campaign_pressure_contact"))
-    keys = [f"p:{i}" for i in range(0, LOG_PERSONS, LOG_PERSONS // SIM_RECIPIENTS)][:SIM_RECIPIENTS]
+    keys = [f"p:{i}" for i in range(0, LOG_PERSONS, LOG_PERSONS // SIM_RECIPIENTS)][
+        :SIM_RECIPIENTS
+    ]
     since = datetime.datetime.utcnow() - datetime.timedelta(days=30)
     # baseline: PostgreSQL counting the window of every recipient, same index
     with timer() as base:
@@ -168,16 +181,23 @@ def test_perf_simulation_100k_over_10m(env):
         )
         base_rows = cr.fetchall()
     engine = env["campaign.pressure.engine"]
-    requests = [{"ref": i, "partner_id": int(key[2:]) or None, "email": None, "phone": None} for i, key in enumerate(keys)]
+    requests = [
+        {"ref": i, "partner_id": int(key[2:]) or None, "email": None, "phone": None}
+        for i, key in enumerate(keys)
+    ]
     requests[0]["email"] = "zero@pressure.perf"  # partner id 0 does not exist
     with timer() as sim:
         decisions = engine._pressure_evaluate(requests, "email", lock=False)
     held = sum(1 for d in decisions.values() if not d["allowed"])
     report(
-        f"(b) simulation, {SIM_RECIPIENTS:,} recipients over a {LOG_ROWS:,}-row contact log",
+        f"(b) simulation, {SIM_RECIPIENTS:,} recipients over a {LOG_ROWS:,}-row"
+        " contact log",
         [
             ("seeding the log (not measured)", f"{seed.seconds:.1f} s"),
-            ("baseline: plain GROUP BY count", f"{base.seconds:.3f} s ({len(base_rows):,} people with contacts)"),
+            (
+                "baseline: plain GROUP BY count",
+                f"{base.seconds:.3f} s ({len(base_rows):,} people with contacts)",
+            ),
             ("engine (2 rules + own caps, decisions)", f"{sim.seconds:.3f} s"),
             ("ratio engine/baseline", f"{sim.seconds / base.seconds:.2f}"),
             ("held back", f"{held:,}"),

@@ -49,7 +49,11 @@ class CampaignPressureContact(models.Model):
     res_id = fields.Integer(string="Document", readonly=True)
     is_transactional = fields.Boolean(readonly=True)
     state = fields.Selection(
-        [("reserved", "Reserved"), ("confirmed", "Confirmed"), ("released", "Released")],
+        [
+            ("reserved", "Reserved"),
+            ("confirmed", "Confirmed"),
+            ("released", "Released"),
+        ],
         required=True,
         default="reserved",
         readonly=True,

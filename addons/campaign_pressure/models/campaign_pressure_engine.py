@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import psycopg2.errors
 import pytz
-
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
@@ -87,9 +86,10 @@ class CampaignPressureEngine(models.AbstractModel):
         for rule in config["rules"]:
             if channel not in rule["channels"]:
                 continue
-            if rule["scope"] == "campaign" and message.get("campaign_id") not in rule[
-                "campaign_ids"
-            ]:
+            if (
+                rule["scope"] == "campaign"
+                and message.get("campaign_id") not in rule["campaign_ids"]
+            ):
                 continue
             if rule["scope"] == "tag" and not set(rule["tag_ids"]) & set(
                 message.get("campaign_tag_ids") or ()
@@ -144,7 +144,9 @@ class CampaignPressureEngine(models.AbstractModel):
         if scope == "marketing":
             conditions.append(SQL("c.is_transactional IS NOT TRUE"))
         elif scope == "campaign":
-            conditions.append(SQL("c.campaign_id = ANY(%s)", list(window["rule"]["campaign_ids"])))
+            conditions.append(
+                SQL("c.campaign_id = ANY(%s)", list(window["rule"]["campaign_ids"]))
+            )
         elif scope == "tag":
             field = self.env["utm.campaign"]._fields["tag_ids"]
             conditions.append(
@@ -159,7 +161,9 @@ class CampaignPressureEngine(models.AbstractModel):
         return SQL(" AND ").join(conditions)
 
     @api.model
-    def _pressure_entry_counts(self, window, channel, is_transactional, campaign_id, tag_ids):
+    def _pressure_entry_counts(
+        self, window, channel, is_transactional, campaign_id, tag_ids
+    ):
         """Whether a contact (not yet in the log) counts in a window."""
         if window["channels"] and channel not in window["channels"]:
             return False
@@ -186,7 +190,10 @@ class CampaignPressureEngine(models.AbstractModel):
 
         :return: list of row dicts, one per request, in request order.
         """
-        spans = [w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2 for w in windows]
+        spans = [
+            w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2
+            for w in windows
+        ]
         horizon = now - timedelta(days=max(spans or [1]))
         sums = [
             SQL(
@@ -202,7 +209,8 @@ class CampaignPressureEngine(models.AbstractModel):
                 """, lck AS (
                     INSERT INTO campaign_pressure_person (person_key, touch_date)
                     SELECT DISTINCT key, %s::timestamp FROM keyed ORDER BY key
-                    ON CONFLICT (person_key) DO UPDATE SET touch_date = EXCLUDED.touch_date
+                    ON CONFLICT (person_key)
+                    DO UPDATE SET touch_date = EXCLUDED.touch_date
                     RETURNING person_key
                 )""",
                 now,
@@ -210,7 +218,8 @@ class CampaignPressureEngine(models.AbstractModel):
         query = SQL(
             """
             WITH req AS (
-                SELECT * FROM unnest(%(idx)s::int[], %(pid)s::int[], %(email)s::varchar[],
+                SELECT * FROM unnest(%(idx)s::int[], %(pid)s::int[],
+                                     %(email)s::varchar[],
                                      %(phone)s::varchar[]) AS r(idx, pid, email, phone)
             ), res AS (
                 SELECT req.idx, req.email, req.phone, COALESCE(
@@ -239,8 +248,9 @@ class CampaignPressureEngine(models.AbstractModel):
                         AND c.state != 'released'
               GROUP BY pk.key, pk.pid, p.id
             )
-            SELECT k.idx, k.key, k.pid, p.tz, p.pressure_max_contacts, p.pressure_period,
-                   p.pressure_quiet_from, p.pressure_quiet_to, p.pressure_cooldown_until,
+            SELECT k.idx, k.key, k.pid, p.tz, p.pressure_max_contacts,
+                   p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
+                   p.pressure_cooldown_until,
                    ARRAY(SELECT ch.code FROM %(rel)s rel
                            JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
                           WHERE rel.%(col1)s = p.id) AS blocked,
@@ -262,7 +272,9 @@ class CampaignPressureEngine(models.AbstractModel):
             rel=SQL.identifier(partner_field.relation),
             col1=SQL.identifier(partner_field.column1),
             col2=SQL.identifier(partner_field.column2),
-            cols=SQL(", ").join(SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))),
+            cols=SQL(", ").join(
+                SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))
+            ),
         )
         self.env.flush_all()
         # serialization failures are expected under concurrency: retried by
@@ -290,7 +302,11 @@ class CampaignPressureEngine(models.AbstractModel):
         company_id = message.get("company_id") or self.env.company.id
         config = self._pressure_config(company_id)
         windows = self._pressure_windows(channel, message, config)
-        requests = [r for r in requests if r.get("partner_id") or r.get("email") or r.get("phone")]
+        requests = [
+            r
+            for r in requests
+            if r.get("partner_id") or r.get("email") or r.get("phone")
+        ]
         if not requests:
             return {}
         rows = self._pressure_query(requests, windows, now, lock=lock)
@@ -331,7 +347,11 @@ class CampaignPressureEngine(models.AbstractModel):
                     phone_action="block",
                     reason=self.env._(
                         "The person blocked the %s channel.",
-                        dict(self.env["campaign.pressure.contact"]._fields["channel"]._description_selection(self.env))[channel],
+                        dict(
+                            self.env["campaign.pressure.contact"]
+                            ._fields["channel"]
+                            ._description_selection(self.env)
+                        )[channel],
                     ),
                 )
                 continue
@@ -343,21 +363,28 @@ class CampaignPressureEngine(models.AbstractModel):
                     local = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz))
                     local_hours[tz] = local.hour + local.minute / 60.0
                 if self._pressure_in_quiet_hours(
-                    local_hours[tz], row["pressure_quiet_from"] or 0.0, row["pressure_quiet_to"] or 0.0
+                    local_hours[tz],
+                    row["pressure_quiet_from"] or 0.0,
+                    row["pressure_quiet_to"] or 0.0,
                 ):
                     decision.update(
                         allowed=False,
                         reason=self.env._("Quiet hours of the person."),
                     )
                     continue
-            cooling = bool(row["pressure_cooldown_until"] and row["pressure_cooldown_until"] > now)
+            cooling = bool(
+                row["pressure_cooldown_until"] and row["pressure_cooldown_until"] > now
+            )
             extra = self._pressure_reserved_counts(windows, reserved.get(key, ()))
             worst = None
             for i, window in enumerate(windows):
                 if window["rule"]:
                     threshold = window["rule"]["max"]
                 else:
-                    if not row["pressure_max_contacts"] or row["pressure_period"] != window["own"]:
+                    if (
+                        not row["pressure_max_contacts"]
+                        or row["pressure_period"] != window["own"]
+                    ):
                         continue
                     threshold = row["pressure_max_contacts"]
                 if cooling:
@@ -372,14 +399,16 @@ class CampaignPressureEngine(models.AbstractModel):
                 rule = window["rule"]
                 if rule:
                     reason = self.env._(
-                        "Rule '%(rule)s': %(count)s contact(s) in the window, threshold %(threshold)s.",
+                        "Rule '%(rule)s': %(count)s contact(s) in the window, "
+                        "threshold %(threshold)s.",
                         rule=rule["name"],
                         count=used,
                         threshold=threshold,
                     )
                 else:
                     reason = self.env._(
-                        "The person's own cap: %(count)s contact(s) this %(period)s, threshold %(threshold)s.",
+                        "The person's own cap: %(count)s contact(s) this %(period)s, "
+                        "threshold %(threshold)s.",
                         count=used,
                         period=window["own"],
                         threshold=threshold,
@@ -405,7 +434,9 @@ class CampaignPressureEngine(models.AbstractModel):
         extra = [0] * len(windows)
         for channel, weight, is_transactional, campaign_id, tag_ids in entries:
             for i, window in enumerate(windows):
-                if self._pressure_entry_counts(window, channel, is_transactional, campaign_id, tag_ids):
+                if self._pressure_entry_counts(
+                    window, channel, is_transactional, campaign_id, tag_ids
+                ):
                     extra[i] += weight
         return extra
 
@@ -427,7 +458,9 @@ class CampaignPressureEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _pressure_log(self, decisions, channel, source, values, state="reserved", now=None):
+    def _pressure_log(
+        self, decisions, channel, source, values, state="reserved", now=None
+    ):
         """Log allowed decisions in one INSERT.
 
         :param dict decisions: ref (res_id) -> decision
@@ -442,11 +475,12 @@ class CampaignPressureEngine(models.AbstractModel):
             SQL(
                 """
                 INSERT INTO campaign_pressure_contact
-                    (person_key, partner_id, res_id, channel, contact_date, weight, source,
-                     mailing_id, campaign_id, res_model, is_transactional, state, company_id,
-                     create_uid, create_date, write_uid, write_date)
-                SELECT t.key, t.pid, t.res_id, %(channel)s, %(now)s, %(weight)s, %(source)s,
-                       %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s, %(state)s, %(company)s,
+                    (person_key, partner_id, res_id, channel, contact_date, weight,
+                     source, mailing_id, campaign_id, res_model, is_transactional,
+                     state, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT t.key, t.pid, t.res_id, %(channel)s, %(now)s, %(weight)s,
+                       %(source)s, %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s,
+                       %(state)s, %(company)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(keys)s::varchar[], %(pids)s::int[], %(res_ids)s::int[])
                        AS t(key, pid, res_id)
@@ -471,10 +505,14 @@ class CampaignPressureEngine(models.AbstractModel):
         return len(allowed)
 
     @api.model
-    def _pressure_check_and_reserve(self, requests, channel, source, mailing=None, res_model=None):
+    def _pressure_check_and_reserve(
+        self, requests, channel, source, mailing=None, res_model=None
+    ):
         """Check a batch of a send and reserve the allowed recipients."""
         message = self._pressure_message_values(mailing)
-        decisions = self._pressure_evaluate(requests, channel, message=message, lock=True)
+        decisions = self._pressure_evaluate(
+            requests, channel, message=message, lock=True
+        )
         self._pressure_log(
             decisions,
             channel,
@@ -493,7 +531,9 @@ class CampaignPressureEngine(models.AbstractModel):
     @api.model
     def _pressure_message_values(self, mailing):
         if not mailing:
-            return {"reserved": self.env.context.get("campaign_pressure_reserved") or {}}
+            return {
+                "reserved": self.env.context.get("campaign_pressure_reserved") or {}
+            }
         mailing = mailing.sudo()
         return {
             "weight": mailing.pressure_weight or 1,
@@ -509,7 +549,9 @@ class CampaignPressureEngine(models.AbstractModel):
         """Confirm or release the reservations of mailing traces."""
         if not trace_ids:
             return
-        from_states = ["reserved"] if state == "confirmed" else ["reserved", "confirmed"]
+        from_states = (
+            ["reserved"] if state == "confirmed" else ["reserved", "confirmed"]
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -547,7 +589,9 @@ class CampaignPressureEngine(models.AbstractModel):
                 requests.append(
                     {
                         "ref": rid,
-                        "partner_id": rec.get("partner").id if rec.get("partner") else None,
+                        "partner_id": rec.get("partner").id
+                        if rec.get("partner")
+                        else None,
                         "phone": rec.get("sanitized") or None,
                     }
                 )
@@ -560,7 +604,8 @@ class CampaignPressureEngine(models.AbstractModel):
                     if hasattr(records, "_mail_get_partner_fields")
                     else []
                 )
-                if records._fields[fname].store and records._fields[fname].type == "many2one"
+                if records._fields[fname].store
+                and records._fields[fname].type == "many2one"
             ),
             None,
         )
@@ -576,7 +621,9 @@ class CampaignPressureEngine(models.AbstractModel):
                 {
                     "ref": record.id,
                     "partner_id": record[partner_fname].id if partner_fname else None,
-                    "email": tools.email_normalize(record[email_fname]) if email_fname else None,
+                    "email": tools.email_normalize(record[email_fname])
+                    if email_fname
+                    else None,
                 }
             )
         return requests
@@ -595,7 +642,9 @@ class CampaignPressureEngine(models.AbstractModel):
             except RETRY_ERRORS:
                 if attempt == tries:
                     raise
-                _logger.info("Marketing pressure: concurrent send, retry %s/%s", attempt, tries)
+                _logger.info(
+                    "Marketing pressure: concurrent send, retry %s/%s", attempt, tries
+                )
                 self.env.cr.rollback()
                 self.env.invalidate_all()
                 time.sleep(random.uniform(0.05, 0.3) * attempt)
@@ -615,13 +664,20 @@ class CampaignPressureEngine(models.AbstractModel):
                 composer = (
                     self.env["sms.composer"]
                     .with_context(active_id=False)
-                    .create(dict(mailing._send_sms_get_composer_values(res_ids), mass_force_send=False))
+                    .create(
+                        dict(
+                            mailing._send_sms_get_composer_values(res_ids),
+                            mass_force_send=False,
+                        )
+                    )
                 )
                 composer._action_send_sms()
             else:
                 composer = (
                     self.env["mail.compose.message"]
-                    .with_context(active_ids=res_ids, default_composition_mode="mass_mail")
+                    .with_context(
+                        active_ids=res_ids, default_composition_mode="mass_mail"
+                    )
                     .create(
                         {
                             "body": mailing.body_html,

@@ -60,17 +60,22 @@ class CampaignPressureRule(models.Model):
         help="What happens when a marketing call is scheduled for a saturated person.",
     )
 
-    @api.constrains("channel_ids", "window_type", "window_days", "period", "max_contacts")
+    @api.constrains(
+        "channel_ids", "window_type", "window_days", "period", "max_contacts"
+    )
     def _check_definition(self):
         for rule in self:
             if not rule.channel_ids:
                 raise ValidationError(
-                    self.env._("Pressure rule '%s' needs at least one channel.", rule.name)
+                    self.env._(
+                        "Pressure rule '%s' needs at least one channel.", rule.name
+                    )
                 )
             if rule.window_type == "rolling" and rule.window_days <= 0:
                 raise ValidationError(
                     self.env._(
-                        "The window of pressure rule '%(rule)s' must be at least one day"
+                        "The window of pressure rule '%(rule)s' must be at least one "
+                        "day"
                         " (got %(days)s).",
                         rule=rule.name,
                         days=rule.window_days,
@@ -95,11 +100,16 @@ class CampaignPressureRule(models.Model):
         for rule in self:
             if rule.scope == "campaign" and not rule.campaign_ids:
                 raise ValidationError(
-                    self.env._("Pressure rule '%s' counts UTM campaigns: select some.", rule.name)
+                    self.env._(
+                        "Pressure rule '%s' counts UTM campaigns: select some.",
+                        rule.name,
+                    )
                 )
             if rule.scope == "tag" and not rule.utm_tag_ids:
                 raise ValidationError(
-                    self.env._("Pressure rule '%s' counts UTM tags: select some.", rule.name)
+                    self.env._(
+                        "Pressure rule '%s' counts UTM tags: select some.", rule.name
+                    )
                 )
 
     @api.model_create_multi
@@ -122,4 +132,6 @@ class CampaignPressureRule(models.Model):
         self.ensure_one()
         if self.window_type == "rolling":
             return self.env._("%s days", self.window_days)
-        return dict(self._fields["period"]._description_selection(self.env))[self.period]
+        return dict(self._fields["period"]._description_selection(self.env))[
+            self.period
+        ]

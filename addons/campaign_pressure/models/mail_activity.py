@@ -5,7 +5,9 @@ from odoo.exceptions import UserError
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
-    pressure_marketing_call = fields.Boolean(related="activity_type_id.pressure_marketing_call")
+    pressure_marketing_call = fields.Boolean(
+        related="activity_type_id.pressure_marketing_call"
+    )
     pressure_call_outcome = fields.Selection(
         [
             ("reached", "Reached"),
@@ -41,7 +43,10 @@ class MailActivity(models.Model):
         record = self.env[self.res_model].browse(self.res_id).sudo()
         if self.res_model == "res.partner":
             return record
-        if "partner_id" in record._fields and record._fields["partner_id"].comodel_name == "res.partner":
+        if (
+            "partner_id" in record._fields
+            and record._fields["partner_id"].comodel_name == "res.partner"
+        ):
             return record.partner_id
         return self.env["res.partner"]
 
@@ -62,14 +67,22 @@ class MailActivity(models.Model):
 
     def _pressure_reserve_calls(self):
         engine = self.env["campaign.pressure.engine"]
-        requests = [request for activity in self for request in activity._pressure_requests()]
+        requests = [
+            request for activity in self for request in activity._pressure_requests()
+        ]
         if not requests:
             return
         decisions = engine._pressure_evaluate(requests, "phone", lock=True)
-        blocked = [d for d in decisions.values() if not d["allowed"] and d["phone_action"] == "block"]
+        blocked = [
+            d
+            for d in decisions.values()
+            if not d["allowed"] and d["phone_action"] == "block"
+        ]
         if blocked:
             raise UserError(
-                self.env._("This marketing call cannot be scheduled: %s", blocked[0]["reason"])
+                self.env._(
+                    "This marketing call cannot be scheduled: %s", blocked[0]["reason"]
+                )
             )
         engine._pressure_log(
             {ref: dict(d, allowed=True) for ref, d in decisions.items()},
@@ -81,15 +94,25 @@ class MailActivity(models.Model):
     def _pressure_set_state(self, state):
         if not self.ids:
             return
-        contacts = self.env["campaign.pressure.contact"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "=", "reserved")]
+        contacts = (
+            self.env["campaign.pressure.contact"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "=", "reserved"),
+                ]
+            )
         )
         contacts.write({"state": state})
 
     def _action_done(self, feedback=False, attachment_ids=None):
         calls = self.filtered("pressure_marketing_call")
         calls._pressure_set_state("confirmed")
-        for call in calls.filtered(lambda a: a.pressure_call_outcome == "do_not_contact"):
+        for call in calls.filtered(
+            lambda a: a.pressure_call_outcome == "do_not_contact"
+        ):
             call._pressure_partner()._pressure_cooldown("call")
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 

@@ -13,8 +13,9 @@ class MailingMailing(models.Model):
     pressure_priority = fields.Integer(
         string="Pressure priority",
         default=10,
-        help="When recipients are saturated, mailings of higher priority win; scheduled "
-        "mailings of higher priority reserve their contacts; ties go to the earlier schedule.",
+        help="When recipients are saturated, mailings of higher priority win; "
+        "scheduled mailings of higher priority reserve their contacts; ties go to "
+        "the earlier schedule.",
     )
     pressure_weight = fields.Integer(
         string="Pressure weight",
@@ -23,7 +24,8 @@ class MailingMailing(models.Model):
     )
     pressure_exempt = fields.Boolean(
         string="Transactional (exempt)",
-        help="Transactional messages are counted by rules that count them but are never "
+        help="Transactional messages are counted by rules that count them but are "
+        "never "
         "held back.",
     )
     pressure_held_count = fields.Integer(
@@ -34,7 +36,10 @@ class MailingMailing(models.Model):
     def _compute_pressure_held_count(self):
         data = dict(
             self.env["mailing.trace"]._read_group(
-                [("mass_mailing_id", "in", self.ids), ("failure_type", "=", "pressure")],
+                [
+                    ("mass_mailing_id", "in", self.ids),
+                    ("failure_type", "=", "pressure"),
+                ],
                 ["mass_mailing_id"],
                 ["__count"],
             )
@@ -46,7 +51,9 @@ class MailingMailing(models.Model):
     def _check_pressure_weight(self):
         for mailing in self:
             if mailing.pressure_weight < 1:
-                raise ValidationError(self.env._("The pressure weight of a mailing must be at least 1."))
+                raise ValidationError(
+                    self.env._("The pressure weight of a mailing must be at least 1.")
+                )
 
     # ------------------------------------------------------------------
     # Actions
@@ -57,12 +64,17 @@ class MailingMailing(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "campaign_pressure.mailing_trace_pressure_action"
         )
-        action["domain"] = [("mass_mailing_id", "=", self.id), ("failure_type", "=", "pressure")]
+        action["domain"] = [
+            ("mass_mailing_id", "=", self.id),
+            ("failure_type", "=", "pressure"),
+        ]
         return action
 
     def action_check_pressure(self):
         self.ensure_one()
-        simulation = self.env["campaign.pressure.simulation"].create({"mailing_id": self.id})
+        simulation = self.env["campaign.pressure.simulation"].create(
+            {"mailing_id": self.id}
+        )
         simulation._run()
         return {
             "type": "ir.actions.act_window",
@@ -86,9 +98,10 @@ class MailingMailing(models.Model):
             return super()._action_send_mail(res_ids=res_ids)
         for mailing in self:
             reserved = mailing._pressure_reserved_by_others()
-            super(MailingMailing, mailing.with_context(campaign_pressure_reserved=reserved))._action_send_mail(
-                res_ids=res_ids
-            )
+            super(
+                MailingMailing,
+                mailing.with_context(campaign_pressure_reserved=reserved),
+            )._action_send_mail(res_ids=res_ids)
         return True
 
     @api.model
@@ -138,7 +151,9 @@ class MailingMailing(models.Model):
             res_ids = other._get_remaining_recipients()
             if not res_ids:
                 continue
-            requests = engine._pressure_requests(other.mailing_model_real, res_ids, channel)
+            requests = engine._pressure_requests(
+                other.mailing_model_real, res_ids, channel
+            )
             decisions = engine._pressure_evaluate(
                 requests, channel, message={"exempt": True}, lock=False
             )

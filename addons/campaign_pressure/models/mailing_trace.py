@@ -9,7 +9,10 @@ class MailingTrace(models.Model):
 
     failure_type = fields.Selection(selection_add=[("pressure", "Marketing pressure")])
     pressure_rule_id = fields.Many2one(
-        "campaign.pressure.rule", string="Pressure rule", readonly=True, ondelete="set null"
+        "campaign.pressure.rule",
+        string="Pressure rule",
+        readonly=True,
+        ondelete="set null",
     )
     pressure_count = fields.Integer(string="Contacts in window", readonly=True)
     pressure_threshold = fields.Integer(string="Pressure threshold", readonly=True)
@@ -18,7 +21,11 @@ class MailingTrace(models.Model):
         res = super().write(vals)
         status = vals.get("trace_status")
         if status in CONFIRM_STATUSES:
-            self.env["campaign.pressure.engine"]._pressure_sync_traces(self.ids, "confirmed")
+            self.env["campaign.pressure.engine"]._pressure_sync_traces(
+                self.ids, "confirmed"
+            )
         elif status in RELEASE_STATUSES:
-            self.env["campaign.pressure.engine"]._pressure_sync_traces(self.ids, "released")
+            self.env["campaign.pressure.engine"]._pressure_sync_traces(
+                self.ids, "released"
+            )
         return res

@@ -8,12 +8,14 @@ class ResCompany(models.Model):
     pressure_cooldown_days = fields.Integer(
         string="Pressure cool-down (days)",
         default=30,
-        help="After a negative response, the person's thresholds are lowered for this many days.",
+        help="After a negative response, the person's thresholds are lowered for "
+        "this many days.",
     )
     pressure_cooldown_factor = fields.Float(
         string="Pressure cool-down factor",
         default=0.5,
-        help="During a cool-down every threshold of the person is multiplied by this factor "
+        help="During a cool-down every threshold of the person is multiplied by "
+        "this factor "
         "(rounded down).",
     )
 
@@ -21,9 +23,13 @@ class ResCompany(models.Model):
     def _check_pressure_cooldown(self):
         for company in self:
             if company.pressure_cooldown_days < 0:
-                raise ValidationError(self.env._("The cool-down cannot last a negative number of days."))
+                raise ValidationError(
+                    self.env._("The cool-down cannot last a negative number of days.")
+                )
             if not 0 <= company.pressure_cooldown_factor <= 1:
-                raise ValidationError(self.env._("The cool-down factor must be between 0 and 1."))
+                raise ValidationError(
+                    self.env._("The cool-down factor must be between 0 and 1.")
+                )
 
     def write(self, vals):
         res = super().write(vals)

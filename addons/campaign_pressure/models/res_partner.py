@@ -78,7 +78,9 @@ class ResPartner(models.Model):
                 raise ValidationError(self.env._("A contact cap cannot be negative."))
             for hour in (partner.pressure_quiet_from, partner.pressure_quiet_to):
                 if not 0 <= hour <= 24:
-                    raise ValidationError(self.env._("Quiet hours must be between 0:00 and 24:00."))
+                    raise ValidationError(
+                        self.env._("Quiet hours must be between 0:00 and 24:00.")
+                    )
 
     def _pressure_cooldown(self, reason):
         """Lower the person's thresholds for the company's cool-down period
@@ -102,7 +104,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _pressure_cooldown_emails(self, emails, reason):
-        normalized = [e for e in (tools.email_normalize(email) for email in emails or []) if e]
+        normalized = [
+            e for e in (tools.email_normalize(email) for email in emails or []) if e
+        ]
         if not normalized:
             return False
         partners = self.sudo().search([("email_normalized", "in", normalized)])

@@ -1,9 +1,8 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import new_test_user
-
 from odoo.addons.mass_mailing_sms.tests.common import MassSMSCommon
+from odoo.tests import new_test_user
 
 
 class PressureCommon(MassSMSCommon):
@@ -19,7 +18,9 @@ class PressureCommon(MassSMSCommon):
         cls.channel_sms = env.ref("campaign_pressure.channel_sms")
         cls.channel_phone = env.ref("campaign_pressure.channel_phone")
         cls.channel_letter = env.ref("campaign_pressure.channel_letter")
-        cls.all_channels = cls.channel_email | cls.channel_sms | cls.channel_phone | cls.channel_letter
+        cls.all_channels = (
+            cls.channel_email | cls.channel_sms | cls.channel_phone | cls.channel_letter
+        )
         cls.user_pressure_manager = new_test_user(
             env,
             login="pressure_manager",
@@ -97,7 +98,13 @@ class PressureCommon(MassSMSCommon):
 
     def _decide(self, partners, channel="email", message=None, **kwargs):
         requests = [{"ref": p.id, "partner_id": p.id} for p in partners]
-        return self.engine._pressure_evaluate(requests, channel, message=message, lock=False, **kwargs)
+        return self.engine._pressure_evaluate(
+            requests, channel, message=message, lock=False, **kwargs
+        )
 
     def _traces(self, mailing):
-        return self.env["mailing.trace"].sudo().search([("mass_mailing_id", "=", mailing.id)])
+        return (
+            self.env["mailing.trace"]
+            .sudo()
+            .search([("mass_mailing_id", "=", mailing.id)])
+        )

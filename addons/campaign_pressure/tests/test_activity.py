@@ -9,7 +9,9 @@ class TestPressureActivity(PressureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.call_type = cls.env.ref("campaign_pressure.mail_activity_type_marketing_call")
+        cls.call_type = cls.env.ref(
+            "campaign_pressure.mail_activity_type_marketing_call"
+        )
 
     def _schedule(self, partner):
         return self.env["mail.activity"].create(
@@ -26,17 +28,24 @@ class TestPressureActivity(PressureCommon):
         self._create_rule(max_contacts=1, phone_action="warn")
         self._log_contacts(self.partner_a, channel="sms")
         partner_a = self.partner_a.with_env(self.env)
-        with Form(self.env["mail.activity"].with_context(
-            default_res_model="res.partner", default_res_id=partner_a.id
-        ), view="mail.mail_activity_view_form_popup") as form:
+        with Form(
+            self.env["mail.activity"].with_context(
+                default_res_model="res.partner", default_res_id=partner_a.id
+            ),
+            view="mail.mail_activity_view_form_popup",
+        ) as form:
             form.activity_type_id = self.call_type
             self.assertIn("Test rule", form.pressure_warning)
         activity = self._schedule(partner_a)
         self.assertTrue(activity.pressure_warning)
-        logged = self.env["campaign.pressure.contact"].search([("res_model", "=", "mail.activity"), ("res_id", "=", activity.id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("res_model", "=", "mail.activity"), ("res_id", "=", activity.id)]
+        )
         self.assertEqual((logged.channel, logged.state), ("phone", "reserved"))
         # an unsaturated person: no warning
-        self.assertFalse(self._schedule(self.partner_b.with_env(self.env)).pressure_warning)
+        self.assertFalse(
+            self._schedule(self.partner_b.with_env(self.env)).pressure_warning
+        )
         activity.action_feedback(feedback="Talked")
         self.assertEqual(logged.state, "confirmed")
 
@@ -53,7 +62,9 @@ class TestPressureActivity(PressureCommon):
         activity = self._schedule(self.partner_a.with_env(self.env))
         activity_id = activity.id
         activity.unlink()
-        logged = self.env["campaign.pressure.contact"].search([("res_model", "=", "mail.activity"), ("res_id", "=", activity_id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("res_model", "=", "mail.activity"), ("res_id", "=", activity_id)]
+        )
         self.assertEqual(logged.state, "released")
         activity = self._schedule(self.partner_b.with_env(self.env))
         activity.pressure_call_outcome = "do_not_contact"

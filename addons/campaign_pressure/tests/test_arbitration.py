@@ -24,12 +24,16 @@ class TestPressureArbitration(PressureCommon):
     def test_higher_priority_scheduled_wins(self):
         self._create_rule(max_contacts=1)
         partners = (self.partner_a | self.partner_b).with_env(self.env)
-        important = self._scheduled(self.partner_a.with_env(self.env), priority=50, hours=5)
+        important = self._scheduled(
+            self.partner_a.with_env(self.env), priority=50, hours=5
+        )
         minor = self._create_partner_mailing(partners, pressure_priority=10)
         with self.mock_mail_gateway(mail_unlink_sent=False):
             minor.action_send_mail()
         held = self._traces(minor).filtered(lambda t: t.failure_type == "pressure")
-        self.assertEqual(held.res_id, self.partner_a.id, "A is reserved by the important mailing")
+        self.assertEqual(
+            held.res_id, self.partner_a.id, "A is reserved by the important mailing"
+        )
         self.assertEqual(held.pressure_count, 1)
         # the important mailing goes out when its time comes
         with self.mock_mail_gateway(mail_unlink_sent=False):
@@ -40,7 +44,9 @@ class TestPressureArbitration(PressureCommon):
     def test_lower_priority_scheduled_yields(self):
         self._create_rule(max_contacts=1)
         self._scheduled(self.partner_a.with_env(self.env), priority=1, hours=5)
-        urgent = self._create_partner_mailing(self.partner_a.with_env(self.env), pressure_priority=10)
+        urgent = self._create_partner_mailing(
+            self.partner_a.with_env(self.env), pressure_priority=10
+        )
         with self.mock_mail_gateway(mail_unlink_sent=False):
             urgent.action_send_mail()
         self.assertEqual(self._traces(urgent).trace_status, "sent")
@@ -56,5 +62,6 @@ class TestPressureArbitration(PressureCommon):
         self.assertIn(f"p:{partner.id}", late._pressure_reserved_by_others())
         self.assertFalse(early._pressure_reserved_by_others())
         with self.mock_mail_gateway(mail_unlink_sent=False):
-            late.action_send_mail()  # sent early by hand: the earlier one keeps its slot
+            # sent early by hand: the earlier one keeps its slot
+            late.action_send_mail()
         self.assertEqual(self._traces(late).failure_type, "pressure")

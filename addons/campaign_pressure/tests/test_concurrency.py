@@ -23,12 +23,17 @@ class TestPressureConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             campaign = env["utm.campaign"].create({"name": f"Concurrency {tag}"})
             partners = env["res.partner"].create(
-                [{"name": f"Concurrent {i}", "email": f"c{i}.{tag}@pressure.test"} for i in range(N_PARTNERS)]
+                [
+                    {"name": f"Concurrent {i}", "email": f"c{i}.{tag}@pressure.test"}
+                    for i in range(N_PARTNERS)
+                ]
             )
             rule = env["campaign.pressure.rule"].create(
                 {
                     "name": f"One email {tag}",
-                    "channel_ids": [Command.set(env.ref("campaign_pressure.channel_email").ids)],
+                    "channel_ids": [
+                        Command.set(env.ref("campaign_pressure.channel_email").ids)
+                    ],
                     "window_days": 30,
                     "max_contacts": 1,
                     "scope": "campaign",
@@ -55,13 +60,25 @@ class TestPressureConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             keys = [f"p:{pid}" for pid in partner_ids]
-            cr.execute(SQL("DELETE FROM campaign_pressure_contact WHERE person_key = ANY(%s)", keys))
-            cr.execute(SQL("DELETE FROM campaign_pressure_person WHERE person_key = ANY(%s)", keys))
+            cr.execute(
+                SQL(
+                    "DELETE FROM campaign_pressure_contact WHERE person_key = ANY(%s)",
+                    keys,
+                )
+            )
+            cr.execute(
+                SQL(
+                    "DELETE FROM campaign_pressure_person WHERE person_key = ANY(%s)",
+                    keys,
+                )
+            )
             env["mail.mail"].search([("mailing_id", "in", mailing_ids)]).unlink()
             env["mailing.mailing"].browse(mailing_ids).unlink()
             env["campaign.pressure.rule"].browse(rule_id).unlink()
             env["utm.campaign"].browse(campaign_id).unlink()
-            env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "in", partner_ids)]).unlink()
+            env["mail.message"].search(
+                [("model", "=", "res.partner"), ("res_id", "in", partner_ids)]
+            ).unlink()
             env["res.partner"].browse(partner_ids).unlink()
             cr.commit()
 
@@ -94,7 +111,9 @@ class TestPressureConcurrency(TransactionCase):
                 except Exception as e:  # noqa: BLE001 - reported by the assertion below
                     errors.append(repr(e))
 
-            threads = [threading.Thread(target=send, args=(mid,)) for mid in mailing_ids]
+            threads = [
+                threading.Thread(target=send, args=(mid,)) for mid in mailing_ids
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -105,9 +124,11 @@ class TestPressureConcurrency(TransactionCase):
             with self.registry.cursor() as cr:
                 cr.execute(
                     SQL(
-                        """SELECT res_id, count(*) FILTER (WHERE trace_status != 'cancel'),
+                        """SELECT res_id,
+                                  count(*) FILTER (WHERE trace_status != 'cancel'),
                                   count(*) FILTER (WHERE failure_type = 'pressure')
-                             FROM mailing_trace WHERE mass_mailing_id = ANY(%s) GROUP BY res_id""",
+                             FROM mailing_trace WHERE mass_mailing_id = ANY(%s)
+                         GROUP BY res_id""",
                         mailing_ids,
                     )
                 )
@@ -115,14 +136,19 @@ class TestPressureConcurrency(TransactionCase):
                 cr.execute(
                     SQL(
                         """SELECT person_key, sum(weight) FROM campaign_pressure_contact
-                            WHERE person_key = ANY(%s) AND state != 'released' GROUP BY person_key""",
+                            WHERE person_key = ANY(%s) AND state != 'released'
+                         GROUP BY person_key""",
                         [f"p:{pid}" for pid in partner_ids],
                     )
                 )
                 logged = dict(cr.fetchall())
             self.assertEqual(set(per_partner), set(partner_ids))
             for pid in partner_ids:
-                self.assertEqual(per_partner[pid], (1, N_SENDERS - 1), f"partner {pid}: exactly one sent")
+                self.assertEqual(
+                    per_partner[pid],
+                    (1, N_SENDERS - 1),
+                    f"partner {pid}: exactly one sent",
+                )
                 self.assertEqual(logged[f"p:{pid}"], 1)
             self.assertGreaterEqual(len(retries), N_SENDERS)
         finally:

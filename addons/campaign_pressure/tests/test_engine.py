@@ -1,7 +1,5 @@
 from freezegun import freeze_time
-
 from odoo import Command
-
 from odoo.tests import tagged
 
 from .common import PressureCommon
@@ -26,27 +24,38 @@ class TestPressureEngine(PressureCommon):
         self.assertTrue(decisions[self.partner_c.id]["allowed"])
 
     def test_released_not_counted_and_channels(self):
-        self._create_rule(max_contacts=1, channel_ids=[Command.set(self.channel_sms.ids)])
+        self._create_rule(
+            max_contacts=1, channel_ids=[Command.set(self.channel_sms.ids)]
+        )
         self._log_contacts(self.partner_a, channel="sms", state="released")
         self._log_contacts(self.partner_b, channel="email")
         self._log_contacts(self.partner_c, channel="sms")
         decisions = self._decide(self.partners[:3], channel="sms")
-        self.assertTrue(decisions[self.partner_a.id]["allowed"], "released contacts do not count")
-        self.assertTrue(decisions[self.partner_b.id]["allowed"], "email is not counted by an SMS rule")
+        self.assertTrue(
+            decisions[self.partner_a.id]["allowed"], "released contacts do not count"
+        )
+        self.assertTrue(
+            decisions[self.partner_b.id]["allowed"],
+            "email is not counted by an SMS rule",
+        )
         self.assertFalse(decisions[self.partner_c.id]["allowed"])
         # an SMS rule does not apply to emails
-        self.assertTrue(self._decide(self.partner_c, channel="email")[self.partner_c.id]["allowed"])
+        self.assertTrue(
+            self._decide(self.partner_c, channel="email")[self.partner_c.id]["allowed"]
+        )
 
     def test_weights(self):
         self._create_rule(max_contacts=3)
         self._log_contacts(self.partner_a, weight=2)
         self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
-        decision = self._decide(self.partner_a, message={"weight": 2})[self.partner_a.id]
+        decision = self._decide(self.partner_a, message={"weight": 2})[
+            self.partner_a.id
+        ]
         self.assertFalse(decision["allowed"], "2 + 2 > 3")
         self.assertEqual(decision["count"], 2)
 
     def test_batch_accumulates(self):
-        """The same person twice in a batch (partner and list contact) has one budget."""
+        """The same person twice in a batch (partner, list contact): one budget."""
         self._create_rule(max_contacts=1)
         requests = [
             {"ref": 1, "partner_id": self.partner_a.id},
@@ -66,7 +75,10 @@ class TestPressureEngine(PressureCommon):
     def test_phone_key_resolves_partner(self):
         self._create_rule(max_contacts=1)
         self._log_contacts(self.partner_a, channel="sms")
-        requests = [{"ref": 1, "phone": self.partner_a.phone_sanitized}, {"ref": 2, "phone": "+32499999999"}]
+        requests = [
+            {"ref": 1, "phone": self.partner_a.phone_sanitized},
+            {"ref": 2, "phone": "+32499999999"},
+        ]
         decisions = self.engine._pressure_evaluate(requests, "sms", lock=False)
         self.assertEqual(decisions[1]["key"], f"p:{self.partner_a.id}")
         self.assertFalse(decisions[1]["allowed"])
@@ -83,7 +95,9 @@ class TestPressureEngine(PressureCommon):
         with freeze_time("2026-03-01 20:00:00"):
             decisions = self._decide(self.partner_a | self.partner_b)
         self.assertTrue(decisions[self.partner_a.id]["allowed"], "new week in Auckland")
-        self.assertFalse(decisions[self.partner_b.id]["allowed"], "still Sunday in Brussels")
+        self.assertFalse(
+            decisions[self.partner_b.id]["allowed"], "still Sunday in Brussels"
+        )
 
     def test_calendar_month(self):
         self._create_rule(window_type="calendar", period="month", max_contacts=1)
@@ -97,7 +111,9 @@ class TestPressureEngine(PressureCommon):
     def test_scopes_and_exemption(self):
         campaign = self.env["utm.campaign"].create({"name": "Open days"})
         tag = self.env["utm.tag"].create({"name": "Admissions"})
-        campaign_tagged = self.env["utm.campaign"].create({"name": "Scholarships", "tag_ids": [Command.set(tag.ids)]})
+        campaign_tagged = self.env["utm.campaign"].create(
+            {"name": "Scholarships", "tag_ids": [Command.set(tag.ids)]}
+        )
         rule_marketing = self._create_rule(max_contacts=1)
         # transactional contact: not counted by a marketing-only rule
         self._log_contacts(self.partner_a, is_transactional=True)
@@ -105,23 +121,34 @@ class TestPressureEngine(PressureCommon):
         rule_marketing.scope = "all"
         self.assertFalse(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
         # a transactional message is never blocked (but counted)
-        decision = self._decide(self.partner_a, message={"exempt": True})[self.partner_a.id]
+        decision = self._decide(self.partner_a, message={"exempt": True})[
+            self.partner_a.id
+        ]
         self.assertTrue(decision["allowed"])
         rule_marketing.active = False
         # campaign scope: counts and applies only to that campaign
-        self._create_rule(max_contacts=1, scope="campaign", campaign_ids=[Command.set(campaign.ids)])
+        self._create_rule(
+            max_contacts=1, scope="campaign", campaign_ids=[Command.set(campaign.ids)]
+        )
         self._log_contacts(self.partner_b, campaign_id=campaign.id)
         self._log_contacts(self.partner_c)
         msg = {"campaign_id": campaign.id}
         decisions = self._decide(self.partner_b | self.partner_c, message=msg)
         self.assertFalse(decisions[self.partner_b.id]["allowed"])
         self.assertTrue(decisions[self.partner_c.id]["allowed"])
-        self.assertTrue(self._decide(self.partner_b)[self.partner_b.id]["allowed"], "other campaigns are free")
+        self.assertTrue(
+            self._decide(self.partner_b)[self.partner_b.id]["allowed"],
+            "other campaigns are free",
+        )
         # tag scope
-        self._create_rule(max_contacts=1, scope="tag", utm_tag_ids=[Command.set(tag.ids)])
+        self._create_rule(
+            max_contacts=1, scope="tag", utm_tag_ids=[Command.set(tag.ids)]
+        )
         self._log_contacts(self.partner_c, campaign_id=campaign_tagged.id)
         msg = {"campaign_id": campaign_tagged.id, "campaign_tag_ids": (tag.id,)}
-        self.assertFalse(self._decide(self.partner_c, message=msg)[self.partner_c.id]["allowed"])
+        self.assertFalse(
+            self._decide(self.partner_c, message=msg)[self.partner_c.id]["allowed"]
+        )
 
     def test_strictest_rule_wins(self):
         self._create_rule(name="Loose", max_contacts=5)
@@ -135,20 +162,30 @@ class TestPressureEngine(PressureCommon):
         """One statement for the whole batch, whatever its size."""
         self._create_rule(max_contacts=2)
         self._create_rule(window_type="calendar", period="week", max_contacts=1)
-        partners = self.env["res.partner"].create([{"name": f"Q{i}", "email": f"q{i}@pressure.test"} for i in range(40)])
+        partners = self.env["res.partner"].create(
+            [{"name": f"Q{i}", "email": f"q{i}@pressure.test"} for i in range(40)]
+        )
         self.env.flush_all()
         self.engine._pressure_config(self.env.company.id)  # warm the rule cache
         with self.assertQueryCount(2):
             decisions = self.engine._pressure_check_and_reserve(
-                [{"ref": p.id, "partner_id": p.id} for p in partners[:5]], "email", "mailing", res_model="res.partner"
+                [{"ref": p.id, "partner_id": p.id} for p in partners[:5]],
+                "email",
+                "mailing",
+                res_model="res.partner",
             )
         self.assertEqual(len(decisions), 5)
         with self.assertQueryCount(2):
             decisions = self.engine._pressure_check_and_reserve(
-                [{"ref": p.id, "partner_id": p.id} for p in partners[5:]], "email", "mailing", res_model="res.partner"
+                [{"ref": p.id, "partner_id": p.id} for p in partners[5:]],
+                "email",
+                "mailing",
+                res_model="res.partner",
             )
         self.assertEqual(len(decisions), 35)
-        logged = self.env["campaign.pressure.contact"].search([("partner_id", "in", partners.ids)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("partner_id", "in", partners.ids)]
+        )
         self.assertEqual(len(logged), 40)
         self.assertEqual(set(logged.mapped("state")), {"reserved"})
 

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
-
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged, users
@@ -33,16 +32,26 @@ class TestPressurePerson(PressureCommon):
             self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
 
     def test_blocked_channel(self):
-        self.partner_a.pressure_blocked_channel_ids = [Command.set(self.channel_sms.ids)]
-        self.assertFalse(self._decide(self.partner_a, channel="sms")[self.partner_a.id]["allowed"])
-        self.assertTrue(self._decide(self.partner_a, channel="email")[self.partner_a.id]["allowed"])
+        self.partner_a.pressure_blocked_channel_ids = [
+            Command.set(self.channel_sms.ids)
+        ]
+        self.assertFalse(
+            self._decide(self.partner_a, channel="sms")[self.partner_a.id]["allowed"]
+        )
+        self.assertTrue(
+            self._decide(self.partner_a, channel="email")[self.partner_a.id]["allowed"]
+        )
         # transactional messages are never blocked
         self.assertTrue(
-            self._decide(self.partner_a, channel="sms", message={"exempt": True})[self.partner_a.id]["allowed"]
+            self._decide(self.partner_a, channel="sms", message={"exempt": True})[
+                self.partner_a.id
+            ]["allowed"]
         )
 
     def test_quiet_hours(self):
-        self.partner_a.write({"tz": "Europe/Kyiv", "pressure_quiet_from": 21.0, "pressure_quiet_to": 8.0})
+        self.partner_a.write(
+            {"tz": "Europe/Kyiv", "pressure_quiet_from": 21.0, "pressure_quiet_to": 8.0}
+        )
         with freeze_time("2026-01-10 20:30:00"):  # 22:30 in Kyiv
             decision = self._decide(self.partner_a)[self.partner_a.id]
             self.assertFalse(decision["allowed"])
@@ -57,7 +66,9 @@ class TestPressurePerson(PressureCommon):
             self.partner_a.pressure_max_contacts = -1
 
     def test_cooldown_lowers_threshold_then_expires(self):
-        self.env.company.write({"pressure_cooldown_days": 10, "pressure_cooldown_factor": 0.5})
+        self.env.company.write(
+            {"pressure_cooldown_days": 10, "pressure_cooldown_factor": 0.5}
+        )
         self._create_rule(max_contacts=2, window_days=60)
         with freeze_time("2026-02-01 10:00:00"):
             self._log_contacts(self.partner_a, days_ago=1)
@@ -69,7 +80,10 @@ class TestPressurePerson(PressureCommon):
             self.assertEqual(decision["threshold"], 1)
             self.assertIn("Cool-down", decision["reason"])
         with freeze_time("2026-02-12 10:00:00"):
-            self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"], "cool-down expired")
+            self.assertTrue(
+                self._decide(self.partner_a)[self.partner_a.id]["allowed"],
+                "cool-down expired",
+            )
         with self.assertRaises(ValidationError):
             self.partner_a._pressure_cooldown("bad reason")
 
@@ -81,7 +95,12 @@ class TestPressurePerson(PressureCommon):
         self.assertEqual(self.partner_a.pressure_cooldown_reason, "unsubscribe")
         # opt-out of a mailing list
         mailing_list = self.env["mailing.list"].create(
-            {"name": "List", "contact_ids": [Command.create({"name": "B", "email": self.partner_b.email})]}
+            {
+                "name": "List",
+                "contact_ids": [
+                    Command.create({"name": "B", "email": self.partner_b.email})
+                ],
+            }
         )
         self.assertFalse(self.partner_b.pressure_cooldown_until)
         mailing_list.subscription_ids.opt_out = True
@@ -89,15 +108,22 @@ class TestPressurePerson(PressureCommon):
         # hard bounce
         self.partner_c._message_receive_bounce(self.partner_c.email, self.partner_c)
         self.assertEqual(self.partner_c.pressure_cooldown_reason, "bounce")
-        self.assertGreater(self.partner_c.pressure_cooldown_until, now + timedelta(days=1))
+        self.assertGreater(
+            self.partner_c.pressure_cooldown_until, now + timedelta(days=1)
+        )
 
     @users("user_marketing")
     def test_letters_logged(self):
-        self._create_rule(max_contacts=1, channel_ids=[Command.set(self.channel_letter.ids)])
+        self._create_rule(
+            max_contacts=1, channel_ids=[Command.set(self.channel_letter.ids)]
+        )
         self._log_contacts(self.partner_b, channel="letter")
         wizard = (
             self.env["campaign.pressure.letter"]
-            .with_context(active_model="res.partner", active_ids=(self.partner_a | self.partner_b).ids)
+            .with_context(
+                active_model="res.partner",
+                active_ids=(self.partner_a | self.partner_b).ids,
+            )
             .create({"weight": 1})
         )
         self.assertEqual(wizard.partner_ids, self.partner_a | self.partner_b)

@@ -27,14 +27,16 @@ class TestPressureSend(PressureCommon):
         self.assertIn("Two per month", held.failure_reason)
         self.assertEqual(set((traces - held).mapped("trace_status")), {"sent"})
         # nothing sent to the saturated person
-        self.assertNotSentEmail(self.env.user.partner_id, [self.partner_a])
+        self.assertNotSentEmail([self.partner_a])
         self.assertSentEmail(self.env.user.partner_id, [self.partner_b])
         # statistics and drill-down
         self.assertEqual(mailing.pressure_held_count, 1)
         action = mailing.action_view_pressure_held()
         self.assertEqual(self.env["mailing.trace"].search(action["domain"]), held)
         # the others are logged and confirmed once sent
-        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
         self.assertEqual(logged.partner_id, partners - self.partner_a)
         self.assertEqual(set(logged.mapped("state")), {"confirmed"})
         self.assertEqual(set(logged.mapped("channel")), {"email"})
@@ -50,8 +52,12 @@ class TestPressureSend(PressureCommon):
         # the delivery fails afterwards (as mail.mail does on SMTP errors)
         traces.set_failed(failure_type="mail_smtp")
         self.assertEqual(set(traces.mapped("trace_status")), {"error"})
-        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", first.id)])
-        self.assertEqual(set(logged.mapped("state")), {"released"}, "failed sends release the budget")
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", first.id)]
+        )
+        self.assertEqual(
+            set(logged.mapped("state")), {"released"}, "failed sends release the budget"
+        )
         second = self._create_partner_mailing(partners)
         with self.mock_mail_gateway(mail_unlink_sent=False):
             second.action_send_mail()
@@ -70,8 +76,12 @@ class TestPressureSend(PressureCommon):
             {
                 "name": "Applicants",
                 "contact_ids": [
-                    Command.create({"name": "Same person", "email": self.partner_a.email}),
-                    Command.create({"name": "Stranger", "email": "stranger@pressure.test"}),
+                    Command.create(
+                        {"name": "Same person", "email": self.partner_a.email}
+                    ),
+                    Command.create(
+                        {"name": "Stranger", "email": "stranger@pressure.test"}
+                    ),
                 ],
             }
         )
@@ -90,18 +100,24 @@ class TestPressureSend(PressureCommon):
         held = traces.filtered(lambda t: t.failure_type == "pressure")
         self.assertEqual(held.email, self.partner_a.email_normalized)
         self.assertEqual(len(traces - held), 1)
-        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
         self.assertEqual(logged.person_key, "e:stranger@pressure.test")
 
     @users("user_marketing")
     def test_transactional_mailing_exempt(self):
         self._create_rule(max_contacts=1, scope="all")
         self._log_contacts(self.partner_a)
-        mailing = self._create_partner_mailing(self.partner_a.with_env(self.env), pressure_exempt=True)
+        mailing = self._create_partner_mailing(
+            self.partner_a.with_env(self.env), pressure_exempt=True
+        )
         with self.mock_mail_gateway(mail_unlink_sent=False):
             mailing.action_send_mail()
         self.assertEqual(self._traces(mailing).trace_status, "sent")
-        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
         self.assertTrue(logged.is_transactional, "exempt messages are still counted")
 
     def test_composer_mass_mode(self):
@@ -111,7 +127,10 @@ class TestPressureSend(PressureCommon):
         composer = (
             self.env["mail.compose.message"]
             .with_user(self.user_marketing)
-            .with_context(active_ids=(self.partner_a | self.partner_b).ids, default_composition_mode="mass_mail")
+            .with_context(
+                active_ids=(self.partner_a | self.partner_b).ids,
+                default_composition_mode="mass_mail",
+            )
             .create(
                 {
                     "body": "<p>Hi</p>",
@@ -127,7 +146,10 @@ class TestPressureSend(PressureCommon):
         mailing = composer.mass_mailing_id
         self.assertTrue(mailing)
         traces = self._traces(mailing)
-        self.assertEqual(traces.filtered(lambda t: t.failure_type == "pressure").res_id, self.partner_a.id)
+        self.assertEqual(
+            traces.filtered(lambda t: t.failure_type == "pressure").res_id,
+            self.partner_a.id,
+        )
         self.assertEqual(mailing.pressure_held_count, 1)
 
     def test_queue_cron_path(self):
@@ -139,31 +161,49 @@ class TestPressureSend(PressureCommon):
             self.env["mailing.mailing"]._process_mass_mailing_queue()
         self.assertEqual(mailing.state, "done")
         traces = self._traces(mailing)
-        self.assertEqual(traces.filtered(lambda t: t.failure_type == "pressure").res_id, self.partner_b.id)
+        self.assertEqual(
+            traces.filtered(lambda t: t.failure_type == "pressure").res_id,
+            self.partner_b.id,
+        )
 
     @users("user_marketing")
     def test_sms_mailing_held_back(self):
-        rule = self._create_rule(name="One SMS a week", max_contacts=1, window_days=7,
-                                 channel_ids=[Command.set(self.channel_sms.ids)])
+        rule = self._create_rule(
+            name="One SMS a week",
+            max_contacts=1,
+            window_days=7,
+            channel_ids=[Command.set(self.channel_sms.ids)],
+        )
         self._log_contacts(self.partner_a, channel="sms", days_ago=2)
         self._log_contacts(self.partner_b, channel="email", days_ago=2)
-        self.partner_c.sudo().pressure_blocked_channel_ids = [Command.set(self.channel_sms.ids)]
+        self.partner_c.sudo().pressure_blocked_channel_ids = [
+            Command.set(self.channel_sms.ids)
+        ]
         partners = self.partners.with_env(self.env)
-        mailing = self._create_partner_mailing(partners, mailing_type="sms", sms_force_send=True)
+        mailing = self._create_partner_mailing(
+            partners, mailing_type="sms", sms_force_send=True
+        )
         with self.mockSMSGateway():
             mailing.action_send_sms()
         traces = self._traces(mailing)
         held = traces.filtered(lambda t: t.failure_type == "pressure")
-        self.assertEqual(set(held.mapped("res_id")), {self.partner_a.id, self.partner_c.id})
+        self.assertEqual(
+            set(held.mapped("res_id")), {self.partner_a.id, self.partner_c.id}
+        )
         self.assertEqual(set(held.mapped("trace_status")), {"cancel"})
         held_a = held.filtered(lambda t: t.res_id == self.partner_a.id)
         self.assertEqual(held_a.pressure_rule_id, rule)
-        self.assertIn("blocked", held.filtered(lambda t: t.res_id == self.partner_c.id).failure_reason)
+        self.assertIn(
+            "blocked",
+            held.filtered(lambda t: t.res_id == self.partner_c.id).failure_reason,
+        )
         sent_numbers = {sms["number"] for sms in self._sms}
         self.assertNotIn(self.partner_a.phone_sanitized, sent_numbers)
         self.assertIn(self.partner_b.phone_sanitized, sent_numbers)
         self.assertEqual(len(sent_numbers), 3)
         self.assertEqual(mailing.pressure_held_count, 2)
-        logged = self.env["campaign.pressure.contact"].search([("mailing_id", "=", mailing.id)])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
         self.assertEqual(len(logged), 3)
         self.assertEqual(set(logged.mapped("channel")), {"sms"})

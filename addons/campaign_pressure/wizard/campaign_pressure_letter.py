@@ -26,8 +26,13 @@ class CampaignPressureLetter(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "res.partner" and "partner_ids" in fields_list:
-            res["partner_ids"] = [fields.Command.set(self.env.context.get("active_ids") or [])]
+        if (
+            self.env.context.get("active_model") == "res.partner"
+            and "partner_ids" in fields_list
+        ):
+            res["partner_ids"] = [
+                fields.Command.set(self.env.context.get("active_ids") or [])
+            ]
         return res
 
     def action_log(self):
@@ -43,7 +48,9 @@ class CampaignPressureLetter(models.TransientModel):
             "campaign_id": self.campaign_id.id or None,
             "campaign_tag_ids": tuple(self.campaign_id.tag_ids.ids),
         }
-        decisions = engine._pressure_evaluate(requests, "letter", message=message, lock=True)
+        decisions = engine._pressure_evaluate(
+            requests, "letter", message=message, lock=True
+        )
         if not self.skip_saturated:
             decisions = {ref: dict(d, allowed=True) for ref, d in decisions.items()}
         logged = engine._pressure_log(

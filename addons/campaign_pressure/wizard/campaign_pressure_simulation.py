@@ -14,7 +14,9 @@ class CampaignPressureSimulation(models.TransientModel):
         "campaign.pressure.simulation.rule", "simulation_id", string="Per rule"
     )
     recipient_line_ids = fields.One2many(
-        "campaign.pressure.simulation.recipient", "simulation_id", string="Held-back recipients"
+        "campaign.pressure.simulation.recipient",
+        "simulation_id",
+        string="Held-back recipients",
     )
 
     def _run(self):
@@ -25,10 +27,14 @@ class CampaignPressureSimulation(models.TransientModel):
         engine = self.env["campaign.pressure.engine"]
         channel = mailing._pressure_channel()
         res_ids = mailing._get_remaining_recipients()
-        requests = engine._pressure_requests(mailing.mailing_model_real, res_ids, channel)
+        requests = engine._pressure_requests(
+            mailing.mailing_model_real, res_ids, channel
+        )
         message = engine._pressure_message_values(mailing)
         message["reserved"] = mailing._pressure_reserved_by_others()
-        decisions = engine._pressure_evaluate(requests, channel, message=message, lock=False)
+        decisions = engine._pressure_evaluate(
+            requests, channel, message=message, lock=False
+        )
         held = {ref: d for ref, d in decisions.items() if not d["allowed"]}
         per_rule = Counter(d["rule_id"] or False for d in held.values())
         records = self.env[mailing.mailing_model_real].browse(list(held)[:1000])
@@ -67,7 +73,9 @@ class CampaignPressureSimulationRule(models.TransientModel):
     _name = "campaign.pressure.simulation.rule"
     _description = "Marketing Pressure Simulation per Rule"
 
-    simulation_id = fields.Many2one("campaign.pressure.simulation", required=True, ondelete="cascade")
+    simulation_id = fields.Many2one(
+        "campaign.pressure.simulation", required=True, ondelete="cascade"
+    )
     rule_id = fields.Many2one("campaign.pressure.rule", string="Rule")
     held_count = fields.Integer(string="Held back")
     label = fields.Char(compute="_compute_label")
@@ -83,7 +91,9 @@ class CampaignPressureSimulationRecipient(models.TransientModel):
     _name = "campaign.pressure.simulation.recipient"
     _description = "Marketing Pressure Simulation Recipient"
 
-    simulation_id = fields.Many2one("campaign.pressure.simulation", required=True, ondelete="cascade")
+    simulation_id = fields.Many2one(
+        "campaign.pressure.simulation", required=True, ondelete="cascade"
+    )
     res_id = fields.Integer(string="Record ID")
     name = fields.Char(string="Recipient")
     person_key = fields.Char()

@@ -23,7 +23,8 @@ class MailComposeMessage(models.TransientModel):
             if mail_values.get("state") == "cancel":
                 continue
             partner_id = next(
-                (cmd[1] for cmd in mail_values.get("recipient_ids") or [] if cmd[1]), None
+                (cmd[1] for cmd in mail_values.get("recipient_ids") or [] if cmd[1]),
+                None,
             )
             if not partner_id and self.model == "res.partner":
                 partner_id = res_id
@@ -33,7 +34,11 @@ class MailComposeMessage(models.TransientModel):
         if not requests:
             return mail_values_dict
         decisions = self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
-            requests, "email", "mailing", mailing=self.mass_mailing_id, res_model=self.model
+            requests,
+            "email",
+            "mailing",
+            mailing=self.mass_mailing_id,
+            res_model=self.model,
         )
         for res_id, decision in decisions.items():
             if decision["allowed"]:
