@@ -8,12 +8,14 @@ from . import crm_team
 from . import crm_lead
 from . import edu_lead_stage_history
 from . import edu_admission_report
+
 # documents
 from . import edu_document_type
 from . import edu_document
 from . import edu_enrollment_document
 from . import survey_user_input
 from . import survey_user_input_lead
+
 # tuition
 from . import edu_payment_plan
 from . import edu_tuition_contract

@@ -2,6 +2,7 @@
 from . import edu_enrollment_reason_wizard
 from . import edu_lead_enrol_wizard
 from . import base_partner_merge_automatic_wizard
+
 # documents
 # tuition
 from . import edu_tuition_cancel_wizard
