@@ -201,7 +201,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 self._pressure_window_filter(window, now),
             )
             for window in windows
-        ] or [SQL("0")]
+        ] or [SQL("0 * COUNT(*)")]  # an aggregate: always one row
         partner_field = self.env["res.partner"]._fields["pressure_blocked_channel_ids"]
         lock_cte = SQL()
         if lock:
@@ -240,13 +240,15 @@ class CampaignPressureEngine(models.AbstractModel):
                     ELSE 't:' || res.phone END AS key
                 FROM res
             )%(lock_cte)s, counts AS (
-                SELECT pk.key, %(sums)s
+                SELECT pk.key, agg.*
                   FROM (SELECT DISTINCT key, pid FROM keyed) pk
                   LEFT JOIN res_partner p ON p.id = pk.pid
-                  LEFT JOIN campaign_pressure_contact c
-                         ON c.person_key = pk.key AND c.contact_date >= %(horizon)s
-                        AND c.state != 'released'
-              GROUP BY pk.key, pk.pid, p.id
+                 CROSS JOIN LATERAL (
+                        SELECT %(sums)s
+                          FROM campaign_pressure_contact c
+                         WHERE c.person_key = pk.key AND c.contact_date >= %(horizon)s
+                           AND c.state != 'released'
+                 ) agg
             )
             SELECT k.idx, k.key, k.pid, p.tz, p.pressure_max_contacts,
                    p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
@@ -276,7 +278,25 @@ class CampaignPressureEngine(models.AbstractModel):
                 SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))
             ),
         )
-        self.env.flush_all()
+        # flush only what the statement reads (not the caller's pending work)
+        self.env["campaign.pressure.contact"].flush_model()
+        self.env["res.partner"].flush_model(
+            [
+                "tz",
+                "active",
+                "email_normalized",
+                "phone_sanitized",
+                "pressure_max_contacts",
+                "pressure_period",
+                "pressure_quiet_from",
+                "pressure_quiet_to",
+                "pressure_cooldown_until",
+                "pressure_blocked_channel_ids",
+            ]
+        )
+        if not lock and len(requests) > 5000:
+            # a large simulation: JIT compilation would cost more than it saves
+            self.env.cr.execute(SQL("SET LOCAL jit = off"))
         # serialization failures are expected under concurrency: retried by
         # the caller's transaction, not logged as errors
         self.env.cr.execute(query, log_exceptions=not lock)
