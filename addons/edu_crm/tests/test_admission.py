@@ -105,18 +105,18 @@ class TestEnrolFromLead(EduRecordsCommon):
         existing = self.env["res.partner"].create(
             {
                 "name": "Maria Popova",
-                "phone": "+359 88 123 4567",
+                "phone": "+359 87 900 1122",
                 "country_id": self.env.ref("base.bg").id,
             }
         )
         lead = self._new_lead(
-            "Мария Попова", self.stage_enrolled, phone="+359881234567"
+            "Мария Попова", self.stage_enrolled, phone="+359879001122"
         )
         enrollments = lead.with_user(self.edu_user)._edu_enrol()
         self.assertEqual(enrollments.partner_id, existing)
         self.assertEqual(
             self.env["res.partner"].search_count(
-                [("edu_phone_normalized", "=", "+359881234567")]
+                [("edu_phone_normalized", "=", "+359879001122")]
             ),
             1,
             "no duplicate contact was created",
