@@ -178,7 +178,9 @@ class CampaignPressureEngine(models.AbstractModel):
 
     @api.model
     def _pressure_default_tz(self):
-        return self.env.context.get("tz") or self.env.user.tz or "UTC"
+        # the context's tz (the sending user's): reading the user's tz would
+        # cost queries in every batch (the composer invalidates the cache)
+        return self.env.context.get("tz") or "UTC"
 
     # ------------------------------------------------------------------
     # Counting
