@@ -14,8 +14,11 @@ class CampaignPressureEngine(models.AbstractModel):
         )
         if (message or {}).get("exempt"):
             return decisions
+        quiet_ids = self.env["res.partner"]._cmr_quiet_partner_ids()
         allowed = [
-            d for d in decisions.values() if d["allowed"] and d.get("partner_id")
+            d
+            for d in decisions.values()
+            if d["allowed"] and d.get("partner_id") in quiet_ids
         ]
         if not allowed:
             return decisions
