@@ -63,7 +63,7 @@ class CampaignPressureContact(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         create_index(
             self.env.cr,
             "campaign_pressure_contact_window_idx",
@@ -77,3 +77,4 @@ class CampaignPressureContact(models.Model):
             ["mailing_id", "res_model", "res_id"],
             where="state = 'reserved'",
         )
+        return res

@@ -44,7 +44,7 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         create_index(
             self.env.cr,
             "res_partner_pressure_email_normalized_idx",
@@ -59,6 +59,7 @@ class ResPartner(models.Model):
             ["phone_sanitized"],
             where="phone_sanitized IS NOT NULL",
         )
+        return res
 
     def _compute_pressure_contact_count(self):
         data = dict(

@@ -53,7 +53,7 @@ class TestPressureConcurrency(TransactionCase):
                     for i in range(N_SENDERS)
                 ]
             )
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             return campaign.id, partners.ids, rule.id, mailings.ids
 
     def _cleanup(self, campaign_id, partner_ids, rule_id, mailing_ids):
@@ -80,7 +80,7 @@ class TestPressureConcurrency(TransactionCase):
                 [("model", "=", "res.partner"), ("res_id", "in", partner_ids)]
             ).unlink()
             env["res.partner"].browse(partner_ids).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_concurrent_senders_respect_cap(self):
         tag = uuid.uuid4().hex[:8]
@@ -107,7 +107,7 @@ class TestPressureConcurrency(TransactionCase):
                             env["mailing.mailing"].browse(mailing_id).action_send_mail()
 
                         engine._pressure_retry(run, tries=20)
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                 except Exception as e:  # noqa: BLE001 - reported by the assertion below
                     errors.append(repr(e))
 

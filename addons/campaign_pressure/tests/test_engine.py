@@ -166,7 +166,10 @@ class TestPressureEngine(PressureCommon):
             [{"name": f"Q{i}", "email": f"q{i}@pressure.test"} for i in range(40)]
         )
         self.env.flush_all()
-        self.engine._pressure_config(self.env.company.id)  # warm the rule cache
+        # warm the caches (rules, and whatever extensions cache) with a dry run
+        self.engine._pressure_evaluate(
+            [{"ref": partners[0].id, "partner_id": partners[0].id}], "email", lock=False
+        )
         with self.assertQueryCount(2):
             decisions = self.engine._pressure_check_and_reserve(
                 [{"ref": p.id, "partner_id": p.id} for p in partners[:5]],
