@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
-from .preferences import parse_preferences, preference_context
+from .preferences import parse_preferences, posted_context, preference_context
 
 MAX_PARTNERS_PER_EMAIL = 10
 
@@ -110,6 +110,8 @@ class CmrMassMailController(MassMailController):
             mailing_sudo, document_id, email_found, hash_token_found
         )
         values.update(cmr_errors=errors, cmr_saved=not errors, feedback_enabled=False)
+        if errors:  # show what the person typed, not the saved values
+            values.update(posted_context(post, context))
         return request.render(
             "mass_mailing.page_mailing_unsubscribe",
             values,

@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..models.cmr_feedback import MAX_FEEDBACK_LENGTH, RATINGS
 from ..models.cmr_request import MAX_TEXT_LENGTH
-from .preferences import parse_preferences, preference_context
+from .preferences import parse_preferences, posted_context, preference_context
 
 COMMUNICATION_STEP = 20
 
@@ -101,7 +101,9 @@ class CmrCustomerPortal(CustomerPortal):
         if errors:
             return request.render(
                 "cmr_portal.portal_my_preferences",
-                self._cmr_preferences_values(partner_sudo, cmr_errors=errors),
+                self._cmr_preferences_values(
+                    partner_sudo, cmr_errors=errors, **posted_context(post, context)
+                ),
                 status=400,
             )
         return request.redirect("/my/preferences?saved=1")

@@ -45,12 +45,38 @@ def preference_context(partner_sudo):
         if partner_sudo.pressure_quiet_from != partner_sudo.pressure_quiet_to
         else "",
         "cmr_nothing": partner_sudo.is_blacklisted,
+        "cmr_max_contacts": partner_sudo.pressure_max_contacts,
+        "cmr_period": partner_sudo.pressure_period,
+        "cmr_preferred": partner_sudo.cmr_preferred_channel,
+        "cmr_lang": partner_sudo.lang,
+        "cmr_consent": partner_sudo.cmr_sponsor_consent,
         "cmr_period_labels": dict(
             partner_sudo._fields["pressure_period"]._description_selection(env)
         ),
         "cmr_channel_labels": dict(
             partner_sudo._fields["cmr_preferred_channel"]._description_selection(env)
         ),
+    }
+
+
+def posted_context(post, context):
+    """The form's values as the person typed them, to show the form again
+    after an invalid submission: nothing entered is lost. QWeb escapes them."""
+    channels = context["cmr_channels"]
+    return {
+        "cmr_blocked": channels.filtered(lambda c: not post.get(f"channel_{c.code}")),
+        "cmr_max_contacts": (post.get("max_contacts") or "")[:20],
+        "cmr_period": post.get("period"),
+        "cmr_quiet_from": (post.get("quiet_from") or "")[:20],
+        "cmr_quiet_to": (post.get("quiet_to") or "")[:20],
+        "cmr_quiet_days": {day for day in range(7) if post.get(f"quiet_day_{day}")},
+        "cmr_preferred": post.get("preferred_channel"),
+        "cmr_lang": post.get("lang"),
+        "cmr_consent": bool(post.get("sponsor_consent")),
+        "cmr_optin": context["cmr_lists"].filtered(
+            lambda mailing_list: post.get(f"topic_{mailing_list.id}")
+        ),
+        "cmr_nothing": bool(post.get("nothing")),
     }
 
 

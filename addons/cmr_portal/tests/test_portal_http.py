@@ -129,6 +129,35 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
                 self.assertFalse(student.cmr_consent_log_ids)
                 self.assertFalse(student._cmr_topic_state()[1])
 
+    def test_preferences_invalid_form_keeps_what_was_typed(self):
+        """Nothing the person entered is lost: an invalid submission shows
+        the form again with the typed values, not the saved ones."""
+        self.authenticate("cmr_student", "cmr_student")
+        response = self._post(
+            "/my/preferences",
+            self._preference_form(
+                max_contacts="abc",
+                period="week",
+                quiet_from="22:30",
+                quiet_day_6=None,
+                quiet_day_2="on",
+                channel_sms=None,
+                preferred_channel="sms",
+            ),
+        )
+        self.assertEqual(response.status_code, 400)
+        page = response.text
+        self.assertRegex(page, r'name="max_contacts"[^>]*value="abc"')
+        self.assertRegex(page, r'value="week"\s+selected')
+        self.assertRegex(page, r'name="quiet_from"[^>]*value="22:30"')
+        self.assertRegex(page, r'id="cmr_quiet_day_2"[^>]*checked')
+        self.assertNotRegex(page, r'id="cmr_quiet_day_6"[^>]*checked')
+        self.assertNotRegex(page, r'name="channel_sms"[^>]*checked')
+        self.assertRegex(page, r'name="channel_email"[^>]*checked')
+        # and nothing was saved
+        self.assertEqual(self.student.sudo().pressure_period, "month")
+        self.assertFalse(self.student.sudo().cmr_quiet_weekdays)
+
     # mailing page ----------------------------------------------------
     def _mailing(self):
         contact = self.env["mailing.contact"].create(
