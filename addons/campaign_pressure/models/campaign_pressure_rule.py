@@ -127,11 +127,3 @@ class CampaignPressureRule(models.Model):
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
-
-    def _pressure_window_label(self):
-        self.ensure_one()
-        if self.window_type == "rolling":
-            return self.env._("%s days", self.window_days)
-        return dict(self._fields["period"]._description_selection(self.env))[
-            self.period
-        ]

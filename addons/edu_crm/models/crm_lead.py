@@ -90,9 +90,7 @@ class CrmLead(models.Model):
         )
         found_by_lead = dict(zip(todo, matches, strict=False))
         for lead in self:
-            found = self.env["res.partner"].browse(
-                found_by_lead.get(lead, self.env["res.partner"]).ids
-            )
+            found = found_by_lead.get(lead, self.env["res.partner"]).sudo(False)
             lead.edu_duplicate_partner_ids = found
             lead.edu_duplicate_partner_count = len(found)
 

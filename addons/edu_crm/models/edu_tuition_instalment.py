@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import split_every
 
 OPEN_STATES = ("not_paid", "partial")
 
@@ -256,11 +257,7 @@ class EduTuitionInstalment(models.Model):
         ]
         todo = self.search(domain)
         done = 0
-        for batch in todo._edu_split(batch_size):
+        for batch in split_every(batch_size, todo.ids, todo.browse):
             batch._edu_create_invoices()
             done += len(batch)
             self.env["edu.reminder.log"]._edu_commit_progress(done, len(todo) - done)
-
-    def _edu_split(self, size):
-        for start in range(0, len(self), size):
-            yield self[start : start + size]
