@@ -1,0 +1,59 @@
+from odoo.tests import TransactionCase, tagged
+
+OUR_ADDONS = ["edu_crm", "campaign_pressure", "cmr_portal"]
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(TransactionCase):
+    """The Ukrainian .po files load into Odoo and translate labels and selections."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("uk_UA")
+        installed = (
+            cls.env["ir.module.module"]
+            .search([("name", "in", OUR_ADDONS), ("state", "=", "installed")])
+            .mapped("name")
+        )
+        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
+
+    def _fields_get(self, model, field_names):
+        return (
+            self.env[model]
+            .with_context(lang="uk_UA")
+            .fields_get(field_names, ["string", "selection"])
+        )
+
+    def test_edu_crm_label_and_selection(self):
+        fields = self._fields_get("edu.enrollment", ["date_applied", "state"])
+        self.assertEqual(fields["date_applied"]["string"], "Дата подання заяви")
+        states = dict(fields["state"]["selection"])
+        self.assertEqual(states["enrolled"], "Зараховано")
+        self.assertEqual(states["on_leave"], "В академвідпустці")
+        english = self.env["edu.enrollment"].with_context(lang="en_US")
+        self.assertEqual(
+            english.fields_get(["date_applied"], ["string"])["date_applied"]["string"],
+            "Applied On",
+        )
+
+    def test_campaign_pressure_label_and_selection(self):
+        if "campaign.pressure.rule" not in self.env:
+            self.skipTest("campaign_pressure is not installed")
+        fields = self._fields_get(
+            "campaign.pressure.rule", ["max_contacts", "window_type", "phone_action"]
+        )
+        self.assertEqual(fields["max_contacts"]["string"], "Максимум контактів")
+        self.assertEqual(
+            dict(fields["window_type"]["selection"])["rolling"], "Ковзне вікно"
+        )
+        self.assertEqual(
+            dict(fields["phone_action"]["selection"])["block"], "Блокувати"
+        )
+
+    def test_code_term_translated(self):
+        """A message raised from Python (self.env._) comes out in Ukrainian."""
+        enrollment = self.env["edu.enrollment"].with_context(lang="uk_UA")
+        self.assertEqual(
+            enrollment.env._("Please give a reason."), "Будь ласка, вкажіть причину."
+        )
