@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
 OPEN_STATES = ("not_paid", "partial")
@@ -157,13 +157,71 @@ class EduTuitionInstalment(models.Model):
                 )
 
     def write(self, vals):
-        if {"amount", "due_date"} & set(vals) and any(
-            inst.contract_id.state != "draft" for inst in self
+        locked = self.filtered(lambda inst: inst.contract_id.state != "draft")
+        if locked and (
+            "amount" in vals
+            or (
+                "due_date" in vals
+                and not locked._edu_due_date_follows_invoices(vals["due_date"])
+            )
         ):
             raise ValidationError(
                 self.env._("Instalments can only be changed on draft contracts.")
             )
         return super().write(vals)
+
+    def _edu_open_invoices(self):
+        """The customer invoices of ``self`` that still have something to pay."""
+        return self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state in ("draft", "posted")
+            and m.payment_state in ("not_paid", "partial")
+        )
+
+    def _edu_due_date_follows_invoices(self, due_date):
+        """Whether ``due_date`` is the due date of the open invoices of every
+        instalment in ``self``: the due date of an invoiced, unpaid instalment
+        may follow its invoices (see ``_edu_defer_invoiced``)."""
+        due_date = fields.Date.to_date(due_date)
+        for inst in self:
+            invoices = inst._edu_open_invoices()
+            if inst.payment_state not in OPEN_STATES or not invoices:
+                return False
+            if any(move.invoice_date_due != due_date for move in invoices):
+                return False
+        return True
+
+    def _edu_defer_invoiced(self, due_date):
+        """Move invoiced, unpaid instalments ``self`` and their open invoices
+        to ``due_date``.
+
+        The invoices get the new ``invoice_date_due``, as on the invoice form:
+        Odoo allows it on posted invoices without payment terms and moves the
+        receivable (payment term) line's ``date_maturity`` with it, keeping its
+        reconciliation."""
+        due_date = fields.Date.to_date(due_date)
+        for inst in self:
+            if inst.payment_state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Instalment %s is paid, cancelled or not invoiced: only an "
+                        "invoiced, unpaid instalment can be deferred this way.",
+                        inst.display_name,
+                    )
+                )
+            invoices = inst._edu_open_invoices()
+            with_terms = invoices.filtered("invoice_payment_term_id")
+            if with_terms:
+                raise UserError(
+                    self.env._(
+                        "Invoice %s has payment terms: change its due dates in "
+                        "Accounting.",
+                        with_terms[0].display_name,
+                    )
+                )
+            invoices.write({"invoice_date_due": due_date})
+            inst.write({"due_date": due_date})
+        return True
 
     # ------------------------------------------------------------------
     # Invoicing
