@@ -9,6 +9,14 @@ from .preferences import parse_preferences, posted_context, preference_context
 MAX_PARTNERS_PER_EMAIL = 10
 
 
+def _to_id(value):
+    """Database id from a request value (string or int), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value < 10**9 else None
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 class CmrMassMailController(MassMailController):
     """The preference controls of the portal on Odoo's token-protected
     "manage subscriptions" page, for people without a portal account."""
@@ -27,6 +35,46 @@ class CmrMassMailController(MassMailController):
             )
         )
 
+    def _cmr_recipient_partner(self, mailing, document_id, email):
+        """The partner the mailing was sent to: the recipient record
+        ``document_id`` of the mailing's model (a contact, or a record with a
+        ``partner_id``) when it exists and carries the same email, else an
+        empty recordset (the caller then matches by email).
+
+        Called after Odoo checked the token, which signs the mailing, the
+        document id and the email together."""
+        Partner = request.env["res.partner"].sudo()
+        document_id = _to_id(document_id)
+        email_normalized = tools.email_normalize(email or "")
+        model_name = mailing.mailing_model_real if mailing else False
+        if not (document_id and email_normalized and model_name in request.env):
+            return Partner
+        record = request.env[model_name].sudo().browse(document_id).exists()
+        if not record:
+            return Partner
+        if model_name == "res.partner":
+            partner = record
+        else:
+            field = record._fields.get("partner_id")
+            if not (
+                field
+                and field.type == "many2one"
+                and field.comodel_name == "res.partner"
+            ):
+                return Partner
+            partner = record.partner_id
+        if partner.email_normalized != email_normalized:
+            return Partner
+        return partner
+
+    def _cmr_mailing_partners(self, mailing, document_id, email):
+        """``(partners_sudo, by_document)``: the recipient partner when
+        ``document_id`` identifies it, else every contact of the email."""
+        partner_sudo = self._cmr_recipient_partner(mailing, document_id, email)
+        if partner_sudo:
+            return partner_sudo, True
+        return self._cmr_partners_for_email(email), False
+
     def _prepare_mailing_subscription_values(
         self, mailing, document_id, email, hash_token
     ):
@@ -34,7 +82,9 @@ class CmrMassMailController(MassMailController):
         values = super()._prepare_mailing_subscription_values(
             mailing, document_id, email, hash_token
         )
-        partners_sudo = self._cmr_partners_for_email(email)
+        partners_sudo, _by_document = self._cmr_mailing_partners(
+            mailing, document_id, email
+        )
         if partners_sudo:
             values.update(
                 self._cmr_mailing_values(
@@ -70,16 +120,8 @@ class CmrMassMailController(MassMailController):
     def cmr_mailing_preferences(
         self, mailing_id=None, document_id=None, email=None, hash_token=None, **post
     ):
-        mailing_id = (
-            int(mailing_id)
-            if (mailing_id or "").isdigit() and len(mailing_id) < 10
-            else None
-        )
-        document_id = (
-            int(document_id)
-            if (document_id or "").isdigit() and len(document_id) < 10
-            else None
-        )
+        mailing_id = _to_id(mailing_id)
+        document_id = _to_id(document_id)
         email_found, hash_token_found = self._fetch_user_information(
             email, hash_token or None
         )
@@ -89,7 +131,9 @@ class CmrMassMailController(MassMailController):
             )
         except (NotFound, Unauthorized) as error:  # do not leak which mailings exist
             raise Forbidden() from error
-        partners_sudo = self._cmr_partners_for_email(email_found)
+        partners_sudo, by_document = self._cmr_mailing_partners(
+            mailing_sudo, document_id, email_found
+        )
         if not partners_sudo:
             raise BadRequest()
         context = preference_context(partners_sudo[0])
@@ -97,13 +141,15 @@ class CmrMassMailController(MassMailController):
         if not errors:
             try:
                 with request.env.cr.savepoint():
+                    # the recipient record when the link names it; otherwise
                     # every contact of this email is the same person for marketing
                     partners_sudo[0]._cmr_apply_preferences(
                         vals, topics, nothing, "mailing"
                     )
-                    partners_sudo[1:].with_context(cmr_consent_source="mailing").write(
-                        vals
-                    )
+                    if not by_document:
+                        partners_sudo[1:].with_context(
+                            cmr_consent_source="mailing"
+                        ).write(vals)
             except ValidationError as error:
                 errors.append(str(error.args[0]))
         values = self._prepare_mailing_subscription_values(

@@ -205,6 +205,91 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         )
         self.assertEqual(set(student.cmr_consent_log_ids.mapped("source")), {"mailing"})
 
+    def _partner_mailing(self):
+        """A mailing on contacts (res.partner) and a second contact sharing the
+        student's email."""
+        twin = self.env["res.partner"].create(
+            {"name": "Stella Twin", "email": "Stella@Example.com"}
+        )
+        twin.write({"pressure_max_contacts": 7, "pressure_period": "week"})
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "name": "Open day",
+                "subject": "Open day",
+                "body_html": "<p>Come</p>",
+                "mailing_model_id": self.env["ir.model"]._get("res.partner").id,
+                "mailing_domain": repr([("id", "in", (self.student | twin).ids)]),
+            }
+        )
+        return mailing, twin
+
+    def _mailing_post(self, mailing, document_id, **values):
+        email = "stella@example.com"
+        token = mailing._generate_mailing_recipient_token(document_id, email)
+        data = self._preference_form(
+            mailing_id=str(mailing.id),
+            document_id=str(document_id),
+            email=email,
+            hash_token=token,
+            **values,
+        )
+        return self._post("/mailing/cmr/preferences", data)
+
+    def test_mailing_page_uses_document_id(self):
+        """The link names the recipient: only that contact is changed and
+        shown, not every contact sharing the email."""
+        mailing, twin = self._partner_mailing()
+        token = mailing._generate_mailing_recipient_token(twin.id, "stella@example.com")
+        response = self._get(
+            f"/mailing/{mailing.id}/unsubscribe?document_id={twin.id}"
+            f"&email=stella@example.com&hash_token={token}"
+        )
+        self.assertEqual(response.status_code, 200)
+        # the twin's own settings are shown (the student, first by id, has none)
+        self.assertRegex(response.text, r'id="cmr_max_contacts"[^>]*value="7"')
+        response = self._mailing_post(mailing, twin.id, max_contacts="3", period="week")
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertIn('id="cmr_saved"', response.text)
+        self.assertEqual(
+            (twin.pressure_max_contacts, twin.pressure_period), (3, "week")
+        )
+        student = self.student.sudo()
+        self.assertEqual(student.pressure_max_contacts, 0)
+        self.assertFalse(student.cmr_consent_log_ids)
+        self.assertIn("mailing", twin.cmr_consent_log_ids.mapped("source"))
+
+    def test_mailing_page_falls_back_to_email(self):
+        """A document id that is no recipient of the mailing's model with this
+        email: every contact of the email is changed, as before."""
+        mailing, twin = self._partner_mailing()
+        stranger = self.env["res.partner"].create(
+            {"name": "Stranger", "email": "stranger@example.com"}
+        )
+        for document_id in (stranger.id, NON_EXISTENT):
+            with self.subTest(document_id=document_id):
+                response = self._mailing_post(
+                    mailing, document_id, max_contacts="4", period="month"
+                )
+                self.assertEqual(response.status_code, 200, response.text[:300])
+                self.assertEqual(
+                    (
+                        self.student.sudo().pressure_max_contacts,
+                        twin.pressure_max_contacts,
+                    ),
+                    (4, 4),
+                )
+                self.assertEqual(stranger.pressure_max_contacts, 0)
+                self.student.sudo().pressure_max_contacts = 0
+                twin.pressure_max_contacts = 0
+        # a mailing on a mailing list: contacts carry no partner, email decides
+        list_mailing, contact, _token = self._mailing()
+        response = self._mailing_post(
+            list_mailing, contact.id, max_contacts="5", period="month"
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(self.student.sudo().pressure_max_contacts, 5)
+        self.assertEqual(twin.pressure_max_contacts, 5)
+
     @mute_logger("odoo.http")
     def test_mailing_page_wrong_token(self):
         mailing, contact, token = self._mailing()
