@@ -7,6 +7,8 @@ MAX_TEXT_LENGTH = 4000
 MAX_RESCHEDULE_COUNT = 24
 MAX_DEFERRAL_DAYS = 366
 TUITION_TYPES = ("deferral", "reschedule")
+# not invoiced yet, or invoiced and not (fully) paid
+DEFERRABLE_STATES = ("to_invoice", "not_paid", "partial")
 
 
 class CmrRequest(models.Model):
@@ -78,8 +80,8 @@ class CmrRequest(models.Model):
         "edu.tuition.instalment",
         string="Instalment to Defer",
         readonly=True,
-        help="The first instalment moved; the later instalments not invoiced yet "
-        "move with it.",
+        help="The first instalment moved; the later unpaid instalments move with "
+        "it. The due date of its open invoices moves too.",
     )
     requested_date = fields.Date(
         readonly=True,
@@ -145,11 +147,11 @@ class CmrRequest(models.Model):
                 instalment = request.instalment_id
                 if not instalment or instalment.contract_id != request.contract_id:
                     raise ValidationError(self.env._("Choose the instalment to defer."))
-                if instalment.payment_state != "to_invoice":
+                if instalment.payment_state not in DEFERRABLE_STATES:
                     raise ValidationError(
                         self.env._(
-                            "This instalment is already invoiced; "
-                            "please write to the bursar instead."
+                            "This instalment is paid or cancelled and cannot be "
+                            "deferred."
                         )
                     )
                 delay = (request.requested_date - instalment.due_date).days
@@ -298,16 +300,31 @@ class CmrRequest(models.Model):
             )
 
     def _cmr_regenerate_schedule(self):
-        """Replace the instalments not invoiced yet by the approved schedule."""
+        """Apply the approved schedule: a deferral moves the chosen instalment
+        and the later unpaid ones (with their open invoices); a reschedule
+        replaces the instalments not invoiced yet."""
         self.ensure_one()
         contract = self.contract_id
         open_instalments = contract.instalment_ids.filtered(
             lambda i: i.payment_state == "to_invoice"
         )
+        invoiced = contract.instalment_ids.browse()
         if self.request_type == "deferral":
-            moved = open_instalments.filtered(
+            later = contract.instalment_ids.filtered(
                 lambda i: (i.sequence, i.id)
                 >= (self.instalment_id.sequence, self.instalment_id.id)
+            )
+            if self.instalment_id.payment_state not in DEFERRABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "Instalment %(instalment)s is paid or cancelled and cannot "
+                        "be deferred.",
+                        instalment=self.instalment_id.display_name,
+                    )
+                )
+            moved = later & open_instalments
+            invoiced = later.filtered(
+                lambda i: i.payment_state in ("not_paid", "partial")
             )
             delay = self.requested_date - self.instalment_id.due_date
             new_values = [
@@ -339,12 +356,16 @@ class CmrRequest(models.Model):
                         "amount": amount,
                     }
                 )
-        contract.write(
-            {
-                "instalment_ids": [Command.delete(inst.id) for inst in moved]
-                + [Command.create(values) for values in new_values]
-            }
-        )
+        if moved:
+            contract.write(
+                {
+                    "instalment_ids": [Command.delete(inst.id) for inst in moved]
+                    + [Command.create(values) for values in new_values]
+                }
+            )
+        # the invoiced ones follow, the last first so that the dates stay in order
+        for inst in invoiced.sorted(lambda i: (i.sequence, i.id), reverse=True):
+            inst._edu_defer_invoiced(inst.due_date + delay)
         contract.message_post(
             body=Markup("<p>%s</p>")
             % self.env._(
