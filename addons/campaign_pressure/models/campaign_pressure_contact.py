@@ -1,5 +1,6 @@
 from odoo import fields, models
-from odoo.tools.sql import create_index
+from odoo.tools import SQL
+from odoo.tools.sql import create_index, index_exists
 
 from .campaign_pressure_channel import CHANNELS
 
@@ -8,8 +9,8 @@ class CampaignPressureContact(models.Model):
     """Contact log: one row per marketing (or transactional) contact.
 
     Rows are written in bulk by ``campaign.pressure.engine`` (one INSERT per
-    batch); the composite index on (person_key, contact_date) serves the window
-    counts of the engine and of the simulation.
+    batch); the index on (person_key, contact_date), covering the counted
+    columns, serves the window counts of the engine and of the simulation.
     """
 
     _name = "campaign.pressure.contact"
@@ -64,12 +65,20 @@ class CampaignPressureContact(models.Model):
 
     def init(self):
         res = super().init()
-        create_index(
-            self.env.cr,
-            "campaign_pressure_contact_window_idx",
-            self._table,
-            ["person_key", "contact_date", "channel", "weight", "state"],
+        # window counts read the index only: every column they filter or
+        # sum is in it (earlier versions had fewer columns under another name)
+        self.env.cr.execute(
+            SQL("DROP INDEX IF EXISTS campaign_pressure_contact_window_idx")
         )
+        if not index_exists(self.env.cr, "campaign_pressure_contact_count_idx"):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX campaign_pressure_contact_count_idx ON %s"
+                    " (person_key, contact_date)"
+                    " INCLUDE (channel, weight, state, is_transactional, campaign_id)",
+                    SQL.identifier(self._table),
+                )
+            )
         create_index(
             self.env.cr,
             "campaign_pressure_contact_document_idx",

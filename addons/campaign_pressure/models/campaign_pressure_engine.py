@@ -2,7 +2,6 @@ import logging
 import math
 import random
 import time
-from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -120,8 +119,10 @@ class CampaignPressureEngine(models.AbstractModel):
         return windows
 
     @api.model
-    def _pressure_window_filter(self, window, now):
-        """SQL condition on contact ``c`` (partner ``p``) for one window."""
+    def _pressure_window_filter(self, window, index, now):
+        """SQL condition on contact ``c`` for one window. Calendar windows
+        start at the person's own period start (column ``pp.s<index>``,
+        computed once per person, not per contact row)."""
         conditions = []
         if window["kind"] == "rolling":
             conditions.append(
@@ -129,14 +130,7 @@ class CampaignPressureEngine(models.AbstractModel):
             )
         else:
             conditions.append(
-                SQL(
-                    "c.contact_date >= timezone('UTC', timezone(COALESCE(p.tz, %(tz)s),"
-                    " date_trunc(%(period)s, timezone(COALESCE(p.tz, %(tz)s),"
-                    " timezone('UTC', %(now)s::timestamp)))))",
-                    tz=self._pressure_default_tz(),
-                    period=window["period"],
-                    now=now,
-                )
+                SQL("c.contact_date >= pp.%s", SQL.identifier(f"s{index}"))
             )
         if window["channels"]:
             conditions.append(SQL("c.channel = ANY(%s)", list(window["channels"])))
@@ -158,7 +152,27 @@ class CampaignPressureEngine(models.AbstractModel):
                     list(window["rule"]["tag_ids"]),
                 )
             )
+        if not window["rule"]:
+            # the person's own cap: only counted for people who set one
+            conditions.append(
+                SQL(
+                    "pp.pressure_period = %s AND pp.pressure_max_contacts > 0",
+                    window["own"],
+                )
+            )
         return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _pressure_period_start(self, period, now):
+        """SQL: start (UTC) of the current calendar period in the time zone
+        of partner ``p`` (the sender's when the person has none)."""
+        return SQL(
+            "timezone('UTC', timezone(COALESCE(p.tz, %(tz)s), date_trunc(%(period)s,"
+            " timezone(COALESCE(p.tz, %(tz)s), timezone('UTC', %(now)s::timestamp)))))",
+            tz=self._pressure_default_tz(),
+            period=period,
+            now=now,
+        )
 
     @api.model
     def _pressure_entry_counts(
@@ -187,98 +201,133 @@ class CampaignPressureEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _pressure_query(self, requests, windows, now, lock=True):
+    def _pressure_query(self, requests, windows, now, lock=True, screen=None):
         """One statement: resolve persons, lock them (optional), count windows.
 
-        :return: list of row dicts, one per request, in request order.
+        A request with a partner is the person ``p:<id>`` (keyed here, in
+        Python); the statement resolves the others (the partner owning the
+        normalised email or sanitised phone, else the email / phone itself).
+        Most recipients of a send are far from every cap: the statement
+        screens them out (``flag`` false) and returns details only for the
+        persons left to decide in Python.
+
+        :param dict screen: ``channel``, ``weight``, ``thresholds`` (one per
+          window, None for the person's own caps) and ``reserved_keys``
+          (persons with contacts reserved by other mailings);
+        :return: ``(keys, flagged)``: ``keys`` maps the index of each request
+          to ``(key, partner_id)``; ``flagged`` maps a person key to the tuple
+          ``(key, pid, tz, max_contacts, period, quiet_from, quiet_to,
+          cooldown_until, blocked, counts...)``.
         """
-        spans = [
-            w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2
-            for w in windows
-        ]
-        horizon = now - timedelta(days=max(spans or [1]))
-        sums = [
+        screen = screen or {}
+        keys = {}
+        given = {}  # key -> [pid, number of requests]
+        unresolved = []
+        for idx, request in enumerate(requests):
+            pid = request.get("partner_id") or None
+            if pid:
+                key = f"p:{pid}"
+                keys[idx] = (key, pid)
+                given.setdefault(key, [pid, 0])[1] += 1
+            else:
+                unresolved.append(idx)
+        if not windows and not lock and not unresolved:
+            return keys, {}
+        # index order (neighbouring probes); arrays passed as one literal each:
+        # adapting 100,000 Python values one by one would cost more
+        given_keys = sorted(given)
+        repeated = [key for key in given_keys if given[key][1] > 1]
+        ctes = [
             SQL(
-                "COALESCE(SUM(c.weight) FILTER (WHERE %s), 0)",
-                self._pressure_window_filter(window, now),
-            )
-            for window in windows
-        ] or [SQL("0 * COUNT(*)")]  # an aggregate: always one row
-        partner_field = self.env["res.partner"]._fields["pressure_blocked_channel_ids"]
-        lock_cte = SQL()
-        if lock:
-            lock_cte = SQL(
-                """, lck AS (
-                    INSERT INTO campaign_pressure_person (person_key, touch_date)
-                    SELECT DISTINCT key, %s::timestamp FROM keyed ORDER BY key
-                    ON CONFLICT (person_key)
-                    DO UPDATE SET touch_date = EXCLUDED.touch_date
-                    RETURNING person_key
+                """given AS (
+                    SELECT 'p:' || g.pid AS key, g.pid,
+                           COALESCE(m.n, 1) AS n
+                      FROM unnest(%s::int[]) WITH ORDINALITY AS g(pid, ord)
+                      LEFT JOIN unnest(%s::varchar[], %s::int[]) AS m(key, n)
+                             ON m.key = 'p:' || g.pid
+                  ORDER BY g.ord
                 )""",
-                now,
+                "{" + ",".join(str(given[key][0]) for key in given_keys) + "}",
+                repeated,
+                [given[key][1] for key in repeated],
             )
+        ]
+        if unresolved:
+            ctes.append(
+                SQL(
+                    """req AS (
+                        SELECT * FROM unnest(%s::int[], %s::varchar[], %s::varchar[])
+                            AS r(idx, email, phone)
+                    ), keyed AS (
+                        SELECT res.idx, res.pid, CASE
+                            WHEN res.pid IS NOT NULL THEN 'p:' || res.pid
+                            WHEN res.email IS NOT NULL THEN 'e:' || res.email
+                            ELSE 't:' || res.phone END AS key
+                        FROM (
+                            SELECT req.idx, req.email, req.phone, COALESCE(
+                                (SELECT rp.id FROM res_partner rp
+                                  WHERE req.email IS NOT NULL
+                                    AND rp.email_normalized = req.email
+                                    AND rp.active ORDER BY rp.id LIMIT 1),
+                                (SELECT rp.id FROM res_partner rp
+                                  WHERE req.email IS NULL AND req.phone IS NOT NULL
+                                    AND rp.phone_sanitized = req.phone AND rp.active
+                               ORDER BY rp.id LIMIT 1)
+                            ) AS pid
+                            FROM req
+                        ) res
+                    ), persons AS (
+                        SELECT key, MIN(pid) AS pid, SUM(n)::int AS n
+                          FROM (SELECT key, pid, n FROM given
+                                UNION ALL SELECT key, pid, 1 FROM keyed) u
+                      GROUP BY key ORDER BY key
+                    )""",
+                    unresolved,
+                    [requests[idx].get("email") or None for idx in unresolved],
+                    [requests[idx].get("phone") or None for idx in unresolved],
+                )
+            )
+        else:
+            ctes.append(SQL("persons AS (SELECT * FROM given)"))
+        if lock:
+            ctes.append(
+                SQL(
+                    """lck AS (
+                        INSERT INTO campaign_pressure_person (person_key, touch_date)
+                        SELECT key, %s::timestamp FROM persons ORDER BY key
+                        ON CONFLICT (person_key)
+                        DO UPDATE SET touch_date = EXCLUDED.touch_date
+                        RETURNING person_key
+                    )""",
+                    now,
+                )
+            )
+        branches = []
+        if windows:
+            ctes.extend(self._pressure_count_ctes(windows, now, screen))
+            branches.append(
+                SQL(
+                    "SELECT NULL::int AS idx, f.key, f.pid, %s FROM f WHERE f.flag",
+                    SQL(", ").join(
+                        SQL.identifier("f", col)
+                        for col in self._pressure_detail_columns(windows)
+                    ),
+                )
+            )
+        if unresolved:
+            branches.append(
+                SQL(
+                    "SELECT k.idx, k.key, k.pid%s FROM keyed k",
+                    SQL("").join(
+                        SQL(", NULL") for _col in self._pressure_detail_columns(windows)
+                    ),
+                )
+            )
+        if not branches:
+            # nothing to count (transactional) nor to resolve: lock only
+            branches.append(SQL("SELECT NULL::int, NULL::varchar, NULL::int LIMIT 0"))
         query = SQL(
-            """
-            WITH req AS (
-                SELECT * FROM unnest(%(idx)s::int[], %(pid)s::int[],
-                                     %(email)s::varchar[],
-                                     %(phone)s::varchar[]) AS r(idx, pid, email, phone)
-            ), res AS (
-                SELECT req.idx, req.email, req.phone, COALESCE(
-                    req.pid,
-                    (SELECT rp.id FROM res_partner rp
-                      WHERE req.email IS NOT NULL AND rp.email_normalized = req.email
-                        AND rp.active ORDER BY rp.id LIMIT 1),
-                    (SELECT rp.id FROM res_partner rp
-                      WHERE req.email IS NULL AND req.phone IS NOT NULL
-                        AND rp.phone_sanitized = req.phone AND rp.active
-                   ORDER BY rp.id LIMIT 1)
-                ) AS pid
-                FROM req
-            ), keyed AS (
-                SELECT res.idx, res.pid, CASE
-                    WHEN res.pid IS NOT NULL THEN 'p:' || res.pid
-                    WHEN res.email IS NOT NULL THEN 'e:' || res.email
-                    ELSE 't:' || res.phone END AS key
-                FROM res
-            )%(lock_cte)s, counts AS (
-                SELECT pk.key, agg.*
-                  FROM (SELECT DISTINCT key, pid FROM keyed) pk
-                  LEFT JOIN res_partner p ON p.id = pk.pid
-                 CROSS JOIN LATERAL (
-                        SELECT %(sums)s
-                          FROM campaign_pressure_contact c
-                         WHERE c.person_key = pk.key AND c.contact_date >= %(horizon)s
-                           AND c.state != 'released'
-                 ) agg
-            )
-            SELECT k.idx, k.key, k.pid, p.tz, p.pressure_max_contacts,
-                   p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
-                   p.pressure_cooldown_until,
-                   ARRAY(SELECT ch.code FROM %(rel)s rel
-                           JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
-                          WHERE rel.%(col1)s = p.id) AS blocked,
-                   ARRAY[%(cols)s] AS counts
-              FROM keyed k
-              JOIN counts cnt ON cnt.key = k.key
-              LEFT JOIN res_partner p ON p.id = k.pid
-          ORDER BY k.idx
-            """,
-            idx=list(range(len(requests))),
-            pid=[r.get("partner_id") or None for r in requests],
-            email=[r.get("email") or None for r in requests],
-            phone=[r.get("phone") or None for r in requests],
-            lock_cte=lock_cte,
-            sums=SQL(", ").join(
-                SQL("%s AS %s", s, SQL.identifier(f"w{i}")) for i, s in enumerate(sums)
-            ),
-            horizon=horizon,
-            rel=SQL.identifier(partner_field.relation),
-            col1=SQL.identifier(partner_field.column1),
-            col2=SQL.identifier(partner_field.column2),
-            cols=SQL(", ").join(
-                SQL("cnt.%s", SQL.identifier(f"w{i}")) for i in range(len(sums))
-            ),
+            "WITH %s %s", SQL(", ").join(ctes), SQL(" UNION ALL ").join(branches)
         )
         # flush only what the statement reads (not the caller's pending work)
         self.env["campaign.pressure.contact"].flush_model()
@@ -297,12 +346,117 @@ class CampaignPressureEngine(models.AbstractModel):
             ]
         )
         if not lock and len(requests) > 5000:
-            # a large simulation: JIT compilation would cost more than it saves
-            self.env.cr.execute(SQL("SET LOCAL jit = off"))
+            # a large simulation: JIT compilation would cost more than it
+            # saves, and the per-person sort and hash fit in memory
+            self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
         # serialization failures are expected under concurrency: retried by
         # the caller's transaction, not logged as errors
         self.env.cr.execute(query, log_exceptions=not lock)
-        return self.env.cr.dictfetchall()
+        flagged = {}
+        for row in self.env.cr.fetchall():
+            if row[0] is None:
+                flagged[row[1]] = row[1:]
+            else:
+                keys[row[0]] = (row[1], row[2])
+        return keys, flagged
+
+    @api.model
+    def _pressure_detail_columns(self, windows):
+        if not windows:
+            return []
+        return [
+            "tz",
+            "pressure_max_contacts",
+            "pressure_period",
+            "pressure_quiet_from",
+            "pressure_quiet_to",
+            "pressure_cooldown_until",
+            "blocked",
+            *(f"w{i}" for i in range(len(windows))),
+        ]
+
+    @api.model
+    def _pressure_count_ctes(self, windows, now, screen):
+        """CTEs ``pp`` (persons with their settings) and ``f`` (counts per
+        window and whether the person needs deciding in Python)."""
+        spans = [
+            w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2
+            for w in windows
+        ]
+        horizon = now - timedelta(days=max(spans))
+        starts = [
+            SQL(
+                ", %s AS %s",
+                self._pressure_period_start(w["period"], now),
+                SQL.identifier(f"s{i}"),
+            )
+            for i, w in enumerate(windows)
+            if w["kind"] == "calendar"
+        ]
+        sums = SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(c.weight) FILTER (WHERE %s), 0) AS %s",
+                self._pressure_window_filter(window, i, now),
+                SQL.identifier(f"w{i}"),
+            )
+            for i, window in enumerate(windows)
+        )
+        weight = screen.get("weight") or 1
+        thresholds = screen.get("thresholds") or [None] * len(windows)
+        over = [
+            SQL("agg.%s + %s > %s", SQL.identifier(f"w{i}"), weight, threshold)
+            for i, threshold in enumerate(thresholds)
+            if threshold is not None
+        ]
+        partner_field = self.env["res.partner"]._fields["pressure_blocked_channel_ids"]
+        return [
+            SQL(
+                """pp AS (
+                SELECT per.key, per.pid, per.n, p.tz, p.pressure_max_contacts,
+                       p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
+                       p.pressure_cooldown_until,
+                       (p.id IS NOT NULL AND EXISTS (
+                           SELECT 1 FROM %(rel)s rel
+                             JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
+                            WHERE rel.%(col1)s = p.id AND ch.code = %(channel)s
+                       )) AS blocked
+                       %(starts)s
+                  FROM persons per
+                  LEFT JOIN res_partner p ON p.id = per.pid
+              ORDER BY per.key  -- index order: neighbouring probes
+            )""",
+                rel=SQL.identifier(partner_field.relation),
+                col1=SQL.identifier(partner_field.column1),
+                col2=SQL.identifier(partner_field.column2),
+                channel=screen.get("channel") or "",
+                starts=SQL("").join(starts),
+            ),
+            SQL(
+                """f AS (
+                SELECT pp.*, agg.*, (
+                    pp.n > 1 OR pp.blocked OR pp.key = ANY(%(reserved)s)
+                    OR (pp.pid IS NOT NULL AND (
+                        COALESCE(pp.pressure_max_contacts, 0) > 0
+                        OR COALESCE(pp.pressure_quiet_from, 0)
+                           != COALESCE(pp.pressure_quiet_to, 0)
+                        OR pp.pressure_cooldown_until > %(now)s))
+                    %(over)s
+                ) AS flag
+                  FROM pp
+                 CROSS JOIN LATERAL (
+                        SELECT %(sums)s
+                          FROM campaign_pressure_contact c
+                         WHERE c.person_key = pp.key AND c.contact_date >= %(horizon)s
+                           AND c.state != 'released'
+                 ) agg
+            )""",
+                reserved=list(screen.get("reserved_keys") or ()),
+                now=now,
+                over=SQL("").join(SQL(" OR %s", cond) for cond in over),
+                sums=sums,
+                horizon=horizon,
+            ),
+        ]
 
     @api.model
     def _pressure_evaluate(self, requests, channel, message=None, lock=True, now=None):
@@ -331,9 +485,56 @@ class CampaignPressureEngine(models.AbstractModel):
         ]
         if not requests:
             return {}
-        rows = self._pressure_query(requests, windows, now, lock=lock)
         reserved = message.get("reserved") or {}
-        added = defaultdict(lambda: [0] * len(windows))
+        keys, details = self._pressure_query(
+            requests,
+            windows,
+            now,
+            lock=lock,
+            screen={
+                "channel": channel,
+                "weight": weight,
+                "thresholds": [
+                    w["rule"]["max"] if w["rule"] else None for w in windows
+                ],
+                "reserved_keys": list(reserved),
+            },
+        )
+        decisions = {}
+        flagged = []
+        for idx, request in enumerate(requests):
+            key, pid = keys[idx]
+            decision = {
+                "key": key,
+                "partner_id": pid,
+                "allowed": True,
+                "rule_id": False,
+                "count": 0,
+                "threshold": 0,
+                "reason": False,
+                "phone_action": "warn",
+            }
+            decisions[request["ref"]] = decision
+            if key in details:
+                # in request order: the same person twice in a batch accumulates
+                flagged.append((details[key], decision))
+        if flagged and not message.get("exempt"):
+            self._pressure_decide(
+                flagged, channel, message, windows, config, weight, now
+            )
+        return decisions
+
+    @api.model
+    def _pressure_decide(self, flagged, channel, message, windows, config, weight, now):
+        """Decide the requests the statement could not allow at once."""
+        reserved = message.get("reserved") or {}
+        added = {}
+        zeros = [0] * len(windows)
+        # (index, window, rule threshold or None for the person's own caps)
+        checks = [
+            (i, w, w["rule"]["max"] if w["rule"] else None)
+            for i, w in enumerate(windows)
+        ]
         counts_new = [
             self._pressure_entry_counts(
                 w,
@@ -346,24 +547,30 @@ class CampaignPressureEngine(models.AbstractModel):
         ]
         factor = config["cooldown_factor"]
         local_hours = {}
-        decisions = {}
-        for row in rows:
-            request = requests[row["idx"]]
-            key = row["key"]
-            decision = {
-                "key": key,
-                "partner_id": row["pid"],
-                "allowed": True,
-                "rule_id": False,
-                "count": 0,
-                "threshold": 0,
-                "reason": False,
-                "phone_action": "warn",
-            }
-            decisions[request["ref"]] = decision
-            if message.get("exempt"):
-                continue
-            if channel in (row["blocked"] or []):
+        # reasons translated once per batch, not once per recipient
+        rule_reason = self.env._(
+            "Rule '%(rule)s': %(count)s contact(s) in the window, "
+            "threshold %(threshold)s."
+        )
+        own_reason = self.env._(
+            "The person's own cap: %(count)s contact(s) this %(period)s, "
+            "threshold %(threshold)s."
+        )
+        cooldown_reason = " " + self.env._("Cool-down in progress.")
+        for row, decision in flagged:
+            (
+                key,
+                _pid,
+                tz,
+                max_contacts,
+                period,
+                quiet_from,
+                quiet_to,
+                cooldown_until,
+                blocked,
+                *counts,
+            ) = row
+            if blocked:
                 decision.update(
                     allowed=False,
                     phone_action="block",
@@ -377,41 +584,35 @@ class CampaignPressureEngine(models.AbstractModel):
                     ),
                 )
                 continue
-            tz = row["tz"] or self._pressure_default_tz()
-            if row["pressure_quiet_from"] != row["pressure_quiet_to"] and (
-                row["pressure_quiet_from"] or row["pressure_quiet_to"]
-            ):
+            tz = tz or self._pressure_default_tz()
+            if quiet_from != quiet_to and (quiet_from or quiet_to):
                 if tz not in local_hours:
                     local = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz))
                     local_hours[tz] = local.hour + local.minute / 60.0
                 if self._pressure_in_quiet_hours(
-                    local_hours[tz],
-                    row["pressure_quiet_from"] or 0.0,
-                    row["pressure_quiet_to"] or 0.0,
+                    local_hours[tz], quiet_from or 0.0, quiet_to or 0.0
                 ):
                     decision.update(
                         allowed=False,
                         reason=self.env._("Quiet hours of the person."),
                     )
                     continue
-            cooling = bool(
-                row["pressure_cooldown_until"] and row["pressure_cooldown_until"] > now
+            cooling = bool(cooldown_until and cooldown_until > now)
+            extra = (
+                self._pressure_reserved_counts(windows, reserved[key])
+                if key in reserved
+                else zeros
             )
-            extra = self._pressure_reserved_counts(windows, reserved.get(key, ()))
+            mine = added.get(key, zeros)
             worst = None
-            for i, window in enumerate(windows):
-                if window["rule"]:
-                    threshold = window["rule"]["max"]
-                else:
-                    if (
-                        not row["pressure_max_contacts"]
-                        or row["pressure_period"] != window["own"]
-                    ):
+            for i, window, threshold in checks:
+                if threshold is None:
+                    if not max_contacts or period != window["own"]:
                         continue
-                    threshold = row["pressure_max_contacts"]
+                    threshold = max_contacts
                 if cooling:
                     threshold = math.floor(threshold * factor)
-                used = row["counts"][i] + added[key][i] + extra[i]
+                used = counts[i] + mine[i] + extra[i]
                 if used + weight > threshold:
                     margin = threshold - used
                     if worst is None or margin < worst[0]:
@@ -420,23 +621,19 @@ class CampaignPressureEngine(models.AbstractModel):
                 _margin, window, used, threshold = worst
                 rule = window["rule"]
                 if rule:
-                    reason = self.env._(
-                        "Rule '%(rule)s': %(count)s contact(s) in the window, "
-                        "threshold %(threshold)s.",
-                        rule=rule["name"],
-                        count=used,
-                        threshold=threshold,
-                    )
+                    reason = rule_reason % {
+                        "rule": rule["name"],
+                        "count": used,
+                        "threshold": threshold,
+                    }
                 else:
-                    reason = self.env._(
-                        "The person's own cap: %(count)s contact(s) this %(period)s, "
-                        "threshold %(threshold)s.",
-                        count=used,
-                        period=window["own"],
-                        threshold=threshold,
-                    )
+                    reason = own_reason % {
+                        "count": used,
+                        "period": window["own"],
+                        "threshold": threshold,
+                    }
                 if cooling:
-                    reason += " " + self.env._("Cool-down in progress.")
+                    reason += cooldown_reason
                 decision.update(
                     allowed=False,
                     rule_id=rule["id"] if rule else False,
@@ -446,10 +643,11 @@ class CampaignPressureEngine(models.AbstractModel):
                     phone_action=rule["phone_action"] if rule else "block",
                 )
                 continue
+            if key not in added:
+                added[key] = [0] * len(windows)
             for i, counted in enumerate(counts_new):
                 if counted:
                     added[key][i] += weight
-        return decisions
 
     @api.model
     def _pressure_reserved_counts(self, windows, entries):
