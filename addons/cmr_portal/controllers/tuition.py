@@ -1,12 +1,17 @@
 from odoo import fields, http
+from odoo.addons.account_payment.controllers.payment import PaymentPortal
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from ..models.cmr_request import MAX_TEXT_LENGTH
 from .portal import CmrCustomerPortal, _to_int
 
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+MAX_PAY_SELECTION = 100
 
-class CmrTuitionPortal(CmrCustomerPortal):
+
+class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "cmr_contract_count" in counters:
@@ -22,9 +27,17 @@ class CmrTuitionPortal(CmrCustomerPortal):
         partner = partner or request.env.user.partner_id
         return [("student_id", "=", partner.id), ("state", "!=", "draft")]
 
-    def _cmr_tuition_values(self, partner):
-        """Contracts, instalments and readable invoices of ``partner``: three
-        searches as the portal user, whatever the number of rows."""
+    def _cmr_invoice_domain(self, instalments):
+        return [
+            ("edu_instalment_id", "in", instalments.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+        ]
+
+    def _cmr_tuition_values(self, partner, with_sponsor_shares=False):
+        """Contracts, instalments and readable invoices of ``partner``, and
+        with ``with_sponsor_shares`` what the sponsors pay of the person's own
+        instalments: a fixed number of searches, whatever the number of rows."""
         env = request.env
         Contract = env["edu.tuition.contract"]
         if not Contract.has_access("read"):
@@ -32,44 +45,93 @@ class CmrTuitionPortal(CmrCustomerPortal):
                 "contracts": Contract,
                 "instalments_by_contract": {},
                 "invoices_by_instalment": {},
+                "sponsor_shares_by_instalment": {},
+                "payable_instalment_ids": set(),
             }
         contracts = Contract.search(self._cmr_contract_domain(partner))
         instalments = env["edu.tuition.instalment"].search(
             [("contract_id", "in", contracts.ids)]
         )
         # invoices the user may read (the payer's own, by Odoo's account rules)
-        invoices = env["account.move"].search(
-            [
-                ("edu_instalment_id", "in", instalments.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-            ]
-        )
+        invoices = env["account.move"].search(self._cmr_invoice_domain(instalments))
         instalments_by_contract = {}
         for instalment in instalments.sudo():
             instalments_by_contract.setdefault(instalment.contract_id.id, []).append(
                 instalment
             )
         invoices_by_instalment = {}
+        payable_instalment_ids = set()
+        user_partner = env.user.partner_id
         for invoice in invoices.sudo():
             invoices_by_instalment.setdefault(invoice.edu_instalment_id.id, []).append(
                 invoice
             )
+            if (
+                invoice.payment_state in OPEN_PAYMENT_STATES
+                and invoice.partner_id == user_partner
+            ):
+                payable_instalment_ids.add(invoice.edu_instalment_id.id)
+        sponsor_shares = {}
+        if with_sponsor_shares and instalments:
+            sponsor_shares = self._cmr_sponsor_shares(instalments, invoices)
         return {
             "contracts": contracts.sudo(),
             "instalments_by_contract": instalments_by_contract,
             "invoices_by_instalment": invoices_by_instalment,
+            "sponsor_shares_by_instalment": sponsor_shares,
+            "payable_instalment_ids": payable_instalment_ids,
             "today": fields.Date.context_today(env.user),
         }
+
+    def _cmr_sponsor_shares(self, instalments, readable_invoices):
+        """What the sponsors pay of ``instalments`` (already read through the
+        record rules), as plain values: the sponsor's name, the amount, the due
+        date and the status; no link to the sponsor's invoice and nothing else
+        of it."""
+        env = request.env
+        payment_states = dict(
+            env["account.move"]._fields["payment_state"]._description_selection(env)
+        )
+        sponsors = (
+            instalments.sudo()
+            .contract_id.payer_ids.filtered("is_sponsor")
+            .partner_id.commercial_partner_id
+        )
+        shares = {}
+        invoices_sudo = (
+            env["account.move"]
+            .sudo()
+            .search(
+                self._cmr_invoice_domain(instalments)
+                + [("id", "not in", readable_invoices.ids)],
+                order="invoice_date_due, id",
+            )
+        )
+        for invoice in invoices_sudo:
+            sponsor = invoice.partner_id.commercial_partner_id
+            if sponsor not in sponsors:
+                continue
+            shares.setdefault(invoice.edu_instalment_id.id, []).append(
+                {
+                    "sponsor": sponsor.name,
+                    "amount": invoice.amount_total,
+                    "currency": invoice.currency_id,
+                    "due_date": invoice.invoice_date_due,
+                    "paid": invoice.payment_state in ("paid", "in_payment"),
+                    "status": payment_states.get(invoice.payment_state, ""),
+                }
+            )
+        return shares
 
     @http.route("/my/tuition", type="http", auth="user", website=True, methods=["GET"])
     def cmr_tuition(self, **kw):
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
-        values.update(self._cmr_tuition_values(partner))
+        values.update(self._cmr_tuition_values(partner, with_sponsor_shares=True))
         values.update(
             page_name="cmr_tuition",
             cmr_errors=kw.get("cmr_errors"),
+            cmr_pay_errors=kw.get("cmr_pay_errors"),
             cmr_asked=kw.get("asked") == "1",
         )
         return request.render("cmr_portal.portal_my_tuition", values)
@@ -163,3 +225,150 @@ class CmrTuitionPortal(CmrCustomerPortal):
         values = super()._cmr_sponsored_student_extra(student_sudo)
         values.update(self._cmr_tuition_values(student_sudo))
         return values
+
+    # ------------------------------------------------------------------
+    # Paying several instalments at once (Odoo's batch invoice payment)
+    # ------------------------------------------------------------------
+    def _cmr_payable_invoices(self, raw_ids):
+        """The open invoices of the user for the instalments ``raw_ids``
+        (form values), searched as the portal user so that the record rules
+        decide: ``(invoices_sudo, errors)``. Nothing is paid when there are
+        errors."""
+        env = request.env
+        Invoice = env["account.move"]
+        Instalment = env["edu.tuition.instalment"]
+        raw_ids = [raw_ids] if isinstance(raw_ids, str) else list(raw_ids or [])
+        if not raw_ids:
+            return Invoice, [env._("Choose the instalments you want to pay.")]
+        ids = {_to_int(value) for value in raw_ids}
+        if (
+            None in ids
+            or len(ids) > MAX_PAY_SELECTION
+            or not (Instalment.has_access("read") and Invoice.has_access("read"))
+        ):
+            return Invoice, [env._("Choose among the instalments shown on this page.")]
+        partner = env.user.partner_id
+        instalments = Instalment.search(
+            [
+                ("id", "in", list(ids)),
+                ("student_id", "=", partner.id),
+                ("contract_state", "!=", "draft"),
+            ]
+        )
+        if len(instalments) != len(ids):
+            return Invoice, [env._("Choose among the instalments shown on this page.")]
+        if any(inst.payment_state not in OPEN_PAYMENT_STATES for inst in instalments):
+            return Invoice, [
+                env._(
+                    "One of the chosen instalments is already paid, cancelled or "
+                    "not invoiced yet."
+                )
+            ]
+        invoices = Invoice.search(
+            self._cmr_invoice_domain(instalments)
+            + [
+                ("payment_state", "in", OPEN_PAYMENT_STATES),
+                ("partner_id", "=", partner.id),
+            ],
+            order="invoice_date_due, id",
+        )
+        if invoices.edu_instalment_id != instalments:
+            return Invoice, [
+                env._(
+                    "One of the chosen instalments is paid by someone else "
+                    "(a sponsor); pay the others."
+                )
+            ]
+        if len(invoices.company_id) > 1 or len(invoices.currency_id) > 1:
+            return Invoice, [
+                env._(
+                    "Instalments of different institutions or currencies are paid "
+                    "separately."
+                )
+            ]
+        return invoices.sudo(), []
+
+    def _cmr_pay_page_values(self, invoices_sudo):
+        """Values of Odoo's payment form for ``invoices_sudo``, as Odoo's
+        "pay overdue invoices" page prepares them."""
+        first = invoices_sudo[0]
+        currency = first.currency_id
+        amount = sum(invoices_sudo.mapped("amount_residual"))
+        selection = "-".join(
+            str(i) for i in sorted(invoices_sudo.edu_instalment_id.ids)
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="cmr_tuition_pay",
+            cmr_pay_invoices=invoices_sudo,
+            amount=amount,
+        )
+        values.update(
+            self._get_common_page_view_values(
+                invoices_data={
+                    "partner": first.partner_id,
+                    "company": first.company_id,
+                    "total_amount": amount,
+                    "currency": currency,
+                    "amount_residual": amount,
+                    "landing_route": "/my/tuition",
+                    "transaction_route": f"/my/tuition/pay/transaction/{selection}",
+                },
+            )
+        )
+        return values
+
+    @http.route(
+        "/my/tuition/pay",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def cmr_tuition_pay(self, **kw):
+        invoices_sudo, errors = self._cmr_payable_invoices(
+            request.httprequest.args.getlist("instalment_ids")
+        )
+        if errors:
+            response = self.cmr_tuition(cmr_pay_errors=errors)
+            response.status_code = 400
+            return response
+        return request.render(
+            "cmr_portal.portal_my_tuition_pay", self._cmr_pay_page_values(invoices_sudo)
+        )
+
+    @http.route(
+        "/my/tuition/pay/transaction/<string:selection>", type="json", auth="user"
+    )
+    def cmr_tuition_pay_transaction(
+        self, selection, access_token=None, payment_reference=None, **kwargs
+    ):
+        """Odoo's transaction route for several invoices at once
+        (``/invoice/transaction/overdue``) for the chosen instalments: the
+        selection is checked again, the amount and the landing page are the
+        server's, not the browser's."""
+        env = request.env
+        invoices_sudo, errors = self._cmr_payable_invoices(
+            selection.split("-") if len(selection) < 1100 else ["x"]
+        )
+        if errors:
+            raise ValidationError(errors[0])
+        currency = invoices_sudo.currency_id
+        amount = sum(invoices_sudo.mapped("amount_residual"))
+        asked = self._cast_as_float(kwargs.get("amount"))
+        if asked is None or currency.compare_amounts(asked, amount):
+            raise ValidationError(
+                env._("The amount to pay has changed: reload the page.")
+            )
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update(amount=amount, landing_route="/my/tuition")
+        company = invoices_sudo.company_id
+        reference = (
+            company.get_next_batch_payment_communication()
+            if len(invoices_sudo) > 1
+            else None
+        )
+        return self._process_transaction(
+            env.user.partner_id.id, currency.id, invoices_sudo.ids, reference, **kwargs
+        )

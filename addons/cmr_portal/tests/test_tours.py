@@ -49,3 +49,12 @@ class TestPortalTours(TuitionPortalCommon):
     def test_tour_sponsor_looks_at_student(self):
         self.student.cmr_sponsor_consent = True
         self.start_tour("/my/sponsored", "cmr_portal_sponsor", login="tu_sponsor")
+
+    def test_tour_student_pays_two_instalments(self):
+        self.second._edu_create_invoices()
+        self.assertEqual(self.second.payment_state, "not_paid")
+        self.start_tour("/my/tuition", "cmr_portal_pay_instalments", login="tu_student")
+        (self.first | self.second).invalidate_recordset()
+        self.assertEqual(self.first.payment_state, "paid")
+        self.assertEqual(self.second.payment_state, "paid")
+        self.assertEqual(self.third.payment_state, "to_invoice")

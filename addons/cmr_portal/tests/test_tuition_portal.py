@@ -266,7 +266,6 @@ class TestTuitionPortal(TuitionPortalCommon):
             {"contract_id": str(NON_EXISTENT)},
             {"contract_id": "-3"},
             {"request_type": "<script>"},
-            {"instalment_id": str(self.first.id)},  # already invoiced
             {"instalment_id": str(self.contract_other.instalment_ids[1].id)},
             {"instalment_id": "9" * 40},
             {"requested_date": "tomorrow"},

@@ -117,3 +117,49 @@ registry.category("web_tour.tours").add("cmr_portal_sponsor", {
     },
   ],
 });
+
+registry.category("web_tour.tours").add("cmr_portal_pay_instalments", {
+  url: "/my/tuition",
+  steps: () => [
+    {
+      content: "Tick the first instalment",
+      trigger: "tr.cmr_instalment_row:nth-child(1) input.cmr_pay_select",
+      run: "click",
+    },
+    {
+      content: "Tick the second instalment",
+      trigger: "tr.cmr_instalment_row:nth-child(2) input.cmr_pay_select",
+      run: "click",
+    },
+    {
+      content: "Pay both at once",
+      trigger: "button#cmr_pay_selected",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Both instalments are in the payment",
+      trigger: "tr.cmr_pay_line:nth-child(2)",
+    },
+    {
+      content: "Enter the demo card number",
+      trigger: "#o_payment_form input#customer_input",
+      run: "edit 4242",
+    },
+    {
+      content: "Pay",
+      trigger: "button[name=o_payment_submit_button]",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Odoo's payment status page processes the payment",
+      trigger: "div[name=o_payment_status]",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Back on the schedule: both instalments are paid",
+      trigger: "tr.cmr_instalment_row:nth-child(2) .badge.text-bg-success",
+    },
+  ],
+});
