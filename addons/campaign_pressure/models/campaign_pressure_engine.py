@@ -19,6 +19,10 @@ PERIOD_SPAN = {"day": 1, "week": 7, "month": 31}
 RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 
 
+def _int_or_null(value):
+    return str(value) if isinstance(value, int) else "NULL"
+
+
 class CampaignPressureEngine(models.AbstractModel):
     """Counting, arbitration and reservation of marketing contacts.
 
@@ -94,16 +98,24 @@ class CampaignPressureEngine(models.AbstractModel):
                 message.get("campaign_tag_ids") or ()
             ):
                 continue
-            windows.append(
-                {
-                    "rule": rule,
-                    "kind": rule["window_type"],
-                    "days": rule["days"],
-                    "period": rule["period"],
-                    "channels": rule["channels"],
-                    "scope": rule["scope"],
-                }
+            # a rule on both a rolling window and a calendar period checks
+            # both windows against its maximum
+            kinds = (
+                ("rolling", "calendar")
+                if rule["window_type"] == "both"
+                else (rule["window_type"],)
             )
+            for kind in kinds:
+                windows.append(
+                    {
+                        "rule": rule,
+                        "kind": kind,
+                        "days": rule["days"],
+                        "period": rule["period"],
+                        "channels": rule["channels"],
+                        "scope": rule["scope"],
+                    }
+                )
         for period in OWN_PERIODS:
             windows.append(
                 {
@@ -201,7 +213,9 @@ class CampaignPressureEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _pressure_query(self, requests, windows, now, lock=True, screen=None):
+    def _pressure_query(
+        self, requests, windows, now, lock=True, screen=None, reserve=None
+    ):
         """One statement: resolve persons, lock them (optional), count windows.
 
         A request with a partner is the person ``p:<id>`` (keyed here, in
@@ -212,8 +226,12 @@ class CampaignPressureEngine(models.AbstractModel):
         persons left to decide in Python.
 
         :param dict screen: ``channel``, ``weight``, ``thresholds`` (one per
-          window, None for the person's own caps) and ``reserved_keys``
-          (persons with contacts reserved by other mailings);
+          window, None for the person's own caps), ``reserved_keys``
+          (persons with contacts reserved by other mailings) and
+          ``partner_ids`` (partners always decided in Python);
+        :param dict reserve: log values (see :meth:`_pressure_log_values`):
+          the statement itself logs the reservations of the requests it
+          allows at once (every request when there is no window).
         :return: ``(keys, flagged)``: ``keys`` maps the index of each request
           to ``(key, partner_id)``; ``flagged`` maps a person key to the tuple
           ``(key, pid, tz, max_contacts, period, quiet_from, quiet_to,
@@ -221,14 +239,14 @@ class CampaignPressureEngine(models.AbstractModel):
         """
         screen = screen or {}
         keys = {}
-        given = {}  # key -> [pid, number of requests]
+        given = {}  # key -> [pid, number of requests, res_id]
         unresolved = []
         for idx, request in enumerate(requests):
             pid = request.get("partner_id") or None
             if pid:
                 key = f"p:{pid}"
                 keys[idx] = (key, pid)
-                given.setdefault(key, [pid, 0])[1] += 1
+                given.setdefault(key, [pid, 0, request["ref"]])[1] += 1
             else:
                 unresolved.append(idx)
         if not windows and not lock and not unresolved:
@@ -241,13 +259,15 @@ class CampaignPressureEngine(models.AbstractModel):
             SQL(
                 """given AS (
                     SELECT 'p:' || g.pid AS key, g.pid,
-                           COALESCE(m.n, 1) AS n
-                      FROM unnest(%s::int[]) WITH ORDINALITY AS g(pid, ord)
+                           COALESCE(m.n, 1) AS n, g.ref
+                      FROM unnest(%s::int[], %s::int[])
+                           WITH ORDINALITY AS g(pid, ref, ord)
                       LEFT JOIN unnest(%s::varchar[], %s::int[]) AS m(key, n)
                              ON m.key = 'p:' || g.pid
                   ORDER BY g.ord
                 )""",
                 "{" + ",".join(str(given[key][0]) for key in given_keys) + "}",
+                "{" + ",".join(_int_or_null(given[key][2]) for key in given_keys) + "}",
                 repeated,
                 [given[key][1] for key in repeated],
             )
@@ -256,15 +276,16 @@ class CampaignPressureEngine(models.AbstractModel):
             ctes.append(
                 SQL(
                     """req AS (
-                        SELECT * FROM unnest(%s::int[], %s::varchar[], %s::varchar[])
-                            AS r(idx, email, phone)
+                        SELECT * FROM unnest(%s::int[], %s::int[],
+                                             %s::varchar[], %s::varchar[])
+                            AS r(idx, ref, email, phone)
                     ), keyed AS (
-                        SELECT res.idx, res.pid, CASE
+                        SELECT res.idx, res.ref, res.pid, CASE
                             WHEN res.pid IS NOT NULL THEN 'p:' || res.pid
                             WHEN res.email IS NOT NULL THEN 'e:' || res.email
                             ELSE 't:' || res.phone END AS key
                         FROM (
-                            SELECT req.idx, req.email, req.phone, COALESCE(
+                            SELECT req.idx, req.ref, req.email, req.phone, COALESCE(
                                 (SELECT rp.id FROM res_partner rp
                                   WHERE req.email IS NOT NULL
                                     AND rp.email_normalized = req.email
@@ -283,6 +304,10 @@ class CampaignPressureEngine(models.AbstractModel):
                       GROUP BY key ORDER BY key
                     )""",
                     unresolved,
+                    [
+                        ref if isinstance(ref, int) else None
+                        for ref in (requests[idx]["ref"] for idx in unresolved)
+                    ],
                     [requests[idx].get("email") or None for idx in unresolved],
                     [requests[idx].get("phone") or None for idx in unresolved],
                 )
@@ -305,6 +330,9 @@ class CampaignPressureEngine(models.AbstractModel):
         branches = []
         if windows:
             ctes.extend(self._pressure_count_ctes(windows, now, screen))
+        if reserve:
+            ctes.append(self._pressure_reserve_cte(reserve, now, windows, unresolved))
+        if windows:
             branches.append(
                 SQL(
                     "SELECT NULL::int AS idx, f.key, f.pid, %s FROM f WHERE f.flag",
@@ -359,6 +387,51 @@ class CampaignPressureEngine(models.AbstractModel):
             else:
                 keys[row[0]] = (row[1], row[2])
         return keys, flagged
+
+    @api.model
+    def _pressure_reserve_cte(self, reserve, now, windows, unresolved):
+        """CTE logging the reservations of the requests allowed at once: the
+        persons the statement did not flag (every person without windows)."""
+        rows = SQL("SELECT key, pid, ref FROM given")
+        if unresolved:
+            rows = SQL("%s UNION ALL SELECT key, pid, ref FROM keyed", rows)
+        # a person twice in the batch is logged by the caller, per request
+        allowed = SQL("JOIN persons pe ON pe.key = x.key AND pe.n = 1")
+        if windows:
+            allowed = SQL("JOIN f ON f.key = x.key AND NOT f.flag")  # n > 1 flags
+        return SQL(
+            """ins AS (
+                INSERT INTO campaign_pressure_contact
+                    (person_key, partner_id, res_id, channel, contact_date, weight,
+                     source, mailing_id, campaign_id, res_model, is_transactional,
+                     state, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT x.key, x.pid, x.ref, %(channel)s, %(now)s, %(weight)s,
+                       %(source)s, %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s,
+                       'reserved', %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (%(rows)s) x %(allowed)s
+                RETURNING 1
+            )""",
+            rows=rows,
+            allowed=allowed,
+            now=now,
+            uid=self.env.uid,
+            **reserve,
+        )
+
+    @api.model
+    def _pressure_log_values(self, channel, source, values):
+        """SQL parameters of a log row, from ``values``: mailing_id,
+        campaign_id, res_model, weight, is_transactional, company_id."""
+        return {
+            "channel": channel,
+            "source": source,
+            "weight": values.get("weight") or 1,
+            "mailing": values.get("mailing_id") or None,
+            "campaign": values.get("campaign_id") or None,
+            "res_model": values.get("res_model") or None,
+            "tr": bool(values.get("is_transactional")),
+            "company": values.get("company_id") or self.env.company.id,
+        }
 
     @api.model
     def _pressure_detail_columns(self, windows):
@@ -433,14 +506,15 @@ class CampaignPressureEngine(models.AbstractModel):
             ),
             SQL(
                 """f AS (
-                SELECT pp.*, agg.*, (
+                SELECT pp.*, agg.*, COALESCE(
                     pp.n > 1 OR pp.blocked OR pp.key = ANY(%(reserved)s)
+                    OR pp.pid = ANY(%(partner_ids)s)
                     OR (pp.pid IS NOT NULL AND (
                         COALESCE(pp.pressure_max_contacts, 0) > 0
                         OR COALESCE(pp.pressure_quiet_from, 0)
                            != COALESCE(pp.pressure_quiet_to, 0)
                         OR pp.pressure_cooldown_until > %(now)s))
-                    %(over)s
+                    %(over)s, false  -- unset settings (NULL) flag nobody
                 ) AS flag
                   FROM pp
                  CROSS JOIN LATERAL (
@@ -451,6 +525,7 @@ class CampaignPressureEngine(models.AbstractModel):
                  ) agg
             )""",
                 reserved=list(screen.get("reserved_keys") or ()),
+                partner_ids=list(screen.get("partner_ids") or ()),
                 now=now,
                 over=SQL("").join(SQL(" OR %s", cond) for cond in over),
                 sums=sums,
@@ -459,7 +534,9 @@ class CampaignPressureEngine(models.AbstractModel):
         ]
 
     @api.model
-    def _pressure_evaluate(self, requests, channel, message=None, lock=True, now=None):
+    def _pressure_evaluate(
+        self, requests, channel, message=None, lock=True, now=None, reserve=None
+    ):
         """Decide for each request whether the message may go out.
 
         :param list requests: dicts ``ref, partner_id, email, phone`` (at least
@@ -469,6 +546,10 @@ class CampaignPressureEngine(models.AbstractModel):
           company_id, reserved`` (``reserved``: person key -> list of
           ``(channel, weight, is_transactional, campaign_id, tag_ids)`` planned
           by mailings that win arbitration);
+        :param dict reserve: log values (:meth:`_pressure_log_values`): the
+          counting statement logs the reservations of the requests it allows
+          at once (their decision has ``logged``); the caller logs the other
+          allowed ones (:meth:`_pressure_check_and_reserve`);
         :return dict: ref -> decision dict (``key, partner_id, allowed,
           rule_id, count, threshold, reason, phone_action``)
         """
@@ -498,10 +579,19 @@ class CampaignPressureEngine(models.AbstractModel):
                     w["rule"]["max"] if w["rule"] else None for w in windows
                 ],
                 "reserved_keys": list(reserved),
+                "partner_ids": self._pressure_screened_partner_ids(),
             },
+            reserve=reserve,
         )
         decisions = {}
         flagged = []
+        repeated = set()
+        if reserve:
+            seen = set()
+            for key, _pid in keys.values():
+                if key in seen:
+                    repeated.add(key)
+                seen.add(key)
         for idx, request in enumerate(requests):
             key, pid = keys[idx]
             decision = {
@@ -518,6 +608,8 @@ class CampaignPressureEngine(models.AbstractModel):
             if key in details:
                 # in request order: the same person twice in a batch accumulates
                 flagged.append((details[key], decision))
+            elif reserve and key not in repeated:
+                decision["logged"] = True
         if flagged and not message.get("exempt"):
             self._pressure_decide(
                 flagged, channel, message, windows, config, weight, now
@@ -687,7 +779,11 @@ class CampaignPressureEngine(models.AbstractModel):
         :param dict values: mailing_id, campaign_id, res_model, weight,
           is_transactional, company_id
         """
-        allowed = [(ref, d) for ref, d in decisions.items() if d["allowed"]]
+        allowed = [
+            (ref, d)
+            for ref, d in decisions.items()
+            if d["allowed"] and not d.get("logged")
+        ]
         if not allowed:
             return 0
         now = now or fields.Datetime.now()
@@ -705,17 +801,10 @@ class CampaignPressureEngine(models.AbstractModel):
                   FROM unnest(%(keys)s::varchar[], %(pids)s::int[], %(res_ids)s::int[])
                        AS t(key, pid, res_id)
                 """,
-                channel=channel,
                 now=now,
-                weight=values.get("weight") or 1,
-                source=source,
-                mailing=values.get("mailing_id") or None,
-                campaign=values.get("campaign_id") or None,
-                res_model=values.get("res_model") or None,
-                tr=bool(values.get("is_transactional")),
                 state=state,
-                company=values.get("company_id") or self.env.company.id,
                 uid=self.env.uid,
+                **self._pressure_log_values(channel, source, values),
                 keys=[d["key"] for _ref, d in allowed],
                 pids=[d["partner_id"] for _ref, d in allowed],
                 res_ids=[ref if isinstance(ref, int) else None for ref, _d in allowed],
@@ -730,23 +819,33 @@ class CampaignPressureEngine(models.AbstractModel):
     ):
         """Check a batch of a send and reserve the allowed recipients."""
         message = self._pressure_message_values(mailing)
+        values = {
+            "mailing_id": mailing.id if mailing else False,
+            "campaign_id": message.get("campaign_id"),
+            "res_model": res_model,
+            "weight": message.get("weight"),
+            "is_transactional": message.get("exempt"),
+            "company_id": message.get("company_id"),
+        }
+        # the counting statement reserves the recipients it allows at once;
+        # the others, decided in Python, are logged here (when allowed)
         decisions = self._pressure_evaluate(
-            requests, channel, message=message, lock=True
-        )
-        self._pressure_log(
-            decisions,
+            requests,
             channel,
-            source,
-            {
-                "mailing_id": mailing.id if mailing else False,
-                "campaign_id": message.get("campaign_id"),
-                "res_model": res_model,
-                "weight": message.get("weight"),
-                "is_transactional": message.get("exempt"),
-                "company_id": message.get("company_id"),
-            },
+            message=message,
+            lock=True,
+            reserve=self._pressure_log_values(channel, source, values),
         )
+        self._pressure_log(decisions, channel, source, values)
+        self.env["campaign.pressure.contact"].invalidate_model()
         return decisions
+
+    @api.model
+    def _pressure_screened_partner_ids(self):
+        """Partners whose requests are always decided in Python (never
+        allowed, nor reserved, by the counting statement alone): for
+        extensions that hold back more people after the engine's decision."""
+        return ()
 
     @api.model
     def _pressure_message_values(self, mailing):

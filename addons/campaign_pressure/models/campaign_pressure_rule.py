@@ -19,9 +19,16 @@ class CampaignPressureRule(models.Model):
         help="Channels counted by the rule and on which it is enforced.",
     )
     window_type = fields.Selection(
-        [("rolling", "Rolling window"), ("calendar", "Calendar period")],
+        [
+            ("rolling", "Rolling window"),
+            ("calendar", "Calendar period"),
+            ("both", "Rolling window and calendar period"),
+        ],
         required=True,
         default="rolling",
+        help="Rolling window: the last N days. Calendar period: the current day, "
+        "week or month in the recipient's time zone. Both: the maximum holds in "
+        "each of them.",
     )
     window_days = fields.Integer(
         string="Window (days)",
@@ -71,7 +78,7 @@ class CampaignPressureRule(models.Model):
                         "Pressure rule '%s' needs at least one channel.", rule.name
                     )
                 )
-            if rule.window_type == "rolling" and rule.window_days <= 0:
+            if rule.window_type in ("rolling", "both") and rule.window_days <= 0:
                 raise ValidationError(
                     self.env._(
                         "The window of pressure rule '%(rule)s' must be at least one "
@@ -81,7 +88,7 @@ class CampaignPressureRule(models.Model):
                         days=rule.window_days,
                     )
                 )
-            if rule.window_type == "calendar" and not rule.period:
+            if rule.window_type in ("calendar", "both") and not rule.period:
                 raise ValidationError(
                     self.env._("Pressure rule '%s' needs a calendar period.", rule.name)
                 )

@@ -139,7 +139,10 @@ class MailingMailing(models.Model):
         if not config["rules"]:
             return {}
         spans = [
-            r["days"] if r["window_type"] == "rolling" else PERIOD_SPAN[r["period"]]
+            max(
+                r["days"] if r["window_type"] in ("rolling", "both") else 0,
+                PERIOD_SPAN[r["period"]] if r["window_type"] != "rolling" else 0,
+            )
             for r in config["rules"]
         ]
         limit = fields.Datetime.now() + timedelta(days=max(spans))

@@ -108,6 +108,32 @@ class TestPressureEngine(PressureCommon):
         with freeze_time("2026-04-01 08:00:00"):
             self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
 
+    def test_rolling_and_calendar_in_one_rule(self):
+        """A rule on both windows: the maximum holds in the last N days and in
+        the current calendar week."""
+        self._create_rule(
+            name="Both",
+            window_type="both",
+            window_days=3,
+            period="week",
+            max_contacts=1,
+        )
+        with freeze_time("2026-03-02 10:00:00"):  # Monday
+            # a: Sunday, 1 day ago: last week, but within the last 3 days
+            self._log_contacts(self.partner_a, days_ago=1)
+            # b: 5 days ago, last week: out of both windows
+            self._log_contacts(self.partner_b, days_ago=5)
+            decisions = self._decide(self.partner_a | self.partner_b)
+            self.assertFalse(decisions[self.partner_a.id]["allowed"], "rolling window")
+            self.assertTrue(decisions[self.partner_b.id]["allowed"])
+        with freeze_time("2026-03-07 10:00:00"):  # Saturday of the same week
+            # c: Monday of this week, 5 days ago: out of the rolling window,
+            # inside the calendar week
+            self._log_contacts(self.partner_c, days_ago=5)
+            decision = self._decide(self.partner_c)[self.partner_c.id]
+            self.assertFalse(decision["allowed"], "calendar week")
+            self.assertIn("Both", decision["reason"])
+
     def test_scopes_and_exemption(self):
         campaign = self.env["utm.campaign"].create({"name": "Open days"})
         tag = self.env["utm.tag"].create({"name": "Admissions"})
@@ -159,7 +185,8 @@ class TestPressureEngine(PressureCommon):
         self.assertEqual(decision["rule_id"], strict.id)
 
     def test_query_count_constant(self):
-        """One statement for the whole batch, whatever its size."""
+        """One statement for the whole batch, whatever its size: it counts,
+        locks and reserves the recipients it allows at once."""
         self._create_rule(max_contacts=2)
         self._create_rule(window_type="calendar", period="week", max_contacts=1)
         partners = self.env["res.partner"].create(
@@ -170,7 +197,7 @@ class TestPressureEngine(PressureCommon):
         self.engine._pressure_evaluate(
             [{"ref": partners[0].id, "partner_id": partners[0].id}], "email", lock=False
         )
-        with self.assertQueryCount(2):
+        with self.assertQueryCount(1):
             decisions = self.engine._pressure_check_and_reserve(
                 [{"ref": p.id, "partner_id": p.id} for p in partners[:5]],
                 "email",
@@ -178,7 +205,7 @@ class TestPressureEngine(PressureCommon):
                 res_model="res.partner",
             )
         self.assertEqual(len(decisions), 5)
-        with self.assertQueryCount(2):
+        with self.assertQueryCount(1):
             decisions = self.engine._pressure_check_and_reserve(
                 [{"ref": p.id, "partner_id": p.id} for p in partners[5:]],
                 "email",
@@ -191,6 +218,57 @@ class TestPressureEngine(PressureCommon):
         )
         self.assertEqual(len(logged), 40)
         self.assertEqual(set(logged.mapped("state")), {"reserved"})
+
+    def test_reserve_mixed_batch(self):
+        """Reservations of a batch mixing recipients the statement allows at
+        once and recipients decided in Python: one row per allowed request."""
+        self._create_rule(max_contacts=2)
+        self._log_contacts(self.partner_b, days_ago=1)
+        self._log_contacts(self.partner_b, days_ago=2)  # saturated
+        self.partner_c.pressure_max_contacts = 5  # own cap: decided in Python
+        self.partner_c.pressure_period = "month"
+        list_email = "list-only@pressure.test"
+        requests = [
+            {"ref": 1, "partner_id": self.partner_a.id},  # allowed at once
+            {"ref": 2, "partner_id": self.partner_b.id},  # held back
+            {"ref": 3, "partner_id": self.partner_c.id},  # allowed in Python
+            {"ref": 4, "email": list_email},  # resolved, allowed at once
+            {"ref": 5, "partner_id": self.partners[3].id},  # the same person
+            {"ref": 6, "email": self.partners[3].email_normalized},  # twice
+        ]
+        Contact = self.env["campaign.pressure.contact"]
+        last_id = Contact.search([], order="id desc", limit=1).id or 0
+        decisions = self.engine._pressure_check_and_reserve(
+            requests, "email", "mailing", res_model="res.partner"
+        )
+        self.assertEqual(
+            {ref for ref, d in decisions.items() if d["allowed"]}, {1, 3, 4, 5, 6}
+        )
+        logged = Contact.search([("id", ">", last_id)])
+        self.assertEqual(set(logged.mapped("state")), {"reserved"})
+        self.assertEqual(sorted(logged.mapped("res_id")), [1, 3, 4, 5, 6])
+        by_ref = {c.res_id: c for c in logged}
+        self.assertEqual(by_ref[1].person_key, f"p:{self.partner_a.id}")
+        self.assertEqual(by_ref[4].person_key, f"e:{list_email}")
+        self.assertFalse(by_ref[4].partner_id)
+        self.assertEqual(by_ref[6].partner_id, self.partners[3])
+        self.assertEqual(set(logged.mapped("weight")), {1})
+        # a transactional message: counted for everyone, in the statement
+        exempt = self.engine._pressure_evaluate(
+            [{"ref": 7, "partner_id": self.partner_b.id}],
+            "email",
+            message={"exempt": True},
+            reserve=self.engine._pressure_log_values(
+                "email", "mailing", {"is_transactional": True}
+            ),
+        )
+        self.assertTrue(exempt[7]["allowed"] and exempt[7].get("logged"))
+        self.assertEqual(
+            Contact.search([("id", ">", max(logged.ids))]).mapped(
+                lambda c: (c.res_id, c.partner_id, c.is_transactional)
+            ),
+            [(7, self.partner_b, True)],
+        )
 
     def test_date_guard(self):
         """Contacts dated in the future (clock skew) are counted too."""

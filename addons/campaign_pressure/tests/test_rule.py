@@ -27,6 +27,8 @@ class TestPressureRule(PressureCommon):
             ({"max_contacts": -1}, "cannot be negative"),
             ({"channel_ids": [Command.clear()]}, "at least one channel"),
             ({"window_type": "calendar", "period": False}, "calendar period"),
+            ({"window_type": "both", "period": False}, "calendar period"),
+            ({"window_type": "both", "window_days": 0}, "at least one day"),
             ({"scope": "campaign"}, "UTM campaigns"),
             ({"scope": "tag"}, "UTM tags"),
         ):

@@ -6,11 +6,22 @@ class CampaignPressureEngine(models.AbstractModel):
     _inherit = "campaign.pressure.engine"
 
     @api.model
-    def _pressure_evaluate(self, requests, channel, message=None, lock=True, now=None):
+    def _pressure_screened_partner_ids(self):
+        """People with quiet days are decided after the counting statement
+        (below): it must not reserve their contact on its own."""
+        return (
+            *super()._pressure_screened_partner_ids(),
+            *self.env["res.partner"]._cmr_quiet_partner_ids(),
+        )
+
+    @api.model
+    def _pressure_evaluate(
+        self, requests, channel, message=None, lock=True, now=None, reserve=None
+    ):
         """Also hold back marketing contacts on the person's quiet days (set in
         the portal preferences)."""
         decisions = super()._pressure_evaluate(
-            requests, channel, message=message, lock=lock, now=now
+            requests, channel, message=message, lock=lock, now=now, reserve=reserve
         )
         if (message or {}).get("exempt"):
             return decisions
