@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -20,42 +22,53 @@ class MailActivity(models.Model):
 
     @api.depends("activity_type_id", "res_model", "res_id")
     def _compute_pressure_warning(self):
+        """One evaluation for all the calls shown (not one per activity)."""
+        self.pressure_warning = False
+        calls = self.filtered("pressure_marketing_call")
+        if not calls:
+            return
         engine = self.env["campaign.pressure.engine"]
+        partners = calls._pressure_partners()
+        # a saved call already holds its reservation: only warn when over
+        for weight in (0, 1):
+            group = [
+                (index, call)
+                for index, call in enumerate(calls)
+                if partners[index] and bool(call.id) != bool(weight)
+            ]
+            if not group:
+                continue
+            decisions = engine._pressure_evaluate(
+                [
+                    {"ref": index, "partner_id": partners[index].id}
+                    for index, _call in group
+                ],
+                "phone",
+                message={"weight": weight},
+                lock=False,
+            )
+            for index, call in group:
+                decision = decisions.get(index)
+                if decision and not decision["allowed"]:
+                    call.pressure_warning = decision["reason"]
+
+    def _pressure_partners(self):
+        """The person called, per activity (list in ``self``'s order): the
+        first customer of the document, as Odoo's ``_mail_get_partners``
+        finds it; the documents of each model are read at once."""
+        res_ids = defaultdict(set)
         for activity in self:
-            activity.pressure_warning = False
-            if not activity.pressure_marketing_call:
-                continue
-            requests = activity._pressure_requests()
-            if not requests:
-                continue
-            # a saved call already holds its reservation: only warn when over
-            message = {"weight": 0 if activity.id else 1}
-            decision = engine._pressure_evaluate(
-                requests, "phone", message=message, lock=False
-            ).get(activity.id or 0)
-            if decision and not decision["allowed"]:
-                activity.pressure_warning = decision["reason"]
-
-    def _pressure_partner(self):
-        self.ensure_one()
-        if not self.res_model or not self.res_id or self.res_model not in self.env:
-            return self.env["res.partner"]
-        record = self.env[self.res_model].browse(self.res_id).sudo()
-        if self.res_model == "res.partner":
-            return record
-        if (
-            "partner_id" in record._fields
-            and record._fields["partner_id"].comodel_name == "res.partner"
-        ):
-            return record.partner_id
-        return self.env["res.partner"]
-
-    def _pressure_requests(self):
-        self.ensure_one()
-        partner = self._pressure_partner()
-        if not partner:
-            return []
-        return [{"ref": self.id or 0, "partner_id": partner.id}]
+            if activity.res_model in self.env and activity.res_id:
+                res_ids[activity.res_model].add(activity.res_id)
+        found = {}
+        for model, ids in res_ids.items():
+            records = self.env[model].sudo().browse(ids).exists()
+            for rid, partners in records._mail_get_partners(
+                introspect_fields=True
+            ).items():
+                found[model, rid] = partners[:1]
+        empty = self.env["res.partner"]
+        return [found.get((a.res_model, a.res_id), empty) for a in self]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -68,7 +81,9 @@ class MailActivity(models.Model):
     def _pressure_reserve_calls(self):
         engine = self.env["campaign.pressure.engine"]
         requests = [
-            request for activity in self for request in activity._pressure_requests()
+            {"ref": activity.id, "partner_id": partner.id}
+            for activity, partner in zip(self, self._pressure_partners(), strict=True)
+            if partner
         ]
         if not requests:
             return
@@ -110,10 +125,10 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         calls = self.filtered("pressure_marketing_call")
         calls._pressure_set_state("confirmed")
-        for call in calls.filtered(
-            lambda a: a.pressure_call_outcome == "do_not_contact"
-        ):
-            call._pressure_partner()._pressure_cooldown("call")
+        refused = calls.filtered(lambda a: a.pressure_call_outcome == "do_not_contact")
+        self.env["res.partner"].union(*refused._pressure_partners())._pressure_cooldown(
+            "call"
+        )
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
     def unlink(self):

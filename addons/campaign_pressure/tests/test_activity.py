@@ -70,3 +70,35 @@ class TestPressureActivity(PressureCommon):
         activity.pressure_call_outcome = "do_not_contact"
         activity.action_feedback(feedback="Asked not to be called")
         self.assertEqual(self.partner_b.pressure_cooldown_reason, "call")
+
+    @users("user_marketing")
+    def test_call_warnings_batched(self):
+        """The warnings of a list of calls cost the same queries for 2 calls
+        as for 5: one evaluation for all of them."""
+        self._create_rule(max_contacts=1, phone_action="warn")
+        # two contacts over a maximum of 1: saved calls warn too
+        self._log_contacts(self.partners, channel="sms", days_ago=1)
+        self._log_contacts(self.partners, channel="sms", days_ago=2)
+        activities = self.env["mail.activity"].with_context(
+            campaign_pressure_disable=True  # saved calls, no reservation
+        )
+        for partner in self.partners.with_env(self.env):
+            activities |= activities.create(
+                {
+                    "activity_type_id": self.call_type.id,
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": partner.id,
+                }
+            )
+        self.env.invalidate_all()
+        activities[:2].mapped("pressure_warning")  # warm the caches
+        counts = []
+        for subset in (activities[:2], activities):
+            self.env.invalidate_all()
+            subset.fetch(["activity_type_id", "res_model", "res_id"])
+            subset.activity_type_id.fetch(["pressure_marketing_call"])
+            start = self.env.cr.sql_log_count
+            warnings = subset.mapped("pressure_warning")
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertTrue(all(warnings), "every person is saturated")
+        self.assertEqual(counts[0], counts[1])
