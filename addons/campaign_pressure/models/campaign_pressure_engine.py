@@ -19,8 +19,12 @@ PERIOD_SPAN = {"day": 1, "week": 7, "month": 31}
 RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 
 
-def _int_or_null(value):
-    return str(value) if isinstance(value, int) else "NULL"
+def _int_array(values):
+    """PostgreSQL literal of an int array (NULL for what is not an int): one
+    string to adapt, not 100,000 values."""
+    return (
+        "{" + ",".join(str(v) if isinstance(v, int) else "NULL" for v in values) + "}"
+    )
 
 
 class CampaignPressureEngine(models.AbstractModel):
@@ -177,14 +181,30 @@ class CampaignPressureEngine(models.AbstractModel):
     @api.model
     def _pressure_period_start(self, period, now):
         """SQL: start (UTC) of the current calendar period in the time zone
-        of partner ``p`` (the sender's when the person has none)."""
+        of partner ``p``; the start in the sender's time zone, computed once
+        here, for people without one."""
         return SQL(
-            "timezone('UTC', timezone(COALESCE(p.tz, %(tz)s), date_trunc(%(period)s,"
-            " timezone(COALESCE(p.tz, %(tz)s), timezone('UTC', %(now)s::timestamp)))))",
-            tz=self._pressure_default_tz(),
+            "COALESCE(timezone('UTC', timezone(p.tz, date_trunc(%(period)s,"
+            " timezone(p.tz, timezone('UTC', %(now)s::timestamp))))), %(default)s)",
             period=period,
             now=now,
+            default=self._pressure_local_period_start(
+                period, now, self._pressure_default_tz()
+            ),
         )
+
+    @api.model
+    def _pressure_local_period_start(self, period, now, tz):
+        """Start (naive UTC) of the calendar period containing ``now`` (naive
+        UTC) in time zone ``tz``: weeks start on Monday, as date_trunc."""
+        zone = self._pressure_tzinfo(tz)
+        local = pytz.utc.localize(now).astimezone(zone).replace(tzinfo=None)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if period == "week":
+            start -= timedelta(days=start.weekday())
+        elif period == "month":
+            start = start.replace(day=1)
+        return zone.localize(start).astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _pressure_entry_counts(
@@ -254,22 +274,15 @@ class CampaignPressureEngine(models.AbstractModel):
         # index order (neighbouring probes); arrays passed as one literal each:
         # adapting 100,000 Python values one by one would cost more
         given_keys = sorted(given)
-        repeated = [key for key in given_keys if given[key][1] > 1]
         ctes = [
             SQL(
                 """given AS (
-                    SELECT 'p:' || g.pid AS key, g.pid,
-                           COALESCE(m.n, 1) AS n, g.ref
-                      FROM unnest(%s::int[], %s::int[])
-                           WITH ORDINALITY AS g(pid, ref, ord)
-                      LEFT JOIN unnest(%s::varchar[], %s::int[]) AS m(key, n)
-                             ON m.key = 'p:' || g.pid
-                  ORDER BY g.ord
+                    SELECT 'p:' || g.pid AS key, g.pid, g.n, g.ref
+                      FROM unnest(%s::int[], %s::int[], %s::int[]) AS g(pid, n, ref)
                 )""",
-                "{" + ",".join(str(given[key][0]) for key in given_keys) + "}",
-                "{" + ",".join(_int_or_null(given[key][2]) for key in given_keys) + "}",
-                repeated,
-                [given[key][1] for key in repeated],
+                _int_array(given[key][0] for key in given_keys),
+                _int_array(given[key][1] for key in given_keys),
+                _int_array(given[key][2] for key in given_keys),
             )
         ]
         if unresolved:
@@ -298,10 +311,15 @@ class CampaignPressureEngine(models.AbstractModel):
                             FROM req
                         ) res
                     ), persons AS (
-                        SELECT key, MIN(pid) AS pid, SUM(n)::int AS n
-                          FROM (SELECT key, pid, n FROM given
-                                UNION ALL SELECT key, pid, 1 FROM keyed) u
-                      GROUP BY key ORDER BY key
+                        SELECT g.key, g.pid, g.n + COALESCE(kn.n, 0) AS n
+                          FROM given g
+                          LEFT JOIN (SELECT key, COUNT(*)::int AS n
+                                       FROM keyed GROUP BY key) kn USING (key)
+                        UNION ALL
+                        SELECT k.key, MIN(k.pid), COUNT(*)::int
+                          FROM keyed k
+                         WHERE NOT EXISTS (SELECT FROM given g WHERE g.key = k.key)
+                      GROUP BY k.key
                     )""",
                     unresolved,
                     [
@@ -460,7 +478,13 @@ class CampaignPressureEngine(models.AbstractModel):
         starts = [
             SQL(
                 ", %s AS %s",
-                self._pressure_period_start(w["period"], now),
+                self._pressure_period_start(w["period"], now)
+                if w["rule"]
+                # the person's own cap: only for people who set one
+                else SQL(
+                    "CASE WHEN p.pressure_max_contacts > 0 THEN %s END",
+                    self._pressure_period_start(w["period"], now),
+                ),
                 SQL.identifier(f"s{i}"),
             )
             for i, w in enumerate(windows)
