@@ -259,30 +259,33 @@ class CampaignPressureEngine(models.AbstractModel):
         """
         screen = screen or {}
         keys = {}
-        given = {}  # key -> [pid, number of requests, res_id]
+        counts = {}  # partner id -> number of requests
+        refs = {}  # partner id -> res_id of its first request
         unresolved = []
         for idx, request in enumerate(requests):
             pid = request.get("partner_id") or None
             if pid:
-                key = f"p:{pid}"
-                keys[idx] = (key, pid)
-                given.setdefault(key, [pid, 0, request["ref"]])[1] += 1
+                keys[idx] = (f"p:{pid}", pid)
+                if pid in counts:
+                    counts[pid] += 1
+                else:
+                    counts[pid] = 1
+                    refs[pid] = request["ref"]
             else:
                 unresolved.append(idx)
         if not windows and not lock and not unresolved:
             return keys, {}
-        # index order (neighbouring probes); arrays passed as one literal each:
-        # adapting 100,000 Python values one by one would cost more
-        given_keys = sorted(given)
+        # arrays passed as one literal each: adapting 100,000 Python values
+        # one by one would cost more (the statement sorts the persons itself)
         ctes = [
             SQL(
                 """given AS (
                     SELECT 'p:' || g.pid AS key, g.pid, g.n, g.ref
                       FROM unnest(%s::int[], %s::int[], %s::int[]) AS g(pid, n, ref)
                 )""",
-                _int_array(given[key][0] for key in given_keys),
-                _int_array(given[key][1] for key in given_keys),
-                _int_array(given[key][2] for key in given_keys),
+                "{" + ",".join(map(str, counts)) + "}",
+                "{" + ",".join(map(str, counts.values())) + "}",
+                _int_array(refs.values()),
             )
         ]
         if unresolved:
