@@ -280,12 +280,16 @@ class CampaignPressureEngine(models.AbstractModel):
         ctes = [
             SQL(
                 """given AS (
-                    SELECT 'p:' || g.pid AS key, g.pid, g.n, g.ref
+                    SELECT 'p:' || g.pid AS key, g.pid, COALESCE(g.n, 1) AS n, g.ref
                       FROM unnest(%s::int[], %s::int[], %s::int[]) AS g(pid, n, ref)
                 )""",
                 "{" + ",".join(map(str, counts)) + "}",
-                "{" + ",".join(map(str, counts.values())) + "}",
-                _int_array(refs.values()),
+                # unnest pads the shorter arrays with NULL: n is 1, res_id
+                # only matters when the statement logs reservations
+                "{" + ",".join(map(str, counts.values())) + "}"
+                if len(counts) != len(keys)
+                else "{}",
+                _int_array(refs.values()) if reserve else "{}",
             )
         ]
         if unresolved:
