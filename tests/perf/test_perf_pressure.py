@@ -247,43 +247,52 @@ def test_perf_simulation_100k_over_10m(env):
         :SIM_RECIPIENTS
     ]
     since = datetime.datetime.utcnow() - datetime.timedelta(days=30)
-    # baseline: PostgreSQL counting the window of every recipient, same index
-    with timer() as base:
-        cr.execute(
-            SQL(
-                """SELECT c.person_key, sum(c.weight)
-                     FROM unnest(%s::varchar[]) k(key)
-                     JOIN campaign_pressure_contact c ON c.person_key = k.key
-                    WHERE c.contact_date >= %s AND c.state != 'released'
-                 GROUP BY c.person_key""",
-                keys,
-                since,
-            )
-        )
-        base_rows = cr.fetchall()
     engine = env["campaign.pressure.engine"]
     requests = [
         {"ref": i, "partner_id": int(key[2:]) or None, "email": None, "phone": None}
         for i, key in enumerate(keys)
     ]
     requests[0]["email"] = "zero@pressure.perf"  # partner id 0 does not exist
-    with timer() as sim:
-        decisions = engine._pressure_evaluate(requests, "email", lock=False)
+    base_times, sim_times = [], []
+    for _i in range(RUNS):
+        # baseline: PostgreSQL counting the window of every recipient, same index
+        with timer() as base:
+            cr.execute(
+                SQL(
+                    """SELECT c.person_key, sum(c.weight)
+                         FROM unnest(%s::varchar[]) k(key)
+                         JOIN campaign_pressure_contact c ON c.person_key = k.key
+                        WHERE c.contact_date >= %s AND c.state != 'released'
+                     GROUP BY c.person_key""",
+                    keys,
+                    since,
+                )
+            )
+            base_rows = cr.fetchall()
+        base_times.append(base.seconds)
+        with timer() as sim:
+            decisions = engine._pressure_evaluate(requests, "email", lock=False)
+        sim_times.append(sim.seconds)
     held = sum(1 for d in decisions.values() if not d["allowed"])
+    best_base, best_sim = min(base_times), min(sim_times)
     report(
         f"(b) simulation, {SIM_RECIPIENTS:,} recipients over a {LOG_ROWS:,}-row"
-        " contact log",
+        f" contact log (best of {RUNS}, alternated)",
         [
             ("seeding the log (not measured)", f"{seed.seconds:.1f} s"),
             (
                 "baseline: plain GROUP BY count",
-                f"{base.seconds:.3f} s ({len(base_rows):,} people with contacts)",
+                f"{best_base:.3f} s ({len(base_rows):,} people with contacts;"
+                f" runs: {', '.join(f'{t:.3f}' for t in base_times)})",
             ),
-            ("engine (2 rules + own caps, decisions)", f"{sim.seconds:.3f} s"),
-            ("ratio engine/baseline", f"{sim.seconds / base.seconds:.2f}"),
+            (
+                "engine (2 rules + own caps, decisions)",
+                f"{best_sim:.3f} s (runs: {', '.join(f'{t:.3f}' for t in sim_times)})",
+            ),
+            ("ratio engine/baseline", f"{best_sim / best_base:.2f}"),
             ("held back", f"{held:,}"),
         ],
     )
     assert len(decisions) == SIM_RECIPIENTS
     assert held > 0
-    assert sim.seconds < 1.0
+    assert best_sim < 1.0
