@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import tagged
@@ -133,6 +135,39 @@ class TestPressureEngine(PressureCommon):
             decision = self._decide(self.partner_c)[self.partner_c.id]
             self.assertFalse(decision["allowed"], "calendar week")
             self.assertIn("Both", decision["reason"])
+
+    def test_period_start_python_matches_postgresql(self):
+        """People without a time zone get the period start computed in Python
+        (the sender's zone); it must be PostgreSQL's, DST changes included."""
+        moments = [
+            datetime(2026, 3, 29, 0, 30),  # Europe: DST starts at 01:00 UTC
+            datetime(2026, 10, 25, 0, 30),  # Europe: DST ends
+            datetime(2026, 4, 4, 23, 0),  # Auckland: DST ends on Apr 5
+            datetime(2026, 9, 6, 3, 30),  # Santiago: DST starts at midnight
+            datetime(2026, 2, 28, 23, 59),  # end of month
+            datetime(2026, 1, 1, 0, 0),
+        ]
+        zones = [
+            "UTC",
+            "Europe/Kyiv",
+            "Europe/Sofia",
+            "Pacific/Auckland",
+            "America/Santiago",
+        ]
+        for now in moments:
+            for tz in zones:
+                for period in ("day", "week", "month"):
+                    self.env.cr.execute(
+                        "SELECT timezone('UTC', timezone(%s, date_trunc(%s,"
+                        " timezone(%s, timezone('UTC', %s::timestamp)))))",
+                        (tz, period, tz, now),
+                    )
+                    expected = self.env.cr.fetchone()[0]
+                    with self.subTest(now=now, tz=tz, period=period):
+                        self.assertEqual(
+                            self.engine._pressure_local_period_start(period, now, tz),
+                            expected,
+                        )
 
     def test_scopes_and_exemption(self):
         campaign = self.env["utm.campaign"].create({"name": "Open days"})
