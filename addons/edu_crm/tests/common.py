@@ -1,8 +1,22 @@
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
-class EduRecordsCommon(TransactionCase):
+class EduCompanyUsersCommon(TransactionCase):
+    """Helper shared by the test bases: a user of one company."""
+
+    @classmethod
+    def _new_user(cls, login, groups, company):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+
+class EduRecordsCommon(EduCompanyUsersCommon):
     """Two companies, a programme with an open intake in each, Education
     users and managers, a plain CRM salesman and a portal user. The
     admissions team and stages are data of the module (not demo)."""
@@ -77,16 +91,6 @@ class EduRecordsCommon(TransactionCase):
         )
         cls.sponsor = cls.env["res.partner"].create(
             {"name": "Acme Scholarships", "is_company": True, "edu_is_sponsor": True}
-        )
-
-    @classmethod
-    def _new_user(cls, login, groups, company):
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=company.id,
-            company_ids=[(6, 0, company.ids)],
         )
 
     @classmethod

@@ -1,8 +1,9 @@
-from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import new_test_user
+
+from .common import EduCompanyUsersCommon
 
 
-class EduDocumentCommon(TransactionCase):
+class EduDocumentCommon(EduCompanyUsersCommon):
     """Two companies, Education users in each, a manager, a portal user and a person.
 
     Document types, reports and the admission questionnaire are data of the
@@ -14,16 +15,16 @@ class EduDocumentCommon(TransactionCase):
         # two new companies: the numbering of the tests starts at 1 whatever else exists
         cls.company_a = cls.env["res.company"].create({"name": "Main Campus (test)"})
         cls.company_b = cls.env["res.company"].create({"name": "Second Campus (test)"})
-        cls.user_a = cls._edu_user(
+        cls.user_a = cls._new_user(
             "doc_user_a", "edu_crm.group_edu_user", cls.company_a
         )
-        cls.user_b = cls._edu_user(
+        cls.user_b = cls._new_user(
             "doc_user_b", "edu_crm.group_edu_user", cls.company_b
         )
-        cls.manager_a = cls._edu_user(
+        cls.manager_a = cls._new_user(
             "doc_manager_a", "edu_crm.group_edu_manager", cls.company_a
         )
-        cls.internal_user = cls._edu_user(
+        cls.internal_user = cls._new_user(
             "doc_internal", "base.group_user", cls.company_a
         )
         cls.portal_user = new_test_user(
@@ -41,16 +42,6 @@ class EduDocumentCommon(TransactionCase):
         cls.type_application = cls.env.ref("edu_crm.edu_document_type_application")
         cls.type_questionnaire = cls.env.ref(
             "edu_crm.edu_document_type_questionnaire_result"
-        )
-
-    @classmethod
-    def _edu_user(cls, login, groups, company):
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
         )
 
     def _issue(
