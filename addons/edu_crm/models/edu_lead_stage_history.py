@@ -80,10 +80,11 @@ class EduLeadStageHistory(models.Model):
             .with_context(active_test=False)
             .search([("team_id.edu_is_admissions", "=", True)])
         )
-        history = self.sudo().search([("lead_id", "in", leads.ids)])
-        counts = {}
-        for row in history:
-            counts[row.lead_id] = counts.get(row.lead_id, 0) + 1
+        counts = dict(
+            self.sudo()._read_group(
+                [("lead_id", "in", leads.ids)], ["lead_id"], ["__count"]
+            )
+        )
         leads = leads.filtered(lambda lead: counts.get(lead, 0) <= 1)
         if not leads:
             return
@@ -116,5 +117,5 @@ class EduLeadStageHistory(models.Model):
                     }
                 )
                 start = end
-        history.filtered(lambda row: row.lead_id in leads).unlink()
+        self.sudo().search([("lead_id", "in", leads.ids)]).unlink()
         self.sudo().create(vals_list)
