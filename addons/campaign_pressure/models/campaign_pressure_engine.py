@@ -425,22 +425,30 @@ class CampaignPressureEngine(models.AbstractModel):
         if windows:
             allowed = SQL("JOIN f ON f.key = x.key AND NOT f.flag")  # n > 1 flags
         return SQL(
-            """ins AS (
-                INSERT INTO campaign_pressure_contact
+            "ins AS (%s RETURNING 1)",
+            self._pressure_insert_sql(
+                SQL("(%s) x %s", rows, allowed), reserve, "reserved", now
+            ),
+        )
+
+    @api.model
+    def _pressure_insert_sql(self, rows, log_values, state, now):
+        """INSERT of log rows: one per row ``x(key, pid, ref)`` of the FROM
+        item ``rows``, with ``log_values`` (:meth:`_pressure_log_values`)."""
+        return SQL(
+            """INSERT INTO campaign_pressure_contact
                     (person_key, partner_id, res_id, channel, contact_date, weight,
                      source, mailing_id, campaign_id, res_model, is_transactional,
                      state, company_id, create_uid, create_date, write_uid, write_date)
                 SELECT x.key, x.pid, x.ref, %(channel)s, %(now)s, %(weight)s,
                        %(source)s, %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s,
-                       'reserved', %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM (%(rows)s) x %(allowed)s
-                RETURNING 1
-            )""",
+                       %(state)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(rows)s""",
             rows=rows,
-            allowed=allowed,
+            state=state,
             now=now,
             uid=self.env.uid,
-            **reserve,
+            **log_values,
         )
 
     @api.model
@@ -819,26 +827,16 @@ class CampaignPressureEngine(models.AbstractModel):
             return 0
         now = now or fields.Datetime.now()
         self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO campaign_pressure_contact
-                    (person_key, partner_id, res_id, channel, contact_date, weight,
-                     source, mailing_id, campaign_id, res_model, is_transactional,
-                     state, company_id, create_uid, create_date, write_uid, write_date)
-                SELECT t.key, t.pid, t.res_id, %(channel)s, %(now)s, %(weight)s,
-                       %(source)s, %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s,
-                       %(state)s, %(company)s,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(keys)s::varchar[], %(pids)s::int[], %(res_ids)s::int[])
-                       AS t(key, pid, res_id)
-                """,
-                now=now,
-                state=state,
-                uid=self.env.uid,
-                **self._pressure_log_values(channel, source, values),
-                keys=[d["key"] for _ref, d in allowed],
-                pids=[d["partner_id"] for _ref, d in allowed],
-                res_ids=[ref if isinstance(ref, int) else None for ref, _d in allowed],
+            self._pressure_insert_sql(
+                SQL(
+                    "unnest(%s::varchar[], %s::int[], %s::int[]) AS x(key, pid, ref)",
+                    [d["key"] for _ref, d in allowed],
+                    [d["partner_id"] for _ref, d in allowed],
+                    [ref if isinstance(ref, int) else None for ref, _d in allowed],
+                ),
+                self._pressure_log_values(channel, source, values),
+                state,
+                now,
             )
         )
         self.env["campaign.pressure.contact"].invalidate_model()
