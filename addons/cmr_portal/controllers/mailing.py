@@ -4,17 +4,10 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
+from .portal import _to_int
 from .preferences import parse_preferences, posted_context, preference_context
 
 MAX_PARTNERS_PER_EMAIL = 10
-
-
-def _to_id(value):
-    """Database id from a request value (string or int), else None."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 0 < value < 10**9 else None
-    value = (value or "").strip() if isinstance(value, str) else ""
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 class CmrMassMailController(MassMailController):
@@ -44,7 +37,7 @@ class CmrMassMailController(MassMailController):
         Called after Odoo checked the token, which signs the mailing, the
         document id and the email together."""
         Partner = request.env["res.partner"].sudo()
-        document_id = _to_id(document_id)
+        document_id = _to_int(document_id)
         email_normalized = tools.email_normalize(email or "")
         model_name = mailing.mailing_model_real if mailing else False
         if not (document_id and email_normalized and model_name in request.env):
@@ -120,8 +113,8 @@ class CmrMassMailController(MassMailController):
     def cmr_mailing_preferences(
         self, mailing_id=None, document_id=None, email=None, hash_token=None, **post
     ):
-        mailing_id = _to_id(mailing_id)
-        document_id = _to_id(document_id)
+        mailing_id = _to_int(mailing_id)
+        document_id = _to_int(document_id)
         email_found, hash_token_found = self._fetch_user_information(
             email, hash_token or None
         )

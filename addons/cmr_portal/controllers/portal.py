@@ -15,11 +15,11 @@ COMMUNICATION_STEP = 20
 
 
 def _to_int(value):
-    """Positive database id from a form value, else None."""
-    value = (value or "").strip() if isinstance(value, str) else value
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
+    """Database id from a request value (string or int), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value < 10**9 else None
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 class CmrCustomerPortal(CustomerPortal):
