@@ -99,3 +99,31 @@ class TestFeedbackRequests(MassMailCommon, CmrPortalDataMixin):
         self.assertFalse(Enrollment.search([]))
         self.student.sudo().cmr_sponsor_consent = True
         self.assertEqual(Enrollment.search([]), self.enrollment)
+
+    def test_multi_company_rules(self):
+        """Staff read the requests and feedback of their own companies only."""
+        company_b = self.env["res.company"].create({"name": "Other Campus"})
+        request_b = self.env["cmr.request"].create(
+            {
+                "partner_id": self.student.id,
+                "request_type": "other",
+                "description": "Asked at the other campus",
+                "company_id": company_b.id,
+            }
+        )
+        Feedback = self.env["cmr.feedback"]
+        feedback = Feedback.create({"partner_id": self.student.id, "rating": "4"})
+        feedback_b = Feedback.with_company(company_b).create(
+            {"partner_id": self.student.id, "rating": "4"}
+        )
+        self.assertEqual(feedback_b.company_id, company_b)
+        for model, own, foreign in (
+            ("cmr.request", self.request, request_b),
+            ("cmr.feedback", feedback, feedback_b),
+        ):
+            records = (
+                self.env[model]
+                .with_user(self.user_staff)
+                .search([("id", "in", (own | foreign).ids)])
+            )
+            self.assertEqual(records, own, model)
