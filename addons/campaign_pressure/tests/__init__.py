@@ -6,3 +6,4 @@ from . import test_arbitration
 from . import test_simulation
 from . import test_activity
 from . import test_concurrency
+from . import test_translations

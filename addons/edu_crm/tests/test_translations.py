@@ -37,20 +37,6 @@ class TestTranslations(TransactionCase):
             "Applied On",
         )
 
-    def test_campaign_pressure_label_and_selection(self):
-        if "campaign.pressure.rule" not in self.env:
-            self.skipTest("campaign_pressure is not installed")
-        fields = self._fields_get(
-            "campaign.pressure.rule", ["max_contacts", "window_type", "phone_action"]
-        )
-        self.assertEqual(fields["max_contacts"]["string"], "Максимум контактів")
-        self.assertEqual(
-            dict(fields["window_type"]["selection"])["rolling"], "Ковзне вікно"
-        )
-        self.assertEqual(
-            dict(fields["phone_action"]["selection"])["block"], "Блокувати"
-        )
-
     def test_code_term_translated(self):
         """A message raised from Python (self.env._) comes out in Ukrainian."""
         enrollment = self.env["edu.enrollment"].with_context(lang="uk_UA")
