@@ -11,10 +11,17 @@ class CampaignPressureContact(models.Model):
     Rows are written in bulk by ``campaign.pressure.engine`` (one INSERT per
     batch); the index on (person_key, contact_date), covering the counted
     columns, serves the window counts of the engine and of the simulation.
+
+    An append-only, high-volume log (like ``mail.notification``): no
+    create/write user and date columns, whose foreign keys would be checked
+    for every row of every batch. ``contact_date`` is when; the mailing,
+    activity or letter is what; ``user_id`` records who logged a contact by
+    hand (letters, calls).
     """
 
     _name = "campaign.pressure.contact"
     _description = "Marketing Contact Log"
+    _log_access = False
     _order = "contact_date desc, id desc"
     _rec_name = "person_key"
 
@@ -61,6 +68,13 @@ class CampaignPressureContact(models.Model):
     )
     company_id = fields.Many2one(
         "res.company", readonly=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Logged by",
+        readonly=True,
+        help="The user who logged a letter or scheduled a marketing call. "
+        "Empty for mailings: their sender is on the mailing.",
     )
 
     def init(self):

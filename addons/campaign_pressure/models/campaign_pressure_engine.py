@@ -16,6 +16,8 @@ OWN_PERIODS = ("week", "month")
 # span of a calendar period in days, used for the horizon of the log scan and
 # for arbitration (scheduled mailings planned within the span are reserved)
 PERIOD_SPAN = {"day": 1, "week": 7, "month": 31}
+# up to this many requests (a send batch), partners are read by index probes
+PROBE_LIMIT = 1000
 RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 
 
@@ -247,8 +249,9 @@ class CampaignPressureEngine(models.AbstractModel):
 
         :param dict screen: ``channel``, ``weight``, ``thresholds`` (one per
           window, None for the person's own caps), ``reserved_keys``
-          (persons with contacts reserved by other mailings) and
-          ``partner_ids`` (partners always decided in Python);
+          (persons with contacts reserved by other mailings),
+          ``partner_ids`` (partners always decided in Python) and ``probe``
+          (read partners by index probes: a small batch);
         :param dict reserve: log values (see :meth:`_pressure_log_values`):
           the statement itself logs the reservations of the requests it
           allows at once (every request when there is no window).
@@ -439,22 +442,22 @@ class CampaignPressureEngine(models.AbstractModel):
             """INSERT INTO campaign_pressure_contact
                     (person_key, partner_id, res_id, channel, contact_date, weight,
                      source, mailing_id, campaign_id, res_model, is_transactional,
-                     state, company_id, create_uid, create_date, write_uid, write_date)
+                     state, company_id, user_id)
                 SELECT x.key, x.pid, x.ref, %(channel)s, %(now)s, %(weight)s,
                        %(source)s, %(mailing)s, %(campaign)s, %(res_model)s, %(tr)s,
-                       %(state)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       %(state)s, %(company)s, %(user)s
                   FROM %(rows)s""",
             rows=rows,
             state=state,
             now=now,
-            uid=self.env.uid,
             **log_values,
         )
 
     @api.model
     def _pressure_log_values(self, channel, source, values):
         """SQL parameters of a log row, from ``values``: mailing_id,
-        campaign_id, res_model, weight, is_transactional, company_id."""
+        campaign_id, res_model, weight, is_transactional, company_id,
+        user_id (contacts logged by hand)."""
         return {
             "channel": channel,
             "source": source,
@@ -464,6 +467,7 @@ class CampaignPressureEngine(models.AbstractModel):
             "res_model": values.get("res_model") or None,
             "tr": bool(values.get("is_transactional")),
             "company": values.get("company_id") or self.env.company.id,
+            "user": values.get("user_id") or None,
         }
 
     @api.model
@@ -521,6 +525,20 @@ class CampaignPressureEngine(models.AbstractModel):
             if threshold is not None
         ]
         partner_field = self.env["res.partner"]._fields["pressure_blocked_channel_ids"]
+        if screen.get("probe"):
+            # a send batch: one index probe per person (LIMIT keeps the
+            # subquery from being flattened into a hash join that reads every
+            # partner); a simulation over many people is left to the planner
+            partners = SQL(
+                """LATERAL (
+                    SELECT rp.id, rp.tz, rp.pressure_max_contacts,
+                           rp.pressure_period, rp.pressure_quiet_from,
+                           rp.pressure_quiet_to, rp.pressure_cooldown_until
+                      FROM res_partner rp WHERE rp.id = per.pid LIMIT 1
+                ) p ON TRUE"""
+            )
+        else:
+            partners = SQL("res_partner p ON p.id = per.pid")
         return [
             SQL(
                 """pp AS (
@@ -534,7 +552,7 @@ class CampaignPressureEngine(models.AbstractModel):
                        )) AS blocked
                        %(starts)s
                   FROM persons per
-                  LEFT JOIN res_partner p ON p.id = per.pid
+                  LEFT JOIN %(partners)s
               ORDER BY per.key  -- index order: neighbouring probes
             )""",
                 rel=SQL.identifier(partner_field.relation),
@@ -542,6 +560,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 col2=SQL.identifier(partner_field.column2),
                 channel=screen.get("channel") or "",
                 starts=SQL("").join(starts),
+                partners=partners,
             ),
             SQL(
                 """f AS (
@@ -619,6 +638,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 ],
                 "reserved_keys": list(reserved),
                 "partner_ids": self._pressure_screened_partner_ids(),
+                "probe": len(requests) <= PROBE_LIMIT,
             },
             reserve=reserve,
         )
@@ -816,7 +836,7 @@ class CampaignPressureEngine(models.AbstractModel):
 
         :param dict decisions: ref (res_id) -> decision
         :param dict values: mailing_id, campaign_id, res_model, weight,
-          is_transactional, company_id
+          is_transactional, company_id, user_id
         """
         allowed = [
             (ref, d)
@@ -904,15 +924,13 @@ class CampaignPressureEngine(models.AbstractModel):
             SQL(
                 """
                 UPDATE campaign_pressure_contact c
-                   SET state = %s, write_date = %s, write_uid = %s
+                   SET state = %s
                   FROM mailing_trace t
                  WHERE t.id = ANY(%s) AND c.mailing_id = t.mass_mailing_id
                    AND c.res_model = t.model AND c.res_id = t.res_id
                    AND c.state = ANY(%s)
                 """,
                 state,
-                fields.Datetime.now(),
-                self.env.uid,
                 list(trace_ids),
                 from_states,
             )

@@ -103,7 +103,11 @@ class MailActivity(models.Model):
             {ref: dict(d, allowed=True) for ref, d in decisions.items()},
             "phone",
             "activity",
-            {"res_model": self._name, "company_id": self.env.company.id},
+            {
+                "res_model": self._name,
+                "company_id": self.env.company.id,
+                "user_id": self.env.uid,
+            },
         )
 
     def _pressure_set_state(self, state):

@@ -42,6 +42,7 @@ class TestPressureActivity(PressureCommon):
             [("res_model", "=", "mail.activity"), ("res_id", "=", activity.id)]
         )
         self.assertEqual((logged.channel, logged.state), ("phone", "reserved"))
+        self.assertEqual(logged.user_id, self.env.user)
         # an unsaturated person: no warning
         self.assertFalse(
             self._schedule(self.partner_b.with_env(self.env)).pressure_warning

@@ -1,8 +1,13 @@
-from datetime import datetime
+from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
+
+from odoo.addons.campaign_pressure.models import (
+    campaign_pressure_engine as engine_module,
+)
 
 from .common import PressureCommon
 
@@ -304,6 +309,47 @@ class TestPressureEngine(PressureCommon):
             ),
             [(7, self.partner_b, True)],
         )
+
+    def test_partner_read_paths_agree(self):
+        """A send batch reads partners by index probes, a large simulation by
+        a join the planner chooses: both decide alike (time zone, own caps,
+        blocked channels, cool-down, unknown and list-only people)."""
+        self._create_rule(max_contacts=2)
+        self._create_rule(
+            name="One a week", window_type="calendar", period="week", max_contacts=1
+        )
+        self.partner_a.tz = "Pacific/Auckland"
+        requests = [{"ref": p.id, "partner_id": p.id} for p in self.partners]
+        requests.append({"ref": 0, "email": "list-only@pressure.test"})
+
+        def decide(limit):
+            with patch.object(engine_module, "PROBE_LIMIT", limit):
+                return self.engine._pressure_evaluate(requests, "email", lock=False)
+
+        with freeze_time("2026-03-18 12:00:00"):  # a Wednesday
+            self._log_contacts(self.partner_a, days_ago=0)
+            self._log_contacts(self.partner_b, days_ago=8)
+            self._log_contacts(self.partner_b, days_ago=9)
+            self.partner_c.write(
+                {"pressure_max_contacts": 1, "pressure_period": "month"}
+            )
+            self._log_contacts(self.partner_c, days_ago=10)
+            self.partners[3].pressure_blocked_channel_ids = self.channel_email
+            self.partners[4].pressure_cooldown_until = (
+                fields.Datetime.now() + timedelta(days=3)
+            )
+            self._log_contacts(self.partners[4], days_ago=12)
+            probed, joined = decide(1000), decide(0)
+        self.assertEqual(probed, joined)
+        self.assertEqual(
+            {ref for ref, d in probed.items() if not d["allowed"]},
+            set(self.partners.ids),
+        )
+        self.assertTrue(probed[0]["allowed"])
+        self.assertIn("One a week", probed[self.partner_a.id]["reason"])
+        self.assertIn("own cap", probed[self.partner_c.id]["reason"])
+        self.assertIn("blocked", probed[self.partners[3].id]["reason"])
+        self.assertIn("Cool-down", probed[self.partners[4].id]["reason"])
 
     def test_date_guard(self):
         """Contacts dated in the future (clock skew) are counted too."""

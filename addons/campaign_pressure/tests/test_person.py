@@ -135,3 +135,4 @@ class TestPressurePerson(PressureCommon):
         )
         self.assertEqual(logged.state, "confirmed")
         self.assertEqual(logged.source, "letter")
+        self.assertEqual(logged.user_id, self.env.user)

@@ -40,6 +40,8 @@ class TestPressureSend(PressureCommon):
         self.assertEqual(logged.partner_id, partners - self.partner_a)
         self.assertEqual(set(logged.mapped("state")), {"confirmed"})
         self.assertEqual(set(logged.mapped("channel")), {"email"})
+        # a mailing's log rows name no user: the sender is on the mailing
+        self.assertFalse(logged.user_id)
 
     @users("user_marketing")
     def test_email_second_mailing_and_failure_release(self):

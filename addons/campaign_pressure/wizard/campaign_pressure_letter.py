@@ -61,6 +61,7 @@ class CampaignPressureLetter(models.TransientModel):
                 "campaign_id": self.campaign_id.id,
                 "res_model": "res.partner",
                 "weight": self.weight,
+                "user_id": self.env.uid,
             },
             state="confirmed",
         )

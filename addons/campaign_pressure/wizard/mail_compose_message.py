@@ -19,6 +19,8 @@ class MailComposeMessage(models.TransientModel):
         if not self._pressure_enabled():
             return mail_values_dict
         requests = []
+        # read once: a field read costs more than the loop's own work
+        partner_model = self.model == "res.partner"
         for res_id, mail_values in mail_values_dict.items():
             if mail_values.get("state") == "cancel":
                 continue
@@ -26,10 +28,14 @@ class MailComposeMessage(models.TransientModel):
                 (cmd[1] for cmd in mail_values.get("recipient_ids") or [] if cmd[1]),
                 None,
             )
-            if not partner_id and self.model == "res.partner":
+            if not partner_id and partner_model:
                 partner_id = res_id
-            emails = tools.email_split(mail_values.get("email_to") or "")
-            email = tools.email_normalize(emails[0]) if emails else None
+            email = None
+            if not partner_id:
+                # the person is the partner when there is one: the email
+                # only identifies recipients without a partner
+                emails = tools.email_split(mail_values.get("email_to") or "")
+                email = tools.email_normalize(emails[0]) if emails else None
             requests.append({"ref": res_id, "partner_id": partner_id, "email": email})
         if not requests:
             return mail_values_dict
