@@ -16,8 +16,9 @@ OWN_PERIODS = ("week", "month")
 # span of a calendar period in days, used for the horizon of the log scan and
 # for arbitration (scheduled mailings planned within the span are reserved)
 PERIOD_SPAN = {"day": 1, "week": 7, "month": 31}
-# up to this many requests (a send batch), partners are read by index probes
-PROBE_LIMIT = 1000
+# up to this many requests (a send batch or chunk), partners are read by index
+# probes
+PROBE_LIMIT = 5000
 RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 
 
@@ -897,11 +898,18 @@ class CampaignPressureEngine(models.AbstractModel):
         return ()
 
     @api.model
+    def _pressure_sending(self):
+        """State of the sends in progress on this cursor (``mailing id ->
+        {"reserved": ..., "ahead": ...}``), kept in the cursor's cache: it
+        survives the commits a send makes between batches, and costs no
+        context variant (every environment lookup compares contexts)."""
+        return self.env.cr.cache.setdefault("campaign_pressure_sending", {})
+
+    @api.model
     def _pressure_message_values(self, mailing):
         if not mailing:
-            return {
-                "reserved": self.env.context.get("campaign_pressure_reserved") or {}
-            }
+            return {"reserved": {}}
+        sending = self._pressure_sending().get(mailing.id) or {}
         mailing = mailing.sudo()
         return {
             "weight": mailing.pressure_weight or 1,
@@ -909,8 +917,36 @@ class CampaignPressureEngine(models.AbstractModel):
             "campaign_id": mailing.campaign_id.id or None,
             "campaign_tag_ids": tuple(mailing.campaign_id.tag_ids.ids),
             "company_id": self.env.company.id,
-            "reserved": self.env.context.get("campaign_pressure_reserved") or {},
+            # person key -> contacts planned by mailings winning arbitration
+            "reserved": sending.get("reserved") or {},
         }
+
+    @api.model
+    def _pressure_release_documents(self, mailing, model, res_ids):
+        """Release the reservations a mailing holds for records that have no
+        mail (no trace) of it: recipients Odoo itself cancelled, or left
+        over by an interrupted send."""
+        if not res_ids or not mailing:
+            return
+        self.env["campaign.pressure.contact"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE campaign_pressure_contact c
+                   SET state = 'released'
+                 WHERE c.mailing_id = %(mailing)s AND c.res_model = %(model)s
+                   AND c.res_id = ANY(%(res_ids)s) AND c.state = 'reserved'
+                   AND NOT EXISTS (
+                       SELECT FROM mailing_trace t
+                        WHERE t.mass_mailing_id = c.mailing_id
+                          AND t.model = c.res_model AND t.res_id = c.res_id)
+                """,
+                mailing=mailing.id,
+                model=model,
+                res_ids=_int_array(res_ids),
+            )
+        )
+        self.env["campaign.pressure.contact"].invalidate_model(["state"])
 
     @api.model
     def _pressure_sync_traces(self, trace_ids, state):

@@ -96,12 +96,13 @@ class MailingMailing(models.Model):
     def _action_send_mail(self, res_ids=None):
         if self.env.context.get("campaign_pressure_disable"):
             return super()._action_send_mail(res_ids=res_ids)
+        sending = self.env["campaign.pressure.engine"]._pressure_sending()
         for mailing in self:
-            reserved = mailing._pressure_reserved_by_others()
-            super(
-                MailingMailing,
-                mailing.with_context(campaign_pressure_reserved=reserved),
-            )._action_send_mail(res_ids=res_ids)
+            sending[mailing.id] = {"reserved": mailing._pressure_reserved_by_others()}
+            try:
+                super(MailingMailing, mailing)._action_send_mail(res_ids=res_ids)
+            finally:
+                sending.pop(mailing.id, None)
         return True
 
     @api.model

@@ -1,5 +1,9 @@
 from odoo import models, tools
 
+# recipients checked and reserved ahead in one statement: Odoo then creates
+# their mails in batches of 50 (``mail.batch_size``) reading the decisions
+AHEAD_CHUNK = 2000
+
 
 class MailComposeMessage(models.TransientModel):
     _inherit = "mail.compose.message"
@@ -12,17 +16,78 @@ class MailComposeMessage(models.TransientModel):
             and not self.env.context.get("campaign_pressure_disable")
         )
 
+    def _action_send_mail_mass_mail(self, res_ids, auto_commit=False):
+        """Reserve ahead: the recipients of a mass send are checked and
+        reserved a chunk (``AHEAD_CHUNK``) at a time, in one statement, not
+        once per batch of 50; each batch then reads its decisions.
+
+        The decisions are kept for the duration of this send only (see
+        ``campaign.pressure.engine._pressure_sending``): they survive the
+        composer's commit after each batch, and are dropped when the send
+        ends or fails."""
+        if not res_ids or not self._pressure_enabled():
+            return super()._action_send_mail_mass_mail(res_ids, auto_commit=auto_commit)
+        sending = self.env["campaign.pressure.engine"]._pressure_sending()
+        mailing_id = self.mass_mailing_id.id
+        state = sending.setdefault(mailing_id, {})
+        state["ahead"] = {"res_ids": list(res_ids), "pos": 0, "decisions": {}}
+        try:
+            return super()._action_send_mail_mass_mail(res_ids, auto_commit=auto_commit)
+        finally:
+            state.pop("ahead", None)
+            if not state:
+                sending.pop(mailing_id, None)
+
+    def _pressure_ahead(self, res_ids):
+        """Decisions reserved ahead for ``res_ids`` (a batch): screens the
+        next chunk when the batch is not screened yet. None outside a mass
+        send (then each batch is checked on its own)."""
+        engine = self.env["campaign.pressure.engine"]
+        state = engine._pressure_sending().get(self.mass_mailing_id.id)
+        ahead = state and state.get("ahead")
+        if ahead is None:
+            return None
+        decisions = ahead["decisions"]
+        missing = [res_id for res_id in res_ids if res_id not in decisions]
+        if missing:
+            start = ahead["pos"]
+            chunk = ahead["res_ids"][start : start + AHEAD_CHUNK]
+            if set(missing) <= set(chunk):
+                ahead["pos"] = start + len(chunk)
+            else:  # batches in another order than the send's ids
+                chunk = missing
+            # reservations of this mailing for records without a mail yet are
+            # left over by an interrupted send: released before counting
+            engine._pressure_release_documents(self.mass_mailing_id, self.model, chunk)
+            requests = engine._pressure_requests(self.model, chunk, "email")
+            screened = engine._pressure_check_and_reserve(
+                requests,
+                "email",
+                "mailing",
+                mailing=self.mass_mailing_id,
+                res_model=self.model,
+            )
+            by_ref = {request["ref"]: request for request in requests}
+            for res_id in chunk:
+                # (request, decision), None when the record had no identity
+                decisions[res_id] = (
+                    (by_ref[res_id], screened[res_id]) if res_id in screened else None
+                )
+        return decisions
+
     def _process_mail_values_state(self, mail_values_dict):
         """Hold back recipients over a pressure rule, like Odoo cancels
         blacklisted or opted-out ones, and reserve the others' budget."""
         mail_values_dict = super()._process_mail_values_state(mail_values_dict)
         if not self._pressure_enabled():
             return mail_values_dict
-        requests = []
+        requests = {}
+        cancelled = []
         # read once: a field read costs more than the loop's own work
         partner_model = self.model == "res.partner"
         for res_id, mail_values in mail_values_dict.items():
             if mail_values.get("state") == "cancel":
+                cancelled.append(res_id)
                 continue
             partner_id = next(
                 (cmd[1] for cmd in mail_values.get("recipient_ids") or [] if cmd[1]),
@@ -36,16 +101,40 @@ class MailComposeMessage(models.TransientModel):
                 # only identifies recipients without a partner
                 emails = tools.email_split(mail_values.get("email_to") or "")
                 email = tools.email_normalize(emails[0]) if emails else None
-            requests.append({"ref": res_id, "partner_id": partner_id, "email": email})
-        if not requests:
-            return mail_values_dict
-        decisions = self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
-            requests,
-            "email",
-            "mailing",
-            mailing=self.mass_mailing_id,
-            res_model=self.model,
-        )
+            requests[res_id] = {"ref": res_id, "partner_id": partner_id, "email": email}
+        decisions = {}
+        pending = requests
+        ahead = self._pressure_ahead(list(mail_values_dict))
+        if ahead is not None:
+            pending = {}
+            release = []
+            for res_id in cancelled:
+                screened = ahead.pop(res_id, None)
+                if screened and screened[1]["allowed"]:
+                    release.append(res_id)  # cancelled by Odoo: not sent
+            for res_id, request in requests.items():
+                screened = ahead.pop(res_id, None)
+                if screened and self._pressure_same_person(screened[0], request):
+                    decisions[res_id] = screened[1]
+                    continue
+                # the mail goes to someone else than the record said (or
+                # the record had no identity): checked with this batch
+                pending[res_id] = request
+                if screened and screened[1]["allowed"]:
+                    release.append(res_id)
+            self.env["campaign.pressure.engine"]._pressure_release_documents(
+                self.mass_mailing_id, self.model, release
+            )
+        if pending:
+            decisions.update(
+                self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
+                    list(pending.values()),
+                    "email",
+                    "mailing",
+                    mailing=self.mass_mailing_id,
+                    res_model=self.model,
+                )
+            )
         for res_id, decision in decisions.items():
             if decision["allowed"]:
                 continue
@@ -58,6 +147,13 @@ class MailComposeMessage(models.TransientModel):
                 _pressure=decision,
             )
         return mail_values_dict
+
+    def _pressure_same_person(self, screened, request):
+        """Whether the request screened ahead (from the record) names the
+        person the mail actually goes to."""
+        if screened.get("partner_id") or request.get("partner_id"):
+            return screened.get("partner_id") == request.get("partner_id")
+        return (screened.get("email") or None) == request.get("email")
 
     def _prepare_mail_values_mailing_traces(self, mail_values_all):
         trace_values_all = super()._prepare_mail_values_mailing_traces(mail_values_all)
