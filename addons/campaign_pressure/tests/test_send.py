@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.tests import tagged, users
 
@@ -209,3 +211,121 @@ class TestPressureSend(PressureCommon):
         )
         self.assertEqual(len(logged), 3)
         self.assertEqual(set(logged.mapped("channel")), {"sms"})
+
+
+@tagged("post_install", "-at_install")
+class TestPressureReserveAhead(PressureCommon):
+    """A mass email send reserves its recipients a chunk at a time, ahead of
+    Odoo's batches of 50."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 50)
+        cls.crowd = cls.env["res.partner"].create(
+            [
+                {"name": f"Crowd {i}", "email": f"crowd{i}@pressure.test"}
+                for i in range(150)
+            ]
+        )
+
+    def test_one_counting_statement_for_three_batches(self):
+        """150 recipients, 3 batches of 50: one counting statement, for all
+        of them; the log has one reservation per recipient."""
+        self._create_rule(max_contacts=5)
+        self._log_contacts(self.crowd[:10], days_ago=1, weight=5)  # saturated
+        engine_cls = type(self.env["campaign.pressure.engine"])
+        real_query = engine_cls._pressure_query
+        statements = []
+
+        def counted(engine, requests, *args, **kwargs):
+            statements.append(len(requests))
+            return real_query(engine, requests, *args, **kwargs)
+
+        mailing = self._create_partner_mailing(self.crowd)
+        with (
+            patch.object(engine_cls, "_pressure_query", counted),
+            self.mock_mail_gateway(mail_unlink_sent=False),
+        ):
+            mailing.action_send_mail()
+        self.assertEqual(statements, [150])
+        traces = self._traces(mailing)
+        self.assertEqual(len(traces), 150)
+        held = traces.filtered(lambda t: t.failure_type == "pressure")
+        self.assertEqual(sorted(held.mapped("res_id")), sorted(self.crowd[:10].ids))
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
+        self.assertEqual(logged.partner_id, self.crowd[10:])
+        self.assertEqual(len(logged), 140)
+
+    def test_odoo_cancellations_release_the_reservation(self):
+        """A recipient Odoo itself cancels (blacklisted) was reserved ahead:
+        the reservation is released with its batch."""
+        self._create_rule(max_contacts=5)
+        self.env["mail.blacklist"].sudo()._add(self.partner_b.email)
+        mailing = self._create_partner_mailing(self.partners)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        trace_b = self._traces(mailing).filtered(
+            lambda t: t.res_id == self.partner_b.id
+        )
+        self.assertEqual(trace_b.failure_type, "mail_bl")
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
+        by_partner = {c.partner_id: c.state for c in logged}
+        self.assertEqual(by_partner.pop(self.partner_b), "released")
+        self.assertEqual(set(by_partner.values()), {"confirmed"})
+
+    def test_interrupted_send_leaves_no_stale_reservation(self):
+        """Reservations of a send interrupted before its mails were created
+        do not count against the same people when the send resumes."""
+        self._create_rule(max_contacts=1)
+        mailing = self._create_partner_mailing(self.partner_a | self.partner_b)
+        stale = self._log_contacts(
+            self.partner_a,
+            days_ago=0,
+            state="reserved",
+            mailing_id=mailing.id,
+            res_model="res.partner",
+            res_id=self.partner_a.id,
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        self.assertEqual(stale.state, "released")
+        traces = self._traces(mailing)
+        self.assertEqual(set(traces.mapped("trace_status")), {"sent"})
+        self.assertEqual(len(traces), 2)
+
+    def test_recipient_other_than_record_checked_in_batch(self):
+        """When the mail goes to someone else than the record named when
+        reserving ahead, the batch checks the actual person and releases the
+        reservation made for the other one."""
+        self._create_rule(max_contacts=1)
+        self._log_contacts(self.partner_a)
+        engine_cls = type(self.env["campaign.pressure.engine"])
+        real_requests = engine_cls._pressure_requests
+
+        def misnamed(engine, model, res_ids, channel):
+            requests = real_requests(engine, model, res_ids, channel)
+            for request in requests:
+                if request["ref"] == self.partner_a.id:
+                    request["partner_id"] = self.partner_c.id
+            return requests
+
+        mailing = self._create_partner_mailing(self.partner_a | self.partner_b)
+        with (
+            patch.object(engine_cls, "_pressure_requests", misnamed),
+            self.mock_mail_gateway(mail_unlink_sent=False),
+        ):
+            mailing.action_send_mail()
+        held = self._traces(mailing).filtered(lambda t: t.failure_type == "pressure")
+        self.assertEqual(held.res_id, self.partner_a.id)
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
+        self.assertEqual(
+            {(c.partner_id, c.state) for c in logged},
+            {(self.partner_c, "released"), (self.partner_b, "confirmed")},
+        )
