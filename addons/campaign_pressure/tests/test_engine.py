@@ -3,11 +3,10 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import Command, fields
-from odoo.tests import tagged
-
 from odoo.addons.campaign_pressure.models import (
     campaign_pressure_engine as engine_module,
 )
+from odoo.tests import tagged
 
 from .common import PressureCommon
 
