@@ -2,7 +2,7 @@ import logging
 import math
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2.errors
 import pytz
@@ -602,9 +602,11 @@ class CampaignPressureEngine(models.AbstractModel):
           one identifier each);
         :param str channel: email, sms, phone or letter;
         :param dict message: ``weight, exempt, campaign_id, campaign_tag_ids,
-          company_id, reserved`` (``reserved``: person key -> list of
-          ``(channel, weight, is_transactional, campaign_id, tag_ids)`` planned
-          by mailings that win arbitration);
+          company_id, reserved, postpone_quiet`` (``reserved``: person key ->
+          list of ``(channel, weight, is_transactional, campaign_id,
+          tag_ids)`` planned by mailings that win arbitration;
+          ``postpone_quiet``: the message can wait for the end of the
+          person's quiet hours, the decision then has ``postpone_until``);
         :param dict reserve: log values (:meth:`_pressure_log_values`): the
           counting statement logs the reservations of the requests it allows
           at once (their decision has ``logged``); the caller logs the other
@@ -744,11 +746,17 @@ class CampaignPressureEngine(models.AbstractModel):
                 if self._pressure_in_quiet_hours(
                     local_hours[tz], quiet_from or 0.0, quiet_to or 0.0
                 ):
-                    decision.update(
-                        allowed=False,
-                        reason=self.env._("Quiet hours of the person."),
+                    if not message.get("postpone_quiet"):
+                        decision.update(
+                            allowed=False,
+                            reason=self.env._("Quiet hours of the person."),
+                        )
+                        continue
+                    # a channel that can wait (email): sent when the quiet
+                    # hours end, if the caps allow it now
+                    decision["postpone_until"] = self._pressure_quiet_end(
+                        now, tz, quiet_to or 0.0
                     )
-                    continue
             cooling = bool(cooldown_until and cooldown_until > now)
             extra = (
                 self._pressure_reserved_counts(windows, reserved[key])
@@ -820,6 +828,20 @@ class CampaignPressureEngine(models.AbstractModel):
             return pytz.utc
 
     @api.model
+    def _pressure_quiet_end(self, now, tz, end):
+        """End (naive UTC) of the quiet hours a person in time zone ``tz`` is
+        in at ``now`` (naive UTC); ``end``: local hour (float) they end."""
+        zone = self._pressure_tzinfo(tz)
+        local = pytz.utc.localize(now).astimezone(zone)
+        day = local.date()
+        if local.hour + local.minute / 60.0 >= end:
+            day += timedelta(days=1)  # quiet since the evening: ends tomorrow
+        naive = datetime.combine(day, datetime.min.time()) + timedelta(
+            minutes=round(end * 60)
+        )
+        return zone.localize(naive).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
     def _pressure_in_quiet_hours(self, hour, start, end):
         if start < end:
             return start <= hour < end
@@ -865,10 +887,11 @@ class CampaignPressureEngine(models.AbstractModel):
 
     @api.model
     def _pressure_check_and_reserve(
-        self, requests, channel, source, mailing=None, res_model=None
+        self, requests, channel, source, mailing=None, res_model=None, postpone=False
     ):
-        """Check a batch of a send and reserve the allowed recipients."""
-        message = self._pressure_message_values(mailing)
+        """Check a batch of a send and reserve the allowed recipients.
+        ``postpone``: the channel can wait for the end of quiet hours."""
+        message = dict(self._pressure_message_values(mailing), postpone_quiet=postpone)
         values = {
             "mailing_id": mailing.id if mailing else False,
             "campaign_id": message.get("campaign_id"),

@@ -16,6 +16,11 @@ class MailingTrace(models.Model):
     )
     pressure_count = fields.Integer(string="Contacts in window", readonly=True)
     pressure_threshold = fields.Integer(string="Pressure threshold", readonly=True)
+    pressure_postponed_until = fields.Datetime(
+        string="Postponed until",
+        readonly=True,
+        help="The person's quiet hours: the email was queued to be sent when they end.",
+    )
 
     def write(self, vals):
         res = super().write(vals)

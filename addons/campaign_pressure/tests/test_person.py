@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from odoo import Command, fields
@@ -60,6 +60,33 @@ class TestPressurePerson(PressureCommon):
             self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
         with self.assertRaises(ValidationError):
             self.partner_b.pressure_quiet_from = 25
+
+    def test_quiet_hours_postpone_when_the_channel_can_wait(self):
+        """For email (the caller says the message can wait), quiet hours
+        postpone the message to their end instead of holding it back; the
+        caps still apply."""
+        self.partner_a.write(
+            {"tz": "Europe/Kyiv", "pressure_quiet_from": 21.0, "pressure_quiet_to": 8.0}
+        )
+        wait = {"postpone_quiet": True}
+        for now, until in (
+            ("2026-01-10 20:30:00", datetime(2026, 1, 11, 6, 0)),  # 22:30 in Kyiv
+            ("2026-01-11 00:00:00", datetime(2026, 1, 11, 6, 0)),  # 02:00 in Kyiv
+        ):
+            with freeze_time(now):
+                decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
+                self.assertTrue(decision["allowed"])
+                self.assertEqual(decision["postpone_until"], until)
+        with freeze_time("2026-01-10 10:00:00"):  # 12:00 in Kyiv: not quiet
+            decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
+            self.assertTrue(decision["allowed"])
+            self.assertFalse(decision.get("postpone_until"))
+        self._create_rule(name="One a month", max_contacts=1)
+        with freeze_time("2026-01-10 20:30:00"):
+            self._log_contacts(self.partner_a, days_ago=2)
+            decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
+            self.assertFalse(decision["allowed"], "over a cap: held back")
+            self.assertIn("One a month", decision["reason"])
 
     def test_negative_cap_refused(self):
         with self.assertRaises(ValidationError):

@@ -1,5 +1,7 @@
+from datetime import datetime
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import tagged, users
 
@@ -44,6 +46,35 @@ class TestPressureSend(PressureCommon):
         self.assertEqual(set(logged.mapped("channel")), {"email"})
         # a mailing's log rows name no user: the sender is on the mailing
         self.assertFalse(logged.user_id)
+
+    @users("user_marketing")
+    def test_email_waits_for_the_end_of_quiet_hours(self):
+        """A recipient in quiet hours gets the email when they end: Odoo's
+        queue holds it (scheduled date), the trace says until when, and the
+        budget is reserved."""
+        self.partner_a.sudo().write(
+            {"tz": "Europe/Kyiv", "pressure_quiet_from": 21.0, "pressure_quiet_to": 8.0}
+        )
+        partners = (self.partner_a | self.partner_b).with_env(self.env)
+        mailing = self._create_partner_mailing(partners)
+        with (
+            freeze_time("2026-01-10 20:30:00"),  # 22:30 in Kyiv
+            self.mock_mail_gateway(mail_unlink_sent=False),
+        ):
+            mailing.action_send_mail()
+        traces = self._traces(mailing)
+        trace_a = traces.filtered(lambda t: t.res_id == self.partner_a.id)
+        self.assertEqual(trace_a.trace_status, "outgoing")
+        self.assertEqual(trace_a.pressure_postponed_until, datetime(2026, 1, 11, 6, 0))
+        self.assertEqual(
+            trace_a.sudo().mail_mail_id.scheduled_date, datetime(2026, 1, 11, 6, 0)
+        )
+        self.assertNotSentEmail([self.partner_a])
+        self.assertSentEmail(self.env.user.partner_id, [self.partner_b])
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
+        self.assertEqual(logged.partner_id, partners)
 
     @users("user_marketing")
     def test_email_second_mailing_and_failure_release(self):

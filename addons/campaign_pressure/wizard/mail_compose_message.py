@@ -66,6 +66,7 @@ class MailComposeMessage(models.TransientModel):
                 "mailing",
                 mailing=self.mass_mailing_id,
                 res_model=self.model,
+                postpone=True,
             )
             by_ref = {request["ref"]: request for request in requests}
             for res_id in chunk:
@@ -133,12 +134,23 @@ class MailComposeMessage(models.TransientModel):
                     "mailing",
                     mailing=self.mass_mailing_id,
                     res_model=self.model,
+                    postpone=True,
                 )
             )
         for res_id, decision in decisions.items():
-            if decision["allowed"]:
-                continue
             mail_values = mail_values_dict[res_id]
+            if decision["allowed"]:
+                if decision.get("postpone_until"):
+                    # quiet hours: Odoo's mail queue sends it when they end
+                    scheduled = mail_values.get("scheduled_date") and self.env[
+                        "mail.mail"
+                    ]._parse_scheduled_datetime(mail_values["scheduled_date"])
+                    if scheduled:
+                        scheduled = scheduled.replace(tzinfo=None)
+                    if not scheduled or scheduled < decision["postpone_until"]:
+                        mail_values["scheduled_date"] = decision["postpone_until"]
+                    mail_values["_pressure"] = decision
+                continue
             mail_values.update(
                 state="cancel",
                 failure_type="pressure",
@@ -159,7 +171,13 @@ class MailComposeMessage(models.TransientModel):
         trace_values_all = super()._prepare_mail_values_mailing_traces(mail_values_all)
         for res_id, mail_values in mail_values_all.items():
             decision = mail_values.get("_pressure")
-            if decision and trace_values_all.get(res_id):
+            if not decision or not trace_values_all.get(res_id):
+                continue
+            if decision["allowed"]:
+                trace_values_all[res_id]["pressure_postponed_until"] = decision[
+                    "postpone_until"
+                ]
+            else:
                 trace_values_all[res_id].update(
                     failure_reason=decision["reason"],
                     pressure_rule_id=decision["rule_id"],

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import format_datetime
 
 NOT_SENT_STATUSES = ("cancel", "error", "bounce")
 
@@ -30,10 +31,24 @@ class MailingTrace(models.Model):
                     if trace.trace_status == "cancel"
                     else status_labels.get(trace.trace_status, ""),
                     "sent": sent,
-                    "explanation": "" if sent else trace._cmr_explanation(partner),
+                    "explanation": trace._cmr_explanation(partner)
+                    if not sent
+                    else trace._cmr_postponed_explanation(),
                 }
             )
         return rows
+
+    def _cmr_postponed_explanation(self):
+        """A message queued until the person's quiet hours end."""
+        self.ensure_one()
+        if self.trace_status != "outgoing" or not self.pressure_postponed_until:
+            return ""
+        return self.env._(
+            "Waiting for the end of your quiet hours: it goes out at %(date)s.",
+            date=format_datetime(
+                self.env, self.pressure_postponed_until, dt_format="short"
+            ),
+        )
 
     def _cmr_explanation(self, partner):
         """Why this message did not reach the person, in plain words."""

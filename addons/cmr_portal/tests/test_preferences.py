@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from freezegun import freeze_time
 from odoo.addons.mass_mailing.tests.common import MassMailCommon
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
@@ -107,6 +108,40 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
             rows[0]["explanation"], "Not sent: you asked for at most 1 message a month."
         )
         self.assertFalse(rows[0]["sent"])
+
+    def test_quiet_hours_postpone_and_explained(self):
+        """Quiet hours set in the portal: the marketing email waits in Odoo's
+        queue until they end, and the communications page says when it goes
+        out."""
+        partner = self.student.sudo()
+        partner.write({"tz": "Europe/Kyiv"})
+        partner._cmr_apply_preferences(
+            {"pressure_quiet_from": 21.0, "pressure_quiet_to": 8.0},
+            set(),
+            False,
+            "portal",
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "name": "Evening news",
+                "subject": "Evening news",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get("res.partner").id,
+                "mailing_domain": repr([("id", "=", partner.id)]),
+            }
+        )
+        with (
+            freeze_time("2026-11-20 20:30:00"),  # 22:30 in Kyiv
+            self.mock_mail_gateway(mail_unlink_sent=False),
+        ):
+            mailing.action_send_mail()
+        trace = mailing.mailing_trace_ids
+        self.assertEqual(trace.trace_status, "outgoing")
+        # 08:00 in Kyiv the next morning
+        self.assertEqual(trace.pressure_postponed_until, datetime(2026, 11, 21, 6, 0))
+        rows = self.env["mailing.trace"]._cmr_portal_rows(trace, partner)
+        self.assertIn("end of your quiet hours", rows[0]["explanation"])
+        self.assertTrue(rows[0]["sent"])
 
     def test_quiet_day_holds_back(self):
         partner = self.student.sudo()
