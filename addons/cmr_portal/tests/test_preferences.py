@@ -143,6 +143,37 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         self.assertIn("end of your quiet hours", rows[0]["explanation"])
         self.assertTrue(rows[0]["sent"])
 
+    def test_quiet_day_postpones_email(self):
+        """An email on a quiet day waits for the next day that is not quiet,
+        after the quiet hours that begin it."""
+        partner = self.student.sudo()
+        partner.write(
+            {
+                "tz": "Europe/Kyiv",
+                "cmr_quiet_weekdays": "5,6",  # Saturday and Sunday
+                "pressure_quiet_from": 21.0,
+                "pressure_quiet_to": 8.0,
+            }
+        )
+        engine = self.env["campaign.pressure.engine"]
+        requests = [{"ref": partner.id, "partner_id": partner.id}]
+        saturday_noon = datetime(2026, 11, 21, 10, 0)  # 12:00 in Kyiv
+        decision = engine._pressure_evaluate(
+            requests,
+            "email",
+            message={"postpone_quiet": True},
+            lock=False,
+            now=saturday_noon,
+        )[partner.id]
+        self.assertTrue(decision["allowed"])
+        # Monday 08:00 in Kyiv (UTC+2)
+        self.assertEqual(decision["postpone_until"], datetime(2026, 11, 23, 6, 0))
+        # SMS cannot wait: held back
+        decision = engine._pressure_evaluate(
+            requests, "sms", lock=False, now=saturday_noon
+        )[partner.id]
+        self.assertFalse(decision["allowed"])
+
     def test_quiet_day_holds_back(self):
         partner = self.student.sudo()
         partner.write({"cmr_quiet_weekdays": "6"})
