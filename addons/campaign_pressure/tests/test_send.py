@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import Command
+from odoo.addons.campaign_pressure.wizard import mail_compose_message as compose_module
 from odoo.tests import tagged, users
 
 from .common import PressureCommon
@@ -360,3 +361,36 @@ class TestPressureReserveAhead(PressureCommon):
             {(c.partner_id, c.state) for c in logged},
             {(self.partner_c, "released"), (self.partner_b, "confirmed")},
         )
+
+    def test_batches_out_of_order_reserve_each_record_once(self):
+        """Batches that do not follow the send's order are screened on their
+        own; a later chunk skips what was screened already."""
+        self._create_rule(max_contacts=5)
+        crowd = self.crowd[:120]
+        mailing = self._create_partner_mailing(crowd)
+        composer = self.env["mail.compose.message"].create(
+            {
+                "body": "<p>Hi</p>",
+                "composition_mode": "mass_mail",
+                "mass_mailing_id": mailing.id,
+                "model": "res.partner",
+                "subject": "Out of order",
+            }
+        )
+        ids = crowd.ids
+        sending = self.env["campaign.pressure.engine"]._pressure_sending()
+        sending[mailing.id] = {
+            "ahead": {"res_ids": ids, "pos": 0, "seen": set(), "decisions": {}}
+        }
+        try:
+            with patch.object(compose_module, "AHEAD_CHUNK", 50):
+                for batch in (ids[60:110], ids[0:50], ids[50:100], ids[100:120]):
+                    decisions = composer._pressure_ahead(batch)
+                    self.assertTrue(set(batch) <= set(decisions))
+        finally:
+            sending.pop(mailing.id, None)
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id)]
+        )
+        self.assertEqual(len(logged), 120)
+        self.assertEqual(logged.partner_id, crowd)

@@ -30,7 +30,12 @@ class MailComposeMessage(models.TransientModel):
         sending = self.env["campaign.pressure.engine"]._pressure_sending()
         mailing_id = self.mass_mailing_id.id
         state = sending.setdefault(mailing_id, {})
-        state["ahead"] = {"res_ids": list(res_ids), "pos": 0, "decisions": {}}
+        state["ahead"] = {
+            "res_ids": list(res_ids),
+            "pos": 0,  # where the next chunk starts in res_ids
+            "seen": set(),  # ids screened once: never reserved twice
+            "decisions": {},  # res_id -> (request, decision), until its batch
+        }
         try:
             return super()._action_send_mail_mass_mail(res_ids, auto_commit=auto_commit)
         finally:
@@ -47,15 +52,18 @@ class MailComposeMessage(models.TransientModel):
         ahead = state and state.get("ahead")
         if ahead is None:
             return None
-        decisions = ahead["decisions"]
-        missing = [res_id for res_id in res_ids if res_id not in decisions]
+        decisions, seen = ahead["decisions"], ahead["seen"]
+        missing = [res_id for res_id in res_ids if res_id not in seen]
         if missing:
             start = ahead["pos"]
-            chunk = ahead["res_ids"][start : start + AHEAD_CHUNK]
-            if set(missing) <= set(chunk):
-                ahead["pos"] = start + len(chunk)
+            window = ahead["res_ids"][start : start + AHEAD_CHUNK]
+            if set(missing) <= set(window):
+                ahead["pos"] = start + len(window)
+                chunk = [res_id for res_id in window if res_id not in seen]
             else:  # batches in another order than the send's ids
                 chunk = missing
+            chunk = list(dict.fromkeys(chunk))
+            seen.update(chunk)
             # reservations of this mailing for records without a mail yet are
             # left over by an interrupted send: released before counting
             engine._pressure_release_documents(self.mass_mailing_id, self.model, chunk)
