@@ -68,14 +68,7 @@ class MailComposeMessage(models.TransientModel):
             # left over by an interrupted send: released before counting
             engine._pressure_release_documents(self.mass_mailing_id, self.model, chunk)
             requests = engine._pressure_requests(self.model, chunk, "email")
-            screened = engine._pressure_check_and_reserve(
-                requests,
-                "email",
-                "mailing",
-                mailing=self.mass_mailing_id,
-                res_model=self.model,
-                postpone=True,
-            )
+            screened = self._pressure_reserve(requests)
             by_ref = {request["ref"]: request for request in requests}
             for res_id in chunk:
                 # (request, decision), None when the record had no identity
@@ -135,16 +128,7 @@ class MailComposeMessage(models.TransientModel):
                 self.mass_mailing_id, self.model, release
             )
         if pending:
-            decisions.update(
-                self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
-                    list(pending.values()),
-                    "email",
-                    "mailing",
-                    mailing=self.mass_mailing_id,
-                    res_model=self.model,
-                    postpone=True,
-                )
-            )
+            decisions.update(self._pressure_reserve(list(pending.values())))
         for res_id, decision in decisions.items():
             mail_values = mail_values_dict[res_id]
             if decision["allowed"]:
@@ -167,6 +151,18 @@ class MailComposeMessage(models.TransientModel):
                 _pressure=decision,
             )
         return mail_values_dict
+
+    def _pressure_reserve(self, requests):
+        """Check and reserve email requests of this mass send (an email can
+        wait for the end of quiet hours)."""
+        return self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
+            requests,
+            "email",
+            "mailing",
+            mailing=self.mass_mailing_id,
+            res_model=self.model,
+            postpone=True,
+        )
 
     def _pressure_same_person(self, screened, request):
         """Whether the request screened ahead (from the record) names the
