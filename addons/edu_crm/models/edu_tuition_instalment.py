@@ -157,6 +157,8 @@ class EduTuitionInstalment(models.Model):
                 )
 
     def write(self, vals):
+        if not {"amount", "due_date"} & vals.keys():
+            return super().write(vals)
         locked = self.filtered(lambda inst: inst.contract_id.state != "draft")
         if locked and (
             "amount" in vals
@@ -175,7 +177,7 @@ class EduTuitionInstalment(models.Model):
         return self.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.state in ("draft", "posted")
-            and m.payment_state in ("not_paid", "partial")
+            and m.payment_state in OPEN_STATES
         )
 
     def _edu_due_date_follows_invoices(self, due_date):
