@@ -1,13 +1,13 @@
 from odoo import fields, http
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
+from odoo.addons.edu_crm.models.edu_tuition_instalment import OPEN_STATES
 from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from ..models.cmr_request import MAX_TEXT_LENGTH
 from .portal import CmrCustomerPortal, _to_int
 
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
 MAX_PAY_SELECTION = 100
 
 
@@ -67,7 +67,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                 invoice
             )
             if (
-                invoice.payment_state in OPEN_PAYMENT_STATES
+                invoice.payment_state in OPEN_STATES
                 and invoice.partner_id == user_partner
             ):
                 payable_instalment_ids.add(invoice.edu_instalment_id.id)
@@ -257,7 +257,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         )
         if len(instalments) != len(ids):
             return Invoice, [env._("Choose among the instalments shown on this page.")]
-        if any(inst.payment_state not in OPEN_PAYMENT_STATES for inst in instalments):
+        if any(inst.payment_state not in OPEN_STATES for inst in instalments):
             return Invoice, [
                 env._(
                     "One of the chosen instalments is already paid, cancelled or "
@@ -267,7 +267,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         invoices = Invoice.search(
             self._cmr_invoice_domain(instalments)
             + [
-                ("payment_state", "in", OPEN_PAYMENT_STATES),
+                ("payment_state", "in", OPEN_STATES),
                 ("partner_id", "=", partner.id),
             ],
             order="invoice_date_due, id",

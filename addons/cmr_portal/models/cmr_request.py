@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from odoo import Command, api, fields, models
+from odoo.addons.edu_crm.models.edu_tuition_instalment import OPEN_STATES
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 MAX_TEXT_LENGTH = 4000
@@ -323,9 +324,7 @@ class CmrRequest(models.Model):
                     )
                 )
             moved = later & open_instalments
-            invoiced = later.filtered(
-                lambda i: i.payment_state in ("not_paid", "partial")
-            )
+            invoiced = later.filtered(lambda i: i.payment_state in OPEN_STATES)
             delay = self.requested_date - self.instalment_id.due_date
             new_values = [
                 {
