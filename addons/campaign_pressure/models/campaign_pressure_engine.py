@@ -739,7 +739,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 )
                 continue
             tz = tz or self._pressure_default_tz()
-            if quiet_from != quiet_to and (quiet_from or quiet_to):
+            if self._pressure_has_quiet_hours(quiet_from, quiet_to):
                 if tz not in local_hours:
                     local = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz))
                     local_hours[tz] = local.hour + local.minute / 60.0
@@ -840,6 +840,11 @@ class CampaignPressureEngine(models.AbstractModel):
             minutes=round(end * 60)
         )
         return zone.localize(naive).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _pressure_has_quiet_hours(self, quiet_from, quiet_to):
+        """Whether a person's quiet hours (local hours, floats) are set."""
+        return quiet_from != quiet_to and bool(quiet_from or quiet_to)
 
     @api.model
     def _pressure_in_quiet_hours(self, hour, start, end):

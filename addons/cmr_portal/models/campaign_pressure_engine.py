@@ -103,12 +103,10 @@ class CampaignPressureEngine(models.AbstractModel):
                 partner.pressure_quiet_from,
                 partner.pressure_quiet_to,
             )
-            if (
-                quiet_from != quiet_to
-                and (quiet_from or quiet_to)
-                and self._pressure_in_quiet_hours(
-                    0.0, quiet_from or 0.0, quiet_to or 0.0
-                )
+            if self._pressure_has_quiet_hours(
+                quiet_from, quiet_to
+            ) and self._pressure_in_quiet_hours(
+                0.0, quiet_from or 0.0, quiet_to or 0.0
             ):
                 start = self._pressure_quiet_end(start, tz, quiet_to or 0.0)
             return start
