@@ -30,9 +30,10 @@ class CmrMassMailController(MassMailController):
 
     def _cmr_recipient_partner(self, mailing, document_id, email):
         """The partner the mailing was sent to: the recipient record
-        ``document_id`` of the mailing's model (a contact, or a record with a
-        ``partner_id``) when it exists and carries the same email, else an
-        empty recordset (the caller then matches by email).
+        ``document_id`` of the mailing's model (the contact itself, or a
+        partner of the record, as Odoo's ``_mail_get_partners`` finds it) when
+        it exists and carries the same email, else an empty recordset (the
+        caller then matches by email).
 
         Called after Odoo checked the token, which signs the mailing, the
         document id and the email together."""
@@ -45,20 +46,11 @@ class CmrMassMailController(MassMailController):
         record = request.env[model_name].sudo().browse(document_id).exists()
         if not record:
             return Partner
-        if model_name == "res.partner":
-            partner = record
-        else:
-            field = record._fields.get("partner_id")
-            if not (
-                field
-                and field.type == "many2one"
-                and field.comodel_name == "res.partner"
-            ):
-                return Partner
-            partner = record.partner_id
-        if partner.email_normalized != email_normalized:
-            return Partner
-        return partner
+        # the record's customers as Odoo finds them (the contact itself, or
+        # its partner fields), the one with the email the mailing was sent to
+        return record._mail_get_partners()[record.id].filtered(
+            lambda p: p.email_normalized == email_normalized
+        )[:1]
 
     def _cmr_mailing_partners(self, mailing, document_id, email):
         """``(partners_sudo, by_document)``: the recipient partner when
