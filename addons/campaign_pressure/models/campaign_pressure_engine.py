@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import psycopg2.errors
 import pytz
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -255,7 +256,13 @@ class CampaignPressureEngine(models.AbstractModel):
           (read partners by index probes: a small batch);
         :param dict reserve: log values (see :meth:`_pressure_log_values`):
           the statement itself logs the reservations of the requests it
-          allows at once (every request when there is no window).
+          allows at once.
+
+        Without ``screen`` the statement only resolves (and locks) persons:
+        nothing is counted nor flagged. With it, the persons' own settings
+        (blocked channel, quiet hours...) are read even when there is no
+        window to count: a transactional message is not capped, but it still
+        respects what the person asked for.
         :return: ``(keys, flagged)``: ``keys`` maps the index of each request
           to ``(key, partner_id)``; ``flagged`` maps a person key to the tuple
           ``(key, pid, tz, max_contacts, period, quiet_from, quiet_to,
@@ -277,7 +284,7 @@ class CampaignPressureEngine(models.AbstractModel):
                     refs[pid] = request["ref"]
             else:
                 unresolved.append(idx)
-        if not windows and not lock and not unresolved:
+        if not screen and not lock and not unresolved and not reserve:
             return keys, {}
         # arrays passed as one literal each: adapting 100,000 Python values
         # one by one would cost more (the statement sorts the persons itself)
@@ -357,31 +364,29 @@ class CampaignPressureEngine(models.AbstractModel):
                 )
             )
         branches = []
-        if windows:
+        columns = self._pressure_detail_columns(windows) if screen else []
+        if screen:
             ctes.extend(self._pressure_count_ctes(windows, now, screen))
         if reserve:
-            ctes.append(self._pressure_reserve_cte(reserve, now, windows, unresolved))
-        if windows:
+            ctes.append(
+                self._pressure_reserve_cte(reserve, now, bool(screen), unresolved)
+            )
+        if screen:
             branches.append(
                 SQL(
                     "SELECT NULL::int AS idx, f.key, f.pid, %s FROM f WHERE f.flag",
-                    SQL(", ").join(
-                        SQL.identifier("f", col)
-                        for col in self._pressure_detail_columns(windows)
-                    ),
+                    SQL(", ").join(SQL.identifier("f", col) for col in columns),
                 )
             )
         if unresolved:
             branches.append(
                 SQL(
                     "SELECT k.idx, k.key, k.pid%s FROM keyed k",
-                    SQL("").join(
-                        SQL(", NULL") for _col in self._pressure_detail_columns(windows)
-                    ),
+                    SQL("").join(SQL(", NULL") for _col in columns),
                 )
             )
         if not branches:
-            # nothing to count (transactional) nor to resolve: lock only
+            # nothing to check nor to resolve: lock only
             branches.append(SQL("SELECT NULL::int, NULL::varchar, NULL::int LIMIT 0"))
         query = SQL(
             "WITH %s %s", SQL(", ").join(ctes), SQL(" UNION ALL ").join(branches)
@@ -418,15 +423,16 @@ class CampaignPressureEngine(models.AbstractModel):
         return keys, flagged
 
     @api.model
-    def _pressure_reserve_cte(self, reserve, now, windows, unresolved):
+    def _pressure_reserve_cte(self, reserve, now, screened, unresolved):
         """CTE logging the reservations of the requests allowed at once: the
-        persons the statement did not flag (every person without windows)."""
+        persons the statement did not flag (every person once in the batch
+        when nothing is screened)."""
         rows = SQL("SELECT key, pid, ref FROM given")
         if unresolved:
             rows = SQL("%s UNION ALL SELECT key, pid, ref FROM keyed", rows)
         # a person twice in the batch is logged by the caller, per request
         allowed = SQL("JOIN persons pe ON pe.key = x.key AND pe.n = 1")
-        if windows:
+        if screened:
             allowed = SQL("JOIN f ON f.key = x.key AND NOT f.flag")  # n > 1 flags
         return SQL(
             "ins AS (%s RETURNING 1)",
@@ -473,8 +479,6 @@ class CampaignPressureEngine(models.AbstractModel):
 
     @api.model
     def _pressure_detail_columns(self, windows):
-        if not windows:
-            return []
         return [
             "tz",
             "pressure_max_contacts",
@@ -489,12 +493,13 @@ class CampaignPressureEngine(models.AbstractModel):
     @api.model
     def _pressure_count_ctes(self, windows, now, screen):
         """CTEs ``pp`` (persons with their settings) and ``f`` (counts per
-        window and whether the person needs deciding in Python)."""
+        window and whether the person needs deciding in Python). Without
+        windows (a transactional message) nothing is counted: ``f`` only
+        flags the persons whose own settings apply."""
         spans = [
             w["days"] if w["kind"] == "rolling" else PERIOD_SPAN[w["period"]] + 2
             for w in windows
         ]
-        horizon = now - timedelta(days=max(spans))
         starts = [
             SQL(
                 ", %s AS %s",
@@ -510,14 +515,6 @@ class CampaignPressureEngine(models.AbstractModel):
             for i, w in enumerate(windows)
             if w["kind"] == "calendar"
         ]
-        sums = SQL(", ").join(
-            SQL(
-                "COALESCE(SUM(c.weight) FILTER (WHERE %s), 0) AS %s",
-                self._pressure_window_filter(window, i, now),
-                SQL.identifier(f"w{i}"),
-            )
-            for i, window in enumerate(windows)
-        )
         weight = screen.get("weight") or 1
         thresholds = screen.get("thresholds") or [None] * len(windows)
         over = [
@@ -565,7 +562,7 @@ class CampaignPressureEngine(models.AbstractModel):
             ),
             SQL(
                 """f AS (
-                SELECT pp.*, agg.*, COALESCE(
+                SELECT pp.* %(agg_columns)s, COALESCE(
                     pp.n > 1 OR pp.blocked OR pp.key = ANY(%(reserved)s)
                     OR pp.pid = ANY(%(partner_ids)s)
                     OR (pp.pid IS NOT NULL AND (
@@ -575,22 +572,41 @@ class CampaignPressureEngine(models.AbstractModel):
                         OR pp.pressure_cooldown_until > %(now)s))
                     %(over)s, false  -- unset settings (NULL) flag nobody
                 ) AS flag
-                  FROM pp
-                 CROSS JOIN LATERAL (
-                        SELECT %(sums)s
-                          FROM campaign_pressure_contact c
-                         WHERE c.person_key = pp.key AND c.contact_date >= %(horizon)s
-                           AND c.state != 'released'
-                 ) agg
+                  FROM pp %(agg)s
             )""",
                 reserved=list(screen.get("reserved_keys") or ()),
                 partner_ids=list(screen.get("partner_ids") or ()),
                 now=now,
                 over=SQL("").join(SQL(" OR %s", cond) for cond in over),
-                sums=sums,
-                horizon=horizon,
+                agg_columns=SQL(", agg.*") if windows else SQL(),
+                agg=self._pressure_agg_sql(windows, now, spans),
             ),
         ]
+
+    @api.model
+    def _pressure_agg_sql(self, windows, now, spans):
+        """Lateral join ``agg``: the person's weighted contacts per window
+        (nothing to join without windows)."""
+        if not windows:
+            return SQL()
+        sums = SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(c.weight) FILTER (WHERE %s), 0) AS %s",
+                self._pressure_window_filter(window, i, now),
+                SQL.identifier(f"w{i}"),
+            )
+            for i, window in enumerate(windows)
+        )
+        return SQL(
+            """CROSS JOIN LATERAL (
+                    SELECT %s
+                      FROM campaign_pressure_contact c
+                     WHERE c.person_key = pp.key AND c.contact_date >= %s
+                       AND c.state != 'released'
+             ) agg""",
+            sums,
+            now - timedelta(days=max(spans)),
+        )
 
     @api.model
     def _pressure_evaluate(
@@ -672,7 +688,9 @@ class CampaignPressureEngine(models.AbstractModel):
                 flagged.append((details[key], decision))
             elif reserve and key not in repeated:
                 decision["logged"] = True
-        if flagged and not message.get("exempt"):
+        if flagged:
+            # a transactional message has no window (never capped) but is
+            # still decided on the person's blocked channels and quiet hours
             self._pressure_decide(
                 flagged, channel, message, windows, config, weight, now
             )
@@ -917,6 +935,54 @@ class CampaignPressureEngine(models.AbstractModel):
         self._pressure_log(decisions, channel, source, values)
         self.env["campaign.pressure.contact"].invalidate_model()
         return decisions
+
+    @api.model
+    def _pressure_person_keys(self, requests):
+        """Person key of each request (list in request order; requests
+        without any identifier are left out), resolved without counting,
+        flagging nor locking anything: what arbitration plans per person."""
+        requests = [
+            r
+            for r in requests
+            if r.get("partner_id") or r.get("email") or r.get("phone")
+        ]
+        if not requests:
+            return []
+        keys, _flagged = self._pressure_query(
+            requests, [], fields.Datetime.now(), lock=False
+        )
+        return [keys[idx][0] for idx in range(len(requests))]
+
+    @api.model
+    def _pressure_is_manager(self):
+        """Whether the caller may take a pressure manager's decisions (rules,
+        transactional messages, cool-downs): server-side code (``sudo()``,
+        crons) or a member of the group."""
+        return self.env.su or self.env.user.has_group(
+            "campaign_pressure.group_pressure_manager"
+        )
+
+    @api.model
+    def _pressure_check_manager(self, message):
+        """Refuse with ``message`` (translated) unless the caller is a
+        pressure manager (see :meth:`_pressure_is_manager`)."""
+        if not self._pressure_is_manager():
+            raise AccessError(message)
+
+    @api.model
+    def _pressure_disabled(self):
+        """Whether the send paths skip the pressure checks: only when the
+        system user itself asks (context ``campaign_pressure_disable`` in a
+        shell, a script or the benchmark of the stock send path).
+
+        Never for a user's request: over JSON-RPC any user sends any
+        context, and ``sudo()`` keeps the request's context, so ``env.su``
+        would not tell a server-side decision from a client's flag. The
+        system user cannot log in; crons run as it with the context stored
+        on the cron, not a client's."""
+        return self.env.uid == SUPERUSER_ID and bool(
+            self.env.context.get("campaign_pressure_disable")
+        )
 
     @api.model
     def _pressure_screened_partner_ids(self):

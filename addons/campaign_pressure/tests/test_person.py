@@ -41,12 +41,13 @@ class TestPressurePerson(PressureCommon):
         self.assertTrue(
             self._decide(self.partner_a, channel="email")[self.partner_a.id]["allowed"]
         )
-        # transactional messages are never blocked
-        self.assertTrue(
-            self._decide(self.partner_a, channel="sms", message={"exempt": True})[
-                self.partner_a.id
-            ]["allowed"]
-        )
+        # transactional messages are not capped, but a blocked channel holds
+        # them too: the person's choice
+        decision = self._decide(
+            self.partner_a, channel="sms", message={"exempt": True}
+        )[self.partner_a.id]
+        self.assertFalse(decision["allowed"])
+        self.assertIn("blocked", decision["reason"])
 
     def test_quiet_hours(self):
         self.partner_a.write(
