@@ -3,6 +3,9 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# fields that decide whether an activity is a marketing call, and to whom
+PRESSURE_CALL_FIELDS = {"activity_type_id", "res_model_id", "res_model", "res_id"}
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -74,9 +77,24 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         activities = super().create(vals_list)
         calls = activities.filtered("pressure_marketing_call")
-        if calls and not self.env.context.get("campaign_pressure_disable"):
+        if calls and not self.env["campaign.pressure.engine"]._pressure_disabled():
             calls._pressure_reserve_calls()
         return activities
+
+    def write(self, vals):
+        """A call that becomes a marketing call, or moves to another
+        document (another person), is checked and reserved as when it is
+        scheduled; the reservation it held is released first."""
+        if not PRESSURE_CALL_FIELDS & set(vals):
+            return super().write(vals)
+        # done calls (archived) keep their confirmed contact as it is
+        open_calls = self.filtered("active")
+        before = open_calls.filtered("pressure_marketing_call")
+        res = super().write(vals)
+        if not self.env["campaign.pressure.engine"]._pressure_disabled():
+            before._pressure_set_state("released")
+            open_calls.filtered("pressure_marketing_call")._pressure_reserve_calls()
+        return res
 
     def _pressure_reserve_calls(self):
         engine = self.env["campaign.pressure.engine"]

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -24,9 +25,11 @@ class MailingMailing(models.Model):
     )
     pressure_exempt = fields.Boolean(
         string="Transactional (exempt)",
+        copy=False,  # copy_data keeps it for those who may set it
         help="Transactional messages are counted by rules that count them but are "
-        "never "
-        "held back.",
+        "never held back by a cap; they still respect the person's blacklist, "
+        "blocked channels and quiet hours. Set by a pressure manager only; every "
+        "change is logged in the chatter.",
     )
     pressure_held_count = fields.Integer(
         string="Held back by pressure", compute="_compute_pressure_held_count"
@@ -56,11 +59,73 @@ class MailingMailing(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # CRUD: marking a message transactional is a pressure manager's decision
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        mailings = super().create(vals_list)
+        # checked on the records: the value may come from a default (context
+        # ``default_pressure_exempt``, a user's ir.default) as well as vals
+        exempt = mailings.filtered("pressure_exempt")
+        if exempt:
+            exempt._pressure_check_exempt_access()
+            exempt._pressure_log_exempt()
+        return mailings
+
+    def write(self, vals):
+        if "pressure_exempt" not in vals:
+            return super().write(vals)
+        changed = self.filtered(
+            lambda m: m.pressure_exempt != bool(vals["pressure_exempt"])
+        )
+        if changed:
+            changed._pressure_check_exempt_access()
+        res = super().write(vals)
+        changed._pressure_log_exempt()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        if self.env["campaign.pressure.engine"]._pressure_is_manager():
+            for mailing, vals in zip(self, vals_list, strict=True):
+                vals.setdefault("pressure_exempt", mailing.pressure_exempt)
+        return vals_list
+
+    def _pressure_check_exempt_access(self):
+        self.env["campaign.pressure.engine"]._pressure_check_manager(
+            self.env._(
+                "Only a marketing pressure manager may mark a mailing as "
+                "transactional (exempt from the pressure caps) or unmark it."
+            )
+        )
+
+    def _pressure_log_exempt(self):
+        """Note in each mailing's chatter who marked it transactional or
+        unmarked it: a plain note, posted whatever the context says about
+        tracking."""
+        for mailing in self.sudo():
+            if mailing.pressure_exempt:
+                body = self.env._(
+                    "Marked as transactional by %(user)s: counted by the pressure "
+                    "rules but never held back by a cap.",
+                    user=self.env.user.name,
+                )
+            else:
+                body = self.env._(
+                    "No longer transactional (changed by %(user)s): the pressure "
+                    "caps apply again.",
+                    user=self.env.user.name,
+                )
+            mailing.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
     def action_view_pressure_held(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "campaign_pressure.mailing_trace_pressure_action"
         )
@@ -72,6 +137,7 @@ class MailingMailing(models.Model):
 
     def action_check_pressure(self):
         self.ensure_one()
+        self.check_access("read")
         simulation = self.env["campaign.pressure.simulation"].create(
             {"mailing_id": self.id}
         )
@@ -94,16 +160,38 @@ class MailingMailing(models.Model):
         return "sms" if self.mailing_type == "sms" else "email"
 
     def _action_send_mail(self, res_ids=None):
-        if self.env.context.get("campaign_pressure_disable"):
+        if self.env["campaign.pressure.engine"]._pressure_disabled():
             return super()._action_send_mail(res_ids=res_ids)
-        sending = self.env["campaign.pressure.engine"]._pressure_sending()
         for mailing in self:
-            sending[mailing.id] = {"reserved": mailing._pressure_reserved_by_others()}
-            try:
+            with mailing._pressure_send_scope():
                 super(MailingMailing, mailing)._action_send_mail(res_ids=res_ids)
-            finally:
-                sending.pop(mailing.id, None)
         return True
+
+    def action_send_sms(self, res_ids=None):
+        """Odoo's public SMS send (also reached from ``_action_send_mail``):
+        arbitration holds for it as for any send."""
+        if self.env["campaign.pressure.engine"]._pressure_disabled():
+            return super().action_send_sms(res_ids=res_ids)
+        for mailing in self:
+            with mailing._pressure_send_scope():
+                super(MailingMailing, mailing).action_send_sms(res_ids=res_ids)
+        return True
+
+    @contextmanager
+    def _pressure_send_scope(self):
+        """State of this mailing's send (see the engine's
+        ``_pressure_sending``): the contacts planned by the mailings that win
+        arbitration, computed once per send, dropped when it ends."""
+        self.ensure_one()
+        sending = self.env["campaign.pressure.engine"]._pressure_sending()
+        if self.id in sending:  # an outer send of the same mailing
+            yield
+            return
+        sending[self.id] = {"reserved": self._pressure_reserved_by_others()}
+        try:
+            yield
+        finally:
+            sending.pop(self.id, None)
 
     @api.model
     def _process_mass_mailing_queue(self):
@@ -158,9 +246,6 @@ class MailingMailing(models.Model):
             requests = engine._pressure_requests(
                 other.mailing_model_real, res_ids, channel
             )
-            decisions = engine._pressure_evaluate(
-                requests, channel, message={"exempt": True}, lock=False
-            )
             entry = (
                 channel,
                 other.pressure_weight or 1,
@@ -168,6 +253,6 @@ class MailingMailing(models.Model):
                 other.campaign_id.id or None,
                 tuple(other.campaign_id.tag_ids.ids),
             )
-            for decision in decisions.values():
-                reserved[decision["key"]].append(entry)
+            for key in engine._pressure_person_keys(requests):
+                reserved[key].append(entry)
         return dict(reserved)

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+# written by action_log only: what was logged, once
+RESULT_FIELDS = {"state", "logged_count", "held_partner_ids"}
 
 
 class CampaignPressureLetter(models.TransientModel):
@@ -21,7 +24,9 @@ class CampaignPressureLetter(models.TransientModel):
         readonly=True,
     )
     logged_count = fields.Integer(readonly=True)
-    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done")], default="draft", readonly=True
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -35,8 +40,31 @@ class CampaignPressureLetter(models.TransientModel):
             ]
         return res
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # on the records: a result may come from vals or from a default
+        if wizards.filtered(
+            lambda w: w.state != "draft" or w.logged_count or w.held_partner_ids
+        ):
+            self._pressure_refuse_result()
+        return wizards
+
+    def write(self, vals):
+        if RESULT_FIELDS & set(vals) and not self.env.su:
+            self._pressure_refuse_result()
+        return super().write(vals)
+
+    @api.model
+    def _pressure_refuse_result(self):
+        raise AccessError(
+            self.env._("The result of logging letters is written by the log itself.")
+        )
+
     def action_log(self):
         self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("These letters are already logged."))
         if not self.partner_ids:
             raise UserError(self.env._("Select at least one recipient."))
         if self.weight < 1:
@@ -66,7 +94,7 @@ class CampaignPressureLetter(models.TransientModel):
             state="confirmed",
         )
         held = [ref for ref, d in decisions.items() if not d["allowed"]]
-        self.write(
+        self.sudo().write(
             {
                 "state": "done",
                 "logged_count": logged,

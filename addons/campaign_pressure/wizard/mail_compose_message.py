@@ -1,4 +1,5 @@
 from odoo import models, tools
+from odoo.exceptions import UserError
 
 # recipients checked and reserved ahead in one statement: Odoo then creates
 # their mails in batches of 50 (``mail.batch_size``) reading the decisions
@@ -13,7 +14,7 @@ class MailComposeMessage(models.TransientModel):
             self.composition_mode == "mass_mail"
             and self.mass_mailing_id
             and self.model_is_thread
-            and not self.env.context.get("campaign_pressure_disable")
+            and not self.env["campaign.pressure.engine"]._pressure_disabled()
         )
 
     def _action_send_mail_mass_mail(self, res_ids, auto_commit=False):
@@ -25,6 +26,15 @@ class MailComposeMessage(models.TransientModel):
         ``campaign.pressure.engine._pressure_sending``): they survive the
         composer's commit after each batch, and are dropped when the send
         ends or fails."""
+        if self.mass_mailing_id and not self.use_exclusion_list and not self.env.su:
+            # Odoo's composer can skip the blacklist; a mailing never does,
+            # transactional or not
+            raise UserError(
+                self.env._(
+                    "A mailing always respects the blacklist: it cannot be sent "
+                    "without the exclusion list."
+                )
+            )
         if not res_ids or not self._pressure_enabled():
             return super()._action_send_mail_mass_mail(res_ids, auto_commit=auto_commit)
         sending = self.env["campaign.pressure.engine"]._pressure_sending()

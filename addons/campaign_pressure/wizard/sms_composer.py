@@ -12,7 +12,7 @@ class SmsComposer(models.TransientModel):
         if (
             self.composition_mode != "mass"
             or not self.mailing_id
-            or self.env.context.get("campaign_pressure_disable")
+            or self.env["campaign.pressure.engine"]._pressure_disabled()
         ):
             return result
         requests = [
