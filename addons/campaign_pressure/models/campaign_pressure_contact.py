@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
 
@@ -17,6 +18,12 @@ class CampaignPressureContact(models.Model):
     for every row of every batch. ``contact_date`` is when; the mailing,
     activity or letter is what; ``user_id`` records who logged a contact by
     hand (letters, calls).
+
+    Nobody writes it through the ORM but server-side code: a forged row
+    would lower a person's room, a deleted or released one raise it. The
+    access rights give read access only; ``create``, ``write`` and
+    ``unlink`` refuse every caller but ``sudo()`` (the engine itself
+    writes in SQL).
     """
 
     _name = "campaign.pressure.contact"
@@ -76,6 +83,28 @@ class CampaignPressureContact(models.Model):
         help="The user who logged a letter or scheduled a marketing call. "
         "Empty for mailings: their sender is on the mailing.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._pressure_check_log_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._pressure_check_log_write()
+        return super().write(vals)
+
+    def unlink(self):
+        self._pressure_check_log_write()
+        return super().unlink()
+
+    def _pressure_check_log_write(self):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The marketing contact log is written by the pressure engine "
+                    "only: its entries cannot be created, changed or deleted."
+                )
+            )
 
     def init(self):
         res = super().init()

@@ -55,7 +55,7 @@ class CampaignPressureRule(models.Model):
         required=True,
         default="marketing",
         help="Which messages are counted by the rule (and which mailings it "
-        "applies to). Transactional mailings are never blocked.",
+        "applies to). Transactional mailings are never held back by a cap.",
     )
     campaign_ids = fields.Many2many("utm.campaign", string="UTM campaigns")
     utm_tag_ids = fields.Many2many("utm.tag", string="UTM tags")
@@ -121,16 +121,26 @@ class CampaignPressureRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._pressure_check_rule_access()
         rules = super().create(vals_list)
         self.env.registry.clear_cache()
         return rules
 
     def write(self, vals):
+        self._pressure_check_rule_access()
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
 
     def unlink(self):
+        self._pressure_check_rule_access()
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    def _pressure_check_rule_access(self):
+        """Rules (and archiving them) are a pressure manager's decision,
+        whatever access another module grants on the model."""
+        self.env["campaign.pressure.engine"]._pressure_check_manager(
+            self.env._("Only a marketing pressure manager may change pressure rules.")
+        )
