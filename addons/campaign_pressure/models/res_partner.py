@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.sql import create_index
 
 COOLDOWN_REASONS = [
@@ -35,12 +35,23 @@ class ResPartner(models.Model):
     )
     pressure_quiet_from = fields.Float(string="Quiet hours from")
     pressure_quiet_to = fields.Float(string="Quiet hours to")
-    pressure_cooldown_until = fields.Datetime(string="Cool-down until", copy=False)
+    # internal scoring, not shown in the portal: staff of the marketing team
+    # only (the engine reads it in SQL; the cool-down hook writes it as sudo)
+    pressure_cooldown_until = fields.Datetime(
+        string="Cool-down until",
+        copy=False,
+        groups="mass_mailing.group_mass_mailing_user",
+    )
     pressure_cooldown_reason = fields.Selection(
-        COOLDOWN_REASONS, string="Cool-down reason", copy=False
+        COOLDOWN_REASONS,
+        string="Cool-down reason",
+        copy=False,
+        groups="mass_mailing.group_mass_mailing_user",
     )
     pressure_contact_count = fields.Integer(
-        string="Marketing contacts", compute="_compute_pressure_contact_count"
+        string="Marketing contacts",
+        compute="_compute_pressure_contact_count",
+        groups="mass_mailing.group_mass_mailing_user",
     )
 
     def init(self):
@@ -83,6 +94,30 @@ class ResPartner(models.Model):
                         self.env._("Quiet hours must be between 0:00 and 24:00.")
                     )
 
+    def write(self, vals):
+        if "pressure_cooldown_until" in vals and self._pressure_cooldown_lifted(
+            vals["pressure_cooldown_until"]
+        ):
+            self.env["campaign.pressure.engine"]._pressure_check_manager(
+                self.env._(
+                    "Only a marketing pressure manager may end or shorten a cool-down."
+                )
+            )
+        return super().write(vals)
+
+    def _pressure_cooldown_lifted(self, value):
+        """Whether setting the cool-down end to ``value`` ends or shortens a
+        cool-down in progress: that raises the person's room, unlike setting
+        or extending one (the engine's own hook, a merge of contacts)."""
+        until = fields.Datetime.to_datetime(value)
+        now = fields.Datetime.now()
+        return any(
+            partner.pressure_cooldown_until
+            and partner.pressure_cooldown_until > now
+            and (not until or until < partner.pressure_cooldown_until)
+            for partner in self.sudo()
+        )
+
     def _pressure_cooldown(self, reason):
         """Lower the person's thresholds for the company's cool-down period
         after a negative response (``reason``: see COOLDOWN_REASONS).
@@ -115,6 +150,10 @@ class ResPartner(models.Model):
 
     def action_view_pressure_contacts(self):
         self.ensure_one()
+        if not self.env.user.has_group("mass_mailing.group_mass_mailing_user"):
+            raise AccessError(
+                self.env._("Only the marketing team may open the contact log.")
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "campaign_pressure.campaign_pressure_contact_action"
         )
