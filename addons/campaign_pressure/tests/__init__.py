@@ -7,3 +7,4 @@ from . import test_simulation
 from . import test_activity
 from . import test_concurrency
 from . import test_translations
+from . import test_guards
