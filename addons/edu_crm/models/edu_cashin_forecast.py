@@ -1,7 +1,13 @@
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
+
+MANAGER_GROUP = "edu_crm.group_edu_manager"
+# the report opened from the menu is at most this old
+REFRESH_AFTER = timedelta(hours=1)
 
 
 class EduCashinForecast(models.Model):
@@ -13,7 +19,13 @@ class EduCashinForecast(models.Model):
     payer, then summed per month, source, programme and company into a
     materialized view, refreshed by the daily job and when the report is
     opened on data older than an hour: reading the forecast stays fast on
-    millions of instalment lines."""
+    millions of instalment lines.
+
+    The time of the last refresh is a one-row materialized view refreshed in
+    the same transaction as the data, so it can never disagree with it; a
+    system parameter would do too, but ``ir.config_parameter`` writes clear
+    the registry caches of every worker (``registry.clear_cache()``) on each
+    refresh."""
 
     _name = "edu.cashin.forecast"
     _description = "Tuition Cash-in Forecast"
@@ -154,11 +166,18 @@ class EduCashinForecast(models.Model):
         cr = self.env.cr
         tools.drop_view_if_exists(cr, self._table)
         cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_cashin_forecast_data CASCADE")
+        cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_cashin_forecast_stamp")
         cr.execute(
             SQL(
                 "CREATE MATERIALIZED VIEW edu_cashin_forecast_data AS (%s)",
                 self._edu_query(),
             )
+        )
+        cr.execute(
+            """
+            CREATE MATERIALIZED VIEW edu_cashin_forecast_stamp AS
+            SELECT statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
+            """
         )
         cr.execute(
             SQL(
@@ -179,24 +198,34 @@ class EduCashinForecast(models.Model):
         payments, payer histories and leads."""
         self.env.flush_all()
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_data")
-        self.env["ir.config_parameter"].sudo().set_param(
-            "edu_crm.forecast_refreshed_at",
-            fields.Datetime.to_string(fields.Datetime.now()),
-        )
+        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_stamp")
         self.invalidate_model()
 
     @api.model
+    def _edu_refreshed_at(self):
+        """When the forecast was last computed (naive UTC datetime)."""
+        self.env.cr.execute("SELECT refreshed_at FROM edu_cashin_forecast_stamp")
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    @api.model
     def action_open_forecast(self):
-        """Open the forecast, refreshing it first when older than an hour."""
-        stamp = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("edu_crm.forecast_refreshed_at")
-        )
-        if not stamp or fields.Datetime.now() - fields.Datetime.to_datetime(
-            stamp
-        ) > timedelta(hours=1):
+        """Open the forecast (the menu's server action), refreshed first when
+        older than an hour. Bursars only: a refresh reads every open
+        instalment, invoice, payment and lead."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only an Education Manager (bursar) can do this.")
+            )
+        refreshed_at = self._edu_refreshed_at()
+        if not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER:
             self._edu_refresh()
-        return self.env["ir.actions.act_window"]._for_xml_id(
+            refreshed_at = self._edu_refreshed_at()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_cashin_forecast_action"
         )
+        action["name"] = self.env._(
+            "Cash-in Forecast (as of %(when)s)",
+            when=format_datetime(self.env, refreshed_at, dt_format="short"),
+        )
+        return action
