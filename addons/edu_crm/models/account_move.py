@@ -1,4 +1,7 @@
 from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
+
+TUITION_LINK_FIELDS = frozenset({"edu_instalment_id", "edu_contract_id"})
 
 
 class AccountMove(models.Model):
@@ -19,6 +22,43 @@ class AccountMove(models.Model):
         store=True,
         index="btree_not_null",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if (
+                    TUITION_LINK_FIELDS & vals.keys()
+                    and not self._edu_is_tuition_refund(vals)
+                ):
+                    raise AccessError(self._edu_link_refusal())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # the link decides the payment state of the instalment: moving a paid
+        # invoice to another instalment would mark that one paid
+        if not self.env.su and TUITION_LINK_FIELDS & vals.keys():
+            raise AccessError(self._edu_link_refusal())
+        return super().write(vals)
+
+    @api.model
+    def _edu_is_tuition_refund(self, vals):
+        """Whether ``vals`` create a credit note of a tuition invoice that
+        stays on the invoice's instalment (Odoo's reversal, the
+        cancellation of a contract)."""
+        if vals.get("move_type") != "out_refund" or "edu_contract_id" in vals:
+            return False
+        reversed_entry = self.browse(vals.get("reversed_entry_id") or [])
+        return bool(reversed_entry) and (
+            reversed_entry.edu_instalment_id.id == vals.get("edu_instalment_id")
+        )
+
+    def _edu_link_refusal(self):
+        return self.env._(
+            "The tuition instalment of an invoice is set by tuition invoicing: "
+            "invoices are created from the contract, credit notes follow the "
+            "invoice they reverse."
+        )
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         # credit notes stay linked to the instalment they reverse, so that its

@@ -2,6 +2,7 @@ import logging
 import threading
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -52,6 +53,23 @@ class EduReminderLog(models.Model):
                 ON edu_reminder_log (id) WHERE state = 'pending'
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._edu_check_job()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._edu_check_job()
+        return super().write(vals)
+
+    def _edu_check_job(self):
+        """The history (its pending/done state included) is the reminder
+        job's: no user writes it, whatever their access rights."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._("The reminder history is written by the reminder job.")
+            )
 
     # ------------------------------------------------------------------
     # Cron
@@ -179,7 +197,8 @@ class EduReminderLog(models.Model):
                 for log in stage_logs:
                     counts[log.id]["activity"] += 1
             if stage.propose_suspension:
-                stage_logs.contract_id.filtered(
+                # a system field of the contract (refused to users)
+                stage_logs.contract_id.sudo().filtered(
                     lambda c: not c.suspension_proposed
                 ).suspension_proposed = True
                 for log in stage_logs:

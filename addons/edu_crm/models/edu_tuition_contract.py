@@ -4,6 +4,48 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+MANAGER_GROUP = "edu_crm.group_edu_manager"
+# set by the transitions, the document registry, the reminder job and the
+# computations: never by a user's create or write, whatever the group
+SYSTEM_FIELDS = frozenset(
+    {
+        "state",
+        "name",
+        "document_id",
+        "suspension_proposed",
+        "invoice_ids",
+        "invoice_count",
+        "amount_total",
+        "amount_invoiced",
+        "amount_paid",
+        "amount_residual",
+    }
+)
+# what a new contract starts with (anything else in create is refused)
+INITIAL_VALUES = {"state": "draft", "name": "/"}
+# the terms of the contract: free in draft, frozen once it is active
+TERMS_FIELDS = frozenset(
+    {
+        "enrollment_id",
+        "student_id",
+        "programme_id",
+        "company_id",
+        "currency_id",
+        "product_id",
+        "list_price",
+        "discount",
+        "scholarship_amount",
+        "plan_id",
+        "date_start",
+        "payer_ids",
+        "instalment_ids",
+    }
+)
+# frozen outside draft even for internal code running as superuser
+PRICE_FIELDS = frozenset(
+    {"list_price", "discount", "scholarship_amount", "currency_id"}
+)
+
 
 class EduTuitionContract(models.Model):
     _name = "edu.tuition.contract"
@@ -31,9 +73,12 @@ class EduTuitionContract(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
+    # groups="base.group_user": staff only; the portal (students, sponsors)
+    # reads what its tuition page shows: reference, state, programme, totals
     enrollment_id = fields.Many2one(
         "edu.enrollment",
         string="Enrolment",
+        groups="base.group_user",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -65,6 +110,7 @@ class EduTuitionContract(models.Model):
         "edu.document",
         string="Contract Document",
         readonly=True,
+        groups="base.group_user",
         copy=False,
         help="The numbered contract issued through the document registry.",
     )
@@ -72,6 +118,7 @@ class EduTuitionContract(models.Model):
         "res.users",
         string="Bursar",
         default=lambda self: self.env.user,
+        groups="base.group_user",
         tracking=True,
         help="Responsible for this contract; receives the reminder activities.",
     )
@@ -84,6 +131,7 @@ class EduTuitionContract(models.Model):
     product_id = fields.Many2one(
         "product.product",
         string="Tuition Product",
+        groups="base.group_user",
         compute="_compute_product_id",
         store=True,
         readonly=False,
@@ -91,28 +139,44 @@ class EduTuitionContract(models.Model):
         help="Product used on the invoices: its taxes and accounts apply.",
     )
     list_price = fields.Monetary(
+        groups="base.group_user",
         compute="_compute_list_price",
         store=True,
         readonly=False,
         tracking=True,
         help="Programme tuition price, converted to the contract currency.",
     )
-    discount = fields.Float(string="Discount (%)", digits="Discount", tracking=True)
-    scholarship_amount = fields.Monetary(string="Scholarship", tracking=True)
+    discount = fields.Float(
+        string="Discount (%)",
+        digits="Discount",
+        tracking=True,
+        groups="base.group_user",
+    )
+    scholarship_amount = fields.Monetary(
+        string="Scholarship", tracking=True, groups="base.group_user"
+    )
     amount_total = fields.Monetary(
         string="Contract Total", compute="_compute_amount_total", store=True
     )
     plan_id = fields.Many2one(
         "edu.payment.plan",
         string="Payment Plan",
+        groups="base.group_user",
         check_company=True,
         tracking=True,
     )
     date_start = fields.Date(
-        string="Start Date", required=True, default=fields.Date.context_today
+        string="Start Date",
+        required=True,
+        default=fields.Date.context_today,
+        groups="base.group_user",
     )
     payer_ids = fields.One2many(
-        "edu.tuition.payer", "contract_id", string="Payers", copy=True
+        "edu.tuition.payer",
+        "contract_id",
+        string="Payers",
+        copy=True,
+        groups="base.group_user",
     )
     instalment_ids = fields.One2many(
         "edu.tuition.instalment", "contract_id", string="Instalments", copy=True
@@ -120,19 +184,24 @@ class EduTuitionContract(models.Model):
     invoice_ids = fields.One2many(
         "account.move", "edu_contract_id", string="Invoices", readonly=True
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
-    amount_invoiced = fields.Monetary(compute="_compute_amounts", store=True)
+    invoice_count = fields.Integer(
+        compute="_compute_invoice_count", groups="base.group_user"
+    )
+    amount_invoiced = fields.Monetary(
+        compute="_compute_amounts", store=True, groups="base.group_user"
+    )
     amount_paid = fields.Monetary(compute="_compute_amounts", store=True)
     amount_residual = fields.Monetary(
         string="Amount Due", compute="_compute_amounts", store=True
     )
     suspension_proposed = fields.Boolean(
         readonly=True,
+        groups="base.group_user",
         copy=False,
         tracking=True,
         help="Set by the reminder ladder when a stage proposes to suspend.",
     )
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
 
     _sql_constraints = [
         (
@@ -237,6 +306,8 @@ class EduTuitionContract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._edu_check_create_values(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -245,12 +316,59 @@ class EduTuitionContract(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {"list_price", "discount", "scholarship_amount", "currency_id"}
-        if locked & set(vals) and any(c.state != "draft" for c in self):
-            raise UserError(
-                self.env._("The price of a contract can only change in draft.")
-            )
+        if not self.env.su:
+            self._edu_check_system_fields(vals.keys())
+            self._edu_check_terms(vals.keys() & TERMS_FIELDS)
+        else:
+            self._edu_check_terms(vals.keys() & PRICE_FIELDS)
         return super().write(vals)
+
+    def _edu_check_create_values(self, vals_list):
+        """A user's new contract is a draft with nothing the system sets: the
+        values given, the context's ``default_*`` keys and the user's own
+        ``ir.default`` are all checked."""
+        for vals in vals_list:
+            missing = [fname for fname in SYSTEM_FIELDS if fname not in vals]
+            values = self.default_get(missing) | vals
+            forced = {
+                fname
+                for fname in SYSTEM_FIELDS & values.keys()
+                if self._fields[fname].compute
+                or (values[fname] and values[fname] != INITIAL_VALUES.get(fname))
+            }
+            self._edu_check_system_fields(forced)
+
+    def _edu_check_system_fields(self, fnames):
+        forced = SYSTEM_FIELDS.intersection(fnames)
+        if forced:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a tuition contract are set by the system: they "
+                    "change only through its actions (Activate, Close, Cancel, "
+                    "Reset to Draft).",
+                    fields=self._edu_field_labels(forced),
+                )
+            )
+
+    def _edu_check_terms(self, fnames):
+        """The terms ``fnames`` of the contracts ``self`` only change in draft."""
+        if not fnames:
+            return
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Contract %(contract)s is not a draft: its terms "
+                        "(%(fields)s) can only change in draft.",
+                        contract=contract.display_name,
+                        fields=self._edu_field_labels(fnames),
+                    )
+                )
+
+    def _edu_field_labels(self, fnames):
+        return ", ".join(
+            sorted(self._fields[f].get_description(self.env)["string"] for f in fnames)
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft(self):
@@ -263,12 +381,24 @@ class EduTuitionContract(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def _edu_check_manager(self):
-        if not self.env.user.has_group("edu_crm.group_edu_manager"):
+        """Transitions are the bursar's decisions, whatever the environment
+        (``sudo()`` included): the user must be an Education Manager."""
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only an Education Manager (bursar) can do this.")
             )
 
+    def _edu_set_state(self, state, **values):
+        """Write ``state`` (and ``values``) on contracts whose transition was
+        checked: as superuser, so that ``write`` lets the system fields
+        through, while ``env.user`` stays the caller (tracking author,
+        ``write_uid``). The caller's write access is checked first."""
+        self.check_access("write")
+        return self.sudo().write(dict(values, state=state))
+
     def action_generate_schedule(self):
+        """Clerks prepare the schedule of a draft (write access required)."""
+        self.check_access("write")
         for contract in self:
             contract._edu_generate_schedule()
         return True
@@ -339,7 +469,7 @@ class EduTuitionContract(models.Model):
     def action_activate(self):
         self._edu_check_manager()
         self._edu_check_ready()
-        self.write({"state": "active"})
+        self._edu_set_state("active")
         mode = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -356,9 +486,10 @@ class EduTuitionContract(models.Model):
         """Issue the numbered contract PDF through the document registry."""
         documents = self.env["edu.document"]
         for contract in self.filtered(lambda c: not c.document_id):
-            contract.document_id = documents._edu_issue(
+            document = documents._edu_issue(
                 "tuition_contract", contract.student_id, contract
             )
+            contract.sudo().document_id = document
 
     def _edu_invoice_due_instalments(self):
         """Invoice the instalments of ``self`` that fall within the lead time."""
@@ -384,7 +515,7 @@ class EduTuitionContract(models.Model):
                         contract.display_name,
                     )
                 )
-        self.write({"state": "closed"})
+        self._edu_set_state("closed")
         return True
 
     def action_draft(self):
@@ -396,7 +527,7 @@ class EduTuitionContract(models.Model):
                     "to draft."
                 )
             )
-        self.write({"state": "draft", "suspension_proposed": False})
+        self._edu_set_state("draft", suspension_proposed=False)
         return True
 
     def action_open_cancel_wizard(self):
@@ -413,6 +544,8 @@ class EduTuitionContract(models.Model):
         }
 
     def action_view_invoices(self):
+        """Open the invoices of the contract (anyone who may read it; the
+        invoices shown go through the accounting access rules)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
@@ -446,6 +579,7 @@ class EduTuitionContract(models.Model):
         if mode not in ("cancel", "credit"):
             raise UserError(self.env._("Choose how to treat the unpaid invoices."))
         self._edu_check_manager()
+        self.check_access("write")
         self._edu_check_cancellable()
         invoices = self.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state != "cancel"
@@ -469,8 +603,48 @@ class EduTuitionContract(models.Model):
                 cancel=True,
             )
         partial._edu_credit_residual()
-        self.write({"state": "cancelled"})
+        self._edu_set_state("cancelled")
         return True
+
+    def _edu_replace_open_instalments(self, instalments, vals_list):
+        """Replace ``instalments`` of the active contract ``self``, none of them
+        invoiced yet, by new ones (``vals_list``: sequence, due_date, amount)
+        for the same total: an approved schedule change. Bursars only; the
+        instalments of an active contract change nowhere else.
+
+        :return: the new instalments
+        """
+        self.ensure_one()
+        self._edu_check_manager()
+        self.check_access("write")
+        if (
+            self.state != "active"
+            or (instalments and instalments.contract_id != self)
+            or any(inst.payment_state != "to_invoice" for inst in instalments)
+        ):
+            raise UserError(
+                self.env._(
+                    "Only instalments not invoiced yet of an active contract can be "
+                    "replaced (contract %s).",
+                    self.display_name,
+                )
+            )
+        total = sum(vals["amount"] for vals in vals_list)
+        if self.currency_id.compare_amounts(total, sum(instalments.mapped("amount"))):
+            raise UserError(
+                self.env._(
+                    "A new schedule of contract %s must keep the same total.",
+                    self.display_name,
+                )
+            )
+        before = self.instalment_ids
+        self.sudo().write(
+            {
+                "instalment_ids": [Command.delete(inst.id) for inst in instalments]
+                + [Command.create(vals) for vals in vals_list]
+            }
+        )
+        return self.instalment_ids - before
 
     def _edu_demo_pay(self, payments, partner_id=None):
         """Demo data helper: register payments on the invoices of ``self``.

@@ -1,10 +1,33 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 
 OPEN_STATES = ("not_paid", "partial")
+# follow the contract and the invoices: never written by a user
+SYSTEM_FIELDS = frozenset(
+    {
+        "contract_id",
+        "currency_id",
+        "company_id",
+        "student_id",
+        "programme_id",
+        "contract_state",
+        "invoice_ids",
+        "amount_invoiced",
+        "amount_paid",
+        "amount_residual",
+        "payment_state",
+        "days_overdue",
+        "reminder_log_ids",
+        "last_stage_id",
+    }
+)
+# a new instalment names its contract, nothing else of the system's
+CREATE_REFUSED = SYSTEM_FIELDS - {"contract_id"}
+# the schedule: free while the contract is a draft
+TERMS_FIELDS = frozenset({"sequence", "due_date", "amount"})
 
 
 class EduTuitionInstalment(models.Model):
@@ -33,8 +56,14 @@ class EduTuitionInstalment(models.Model):
     invoice_ids = fields.One2many(
         "account.move", "edu_instalment_id", string="Invoices", readonly=True
     )
-    amount_invoiced = fields.Monetary(compute="_compute_payment", store=True)
-    amount_paid = fields.Monetary(compute="_compute_payment", store=True)
+    # groups="base.group_user": staff only; the portal reads the schedule,
+    # the amount due and the payment state its tuition page shows
+    amount_invoiced = fields.Monetary(
+        compute="_compute_payment", store=True, groups="base.group_user"
+    )
+    amount_paid = fields.Monetary(
+        compute="_compute_payment", store=True, groups="base.group_user"
+    )
     amount_residual = fields.Monetary(
         string="Amount Due", compute="_compute_payment", store=True
     )
@@ -52,14 +81,21 @@ class EduTuitionInstalment(models.Model):
         help="Derived from the invoices of this instalment: payments, "
         "reconciliations and credit notes.",
     )
-    days_overdue = fields.Integer(compute="_compute_days_overdue")
+    days_overdue = fields.Integer(
+        compute="_compute_days_overdue", groups="base.group_user"
+    )
     reminder_log_ids = fields.One2many(
-        "edu.reminder.log", "instalment_id", string="Reminder History", readonly=True
+        "edu.reminder.log",
+        "instalment_id",
+        string="Reminder History",
+        readonly=True,
+        groups="base.group_user",
     )
     last_stage_id = fields.Many2one(
         "edu.reminder.stage",
         string="Reminder Stage",
         compute="_compute_last_stage_id",
+        groups="base.group_user",
         help="Latest reminder stage applied by the reminder job.",
     )
 
@@ -156,21 +192,61 @@ class EduTuitionInstalment(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # the given values, the context's default_* keys and ir.default
+            for vals in vals_list:
+                missing = [fname for fname in CREATE_REFUSED if fname not in vals]
+                values = self.default_get(missing) | vals
+                self._edu_check_system_fields(CREATE_REFUSED & values.keys())
+        instalments = super().create(vals_list)
+        if not self.env.su:
+            instalments._edu_check_draft()
+        return instalments
+
     def write(self, vals):
-        if not {"amount", "due_date"} & vals.keys():
-            return super().write(vals)
-        locked = self.filtered(lambda inst: inst.contract_id.state != "draft")
-        if locked and (
-            "amount" in vals
-            or (
-                "due_date" in vals
-                and not locked._edu_due_date_follows_invoices(vals["due_date"])
+        if not self.env.su:
+            self._edu_check_system_fields(vals.keys())
+            if TERMS_FIELDS & vals.keys():
+                self._edu_check_draft()
+        elif {"amount", "due_date"} & vals.keys():
+            # internal code: the amounts stay, the due date of an invoiced,
+            # unpaid instalment may follow its invoices (_edu_defer_invoiced)
+            locked = self.filtered(lambda inst: inst.contract_id.state != "draft")
+            if locked and (
+                "amount" in vals
+                or not locked._edu_due_date_follows_invoices(vals["due_date"])
+            ):
+                locked._edu_check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active_contract(self):
+        if not self.env.su:
+            self._edu_check_draft()
+
+    def _edu_check_system_fields(self, fnames):
+        forced = SYSTEM_FIELDS.intersection(fnames)
+        if forced:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of tuition instalments are set by the system: they "
+                    "follow the contract, the invoices and the payments.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in forced
+                        )
+                    ),
+                )
             )
-        ):
+
+    def _edu_check_draft(self):
+        if any(inst.contract_id.state != "draft" for inst in self):
             raise ValidationError(
                 self.env._("Instalments can only be changed on draft contracts.")
             )
-        return super().write(vals)
 
     def _edu_open_invoices(self):
         """The customer invoices of ``self`` that still have something to pay."""
@@ -201,6 +277,8 @@ class EduTuitionInstalment(models.Model):
         Odoo allows it on posted invoices without payment terms and moves the
         receivable (payment term) line's ``date_maturity`` with it, keeping its
         reconciliation."""
+        if not self.env.su:
+            self.env["edu.tuition.contract"]._edu_check_manager()
         due_date = fields.Date.to_date(due_date)
         for inst in self:
             if inst.payment_state not in OPEN_STATES:
@@ -222,7 +300,7 @@ class EduTuitionInstalment(models.Model):
                     )
                 )
             invoices.write({"invoice_date_due": due_date})
-            inst.write({"due_date": due_date})
+            inst.sudo().write({"due_date": due_date})
         return True
 
     # ------------------------------------------------------------------
@@ -300,9 +378,16 @@ class EduTuitionInstalment(models.Model):
         for company, instalments in todo.grouped("company_id").items():
             vals_list = instalments._edu_invoice_vals()
             if vals_list:
-                moves |= (
-                    self.env["account.move"].with_company(company).create(vals_list)
+                # created as superuser: account.move refuses the link to an
+                # instalment to users (callers: the bursar's activation and the
+                # daily job); posted as the caller
+                created = (
+                    self.env["account.move"]
+                    .sudo()
+                    .with_company(company)
+                    .create(vals_list)
                 )
+                moves |= created.sudo(self.env.su)
         moves.action_post()
         return moves
 

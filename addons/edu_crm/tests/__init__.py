@@ -16,3 +16,4 @@ from . import test_segment
 from . import test_tour
 from . import test_tuition_security
 from . import test_translations
+from . import test_tuition_guards
