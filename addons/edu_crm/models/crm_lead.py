@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import clean_context
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
 from .res_partner import normalize_national_id, normalize_phone
 
 
@@ -60,12 +61,14 @@ class CrmLead(models.Model):
         "res.partner",
         string="Existing Persons",
         compute="_compute_edu_duplicate_partner_ids",
+        groups="base.group_user",
         help="Existing contacts with the same normalised email, phone or "
         "national ID as this applicant.",
     )
     edu_duplicate_partner_count = fields.Integer(
         string="Existing Person Count",
         compute="_compute_edu_duplicate_partner_ids",
+        groups="base.group_user",
     )
     edu_stage_history_ids = fields.One2many(
         "edu.lead.stage.history", "lead_id", string="Stage History"
@@ -82,7 +85,11 @@ class CrmLead(models.Model):
 
     @api.depends("partner_id", "email_normalized", "phone_sanitized", "edu_national_id")
     def _compute_edu_duplicate_partner_ids(self):
+        # staff only (field groups): the matches tell which emails, phones and
+        # national IDs exist
         todo = self.filtered(lambda lead: not lead.partner_id)
+        if not (self.env.su or self.env.user._is_internal()):
+            todo = self.browse()
         matches = (
             self.env["res.partner"]
             .sudo()
@@ -184,6 +191,7 @@ class CrmLead(models.Model):
     def action_edu_enrol(self):
         """Enrol button of a won application."""
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         enrollment = self._edu_enrol()
         return {
             "type": "ir.actions.act_window",
@@ -195,6 +203,7 @@ class CrmLead(models.Model):
 
     def action_edu_open_enrollments(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_enrollment_action"
         )
@@ -204,6 +213,7 @@ class CrmLead(models.Model):
     def action_edu_link_existing_partner(self):
         """Link the applicant to the oldest matching existing person."""
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         if not self.edu_duplicate_partner_ids:
             raise UserError(self.env._("No existing person matches this applicant."))
         self.partner_id = self.edu_duplicate_partner_ids[0]
@@ -335,7 +345,10 @@ class CrmLead(models.Model):
 
     def _edu_enrol(self):
         """Enrol the won applications ``self``: find or create each person,
-        create the enrolments in one go and hand them over to tuition."""
+        create the enrolments in one go and hand them over to tuition.
+        For Education Users: the enrolments are created enrolled, a state
+        that only this workflow may set."""
+        check_edu_group(self.env, EDU_USER)
         if not self:
             return self.env["edu.enrollment"]
         self._edu_check_enrollable()
@@ -353,8 +366,14 @@ class CrmLead(models.Model):
         Enrollment = self.env["edu.enrollment"].with_context(
             clean_context(self.env.context), mail_create_nosubscribe=True
         )
-        defaults = Enrollment.default_get(list(Enrollment._fields))
-        enrollments = Enrollment.create(
+        defaults = Enrollment.default_get(
+            [
+                fname
+                for fname in Enrollment._fields
+                if fname not in Enrollment._edu_workflow_fields
+            ]
+        )
+        enrollments = Enrollment._edu_workflow_create(
             [
                 defaults
                 | {

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 SEQUENCE_CODE_PREFIX = "edu.document."
 
 
@@ -111,6 +113,7 @@ class EduDocumentType(models.Model):
 
     def action_view_documents(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_document_action"
         )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 # state -> states it may move to
 TRANSITIONS = {
     "applied": ("admitted", "withdrawn"),
@@ -22,13 +24,21 @@ STATE_DATES = {
     "expelled": "date_end",
 }
 REASON_STATES = ("on_leave", "withdrawn", "expelled")
+# Student, programme and intake are the application's: fixed once admitted.
+EDITABLE_STATES = ("applied", "admitted")
+LOCKED_AFTER_ADMISSION = frozenset({"partner_id", "programme_id", "intake_id"})
 
 
 class EduEnrollment(models.Model):
     _name = "edu.enrollment"
     _description = "Enrolment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "edu.workflow.mixin"]
     _order = "date_applied desc, id desc"
+
+    # set by the transitions (and the enrolment of won applications) only
+    _edu_workflow_fields = frozenset(
+        {"state", "lead_id", "reason", *STATE_DATES.values()} - {"date_applied"}
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
@@ -75,7 +85,11 @@ class EduEnrollment(models.Model):
         group_expand="_group_expand_states",
     )
     lead_id = fields.Many2one(
-        "crm.lead", string="Application", index="btree_not_null", copy=False
+        "crm.lead",
+        string="Application",
+        index="btree_not_null",
+        copy=False,
+        groups=EDU_USER,
     )
     sponsor_id = fields.Many2one(
         "res.partner",
@@ -115,6 +129,7 @@ class EduEnrollment(models.Model):
     reason = fields.Text(
         copy=False,
         tracking=True,
+        groups=EDU_USER,
         help="Why the student went on leave, withdrew or was expelled.",
     )
 
@@ -211,6 +226,8 @@ class EduEnrollment(models.Model):
             self.filtered(lambda e: e.state != vals["state"])._edu_check_transition(
                 vals["state"]
             )
+        if not self.env.su and vals.keys() & LOCKED_AFTER_ADMISSION:
+            self._edu_check_editable()
         if vals.get("intake_id"):
             self.env["edu.intake"].browse(vals["intake_id"])._edu_lock()
         return super().write(vals)
@@ -218,6 +235,17 @@ class EduEnrollment(models.Model):
     # ------------------------------------------------------------------
     # Actions (buttons)
     # ------------------------------------------------------------------
+    def _edu_workflow_refusal(self, fnames, creating):
+        if creating:
+            return self.env._(
+                "A new enrolment starts as applied; admit and enrol it with the "
+                "buttons of the enrolment."
+            )
+        return self.env._(
+            "The status of an enrolment, its dates and reason only change through "
+            "the buttons of the enrolment (Admit, Enrol, Leave, Withdraw, ...)."
+        )
+
     def action_admit(self):
         return self._edu_set_state("admitted")
 
@@ -243,6 +271,8 @@ class EduEnrollment(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     def _edu_open_reason_wizard(self, state):
+        check_edu_group(self.env, EDU_USER)
+        self.check_access("write")
         self._edu_check_transition(state)
         return {
             "type": "ir.actions.act_window",
@@ -255,6 +285,17 @@ class EduEnrollment(models.Model):
                 "default_target_state": state,
             },
         }
+
+    def _edu_check_editable(self):
+        locked = self.filtered(lambda e: e.state not in EDITABLE_STATES)
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The student, programme and intake of %(names)s are fixed once "
+                    "enrolled.",
+                    names=", ".join(locked.mapped("display_name")),
+                )
+            )
 
     def _edu_check_transition(self, new_state):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -273,7 +314,9 @@ class EduEnrollment(models.Model):
 
     def _edu_set_state(self, new_state, reason=None):
         """Move ``self`` to ``new_state`` if the state machine allows it,
-        stamping the date of the new state and keeping the reason."""
+        stamping the date of the new state and keeping the reason.
+        For Education Users (and the superuser)."""
+        check_edu_group(self.env, EDU_USER)
         self._edu_check_transition(new_state)
         if new_state in REASON_STATES and not (reason and reason.strip()):
             raise UserError(self.env._("Please give a reason."))
@@ -282,7 +325,7 @@ class EduEnrollment(models.Model):
         vals[date_field] = fields.Date.context_today(self)
         if reason:
             vals["reason"] = reason.strip()
-        self.write(vals)
+        self._edu_workflow_write(vals)
         if new_state in ("admitted", "enrolled"):
             self.partner_id._edu_mark_students()
         elif new_state == "graduated":

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 
 class EduEnrollment(models.Model):
     _inherit = "edu.enrollment"
@@ -26,6 +28,7 @@ class EduEnrollment(models.Model):
 
     def action_issue_enrolment_certificate(self):
         """Issue a certificate of enrolment for each selected (enrolled) student."""
+        check_edu_group(self.env, EDU_USER)
         not_enrolled = self.filtered(lambda enrollment: enrollment.state != "enrolled")
         if not_enrolled:
             raise UserError(
@@ -45,4 +48,5 @@ class EduEnrollment(models.Model):
 
     def action_view_documents(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         return self.env["edu.document"]._edu_action_for_partners(self.partner_id)

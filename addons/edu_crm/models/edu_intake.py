@@ -1,14 +1,22 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .edu_workflow_mixin import EDU_MANAGER, check_edu_group
+
 SEAT_STATES = ("admitted", "enrolled", "on_leave", "graduated")
+# state -> states it may move to (Open, Close and Reset to Draft buttons)
+TRANSITIONS = {
+    "draft": ("open",),
+    "open": ("closed", "draft"),
+    "closed": ("draft",),
+}
 
 
 class EduIntake(models.Model):
     _name = "edu.intake"
     _description = "Programme Intake"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "edu.workflow.mixin"]
     _order = "date_start desc, id desc"
 
     programme_id = fields.Many2one(
@@ -98,14 +106,41 @@ class EduIntake(models.Model):
                     )
                 )
 
+    def _edu_workflow_refusal(self, fnames, creating):
+        if creating:
+            return self.env._(
+                "A new intake starts as a draft; open it with its Open button."
+            )
+        return self.env._(
+            "The status of an intake only changes through its Open, Close and "
+            "Reset to Draft buttons."
+        )
+
     def action_open(self):
-        self.write({"state": "open"})
+        return self._edu_set_state("open")
 
     def action_close(self):
-        self.write({"state": "closed"})
+        return self._edu_set_state("closed")
 
     def action_draft(self):
-        self.write({"state": "draft"})
+        return self._edu_set_state("draft")
+
+    def _edu_set_state(self, new_state):
+        """Open, close or reset intakes: an Education Manager's decision."""
+        check_edu_group(self.env, EDU_MANAGER)
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for intake in self:
+            if new_state not in TRANSITIONS[intake.state]:
+                raise UserError(
+                    self.env._(
+                        "The intake %(intake)s cannot go from %(old)s to %(new)s.",
+                        intake=intake.display_name,
+                        old=labels[intake.state],
+                        new=labels[new_state],
+                    )
+                )
+        self._edu_workflow_write({"state": new_state})
+        return True
 
     def _edu_lock(self):
         """Lock the intake rows so that concurrent enrolments count seats one

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 
 class EduProgramme(models.Model):
     _name = "edu.programme"
@@ -109,6 +111,7 @@ class EduProgramme(models.Model):
 
     def action_open_intakes(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_intake_action"
         )

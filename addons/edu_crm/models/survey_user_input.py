@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 
 class SurveyUserInput(models.Model):
     _inherit = "survey.user_input"
@@ -61,6 +63,7 @@ class SurveyUserInput(models.Model):
 
     def action_edu_issue_questionnaire_result(self):
         """Issue a numbered 'questionnaire result' document from completed answers."""
+        check_edu_group(self.env, EDU_USER)
         not_done = self.filtered(lambda answer: answer.state != "done")
         if not_done:
             raise UserError(
@@ -85,6 +88,7 @@ class SurveyUserInput(models.Model):
 
     def action_edu_view_documents(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_document_action"
         )

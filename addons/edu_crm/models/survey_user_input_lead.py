@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group
+
 
 class CrmLead(models.Model):
     """Admission questionnaire (Odoo ``survey``) answers on the application."""
@@ -34,6 +36,7 @@ class CrmLead(models.Model):
         wizard).
         """
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         if not self.partner_id:
             raise UserError(
                 self.env._(
@@ -66,6 +69,7 @@ class CrmLead(models.Model):
 
     def action_edu_view_questionnaires(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "survey.action_survey_user_input"
         )
