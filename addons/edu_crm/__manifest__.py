@@ -2,7 +2,7 @@
     "name": "Education CRM",
     "summary": "Students, applicants, programmes, admissions funnel, enrolments, "
     "tuition and numbered documents on CRM and Accounting",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "Education CRM Team",
@@ -24,6 +24,7 @@
         # data: documents
         "report/edu_document_reports.xml",
         "data/edu_document_type_data.xml",
+        "data/edu_document_cron_data.xml",
         "data/edu_document_survey_data.xml",
         # data: tuition
         "data/edu_tuition_data.xml",

@@ -13,6 +13,8 @@ from . import edu_admission_report
 # documents
 from . import edu_document_type
 from . import edu_document
+from . import ir_attachment
+from . import ir_actions_report
 from . import edu_enrollment_document
 from . import survey_user_input
 from . import survey_user_input_lead

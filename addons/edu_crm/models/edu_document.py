@@ -1,6 +1,10 @@
+import hashlib
+
 from markupsafe import Markup
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+
+from .edu_workflow_mixin import EDU_MANAGER, EDU_USER, check_edu_group
 
 # Fields only the workflow (issue, cancel, reissue) may set.
 WORKFLOW_FIELDS = frozenset(
@@ -10,23 +14,33 @@ WORKFLOW_FIELDS = frozenset(
         "issued_by_id",
         "date_issued",
         "attachment_id",
+        "checksum",
         "cancelled_by_id",
         "date_cancelled",
+        "origin_id",
         "replacement_id",
     }
 )
 # Fields that may still change once a document left the draft state.
 MUTABLE_AFTER_ISSUE = frozenset(
-    {"state", "attachment_id", "cancelled_by_id", "date_cancelled", "replacement_id"}
+    {
+        "state",
+        "attachment_id",
+        "checksum",
+        "cancelled_by_id",
+        "date_cancelled",
+        "replacement_id",
+    }
 )
 
 
 class EduDocument(models.Model):
     _name = "edu.document"
     _description = "Education Document"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "edu.workflow.mixin"]
     _order = "date_issued desc, id desc"
     _check_company_auto = True
+    _edu_workflow_fields = WORKFLOW_FIELDS
 
     name = fields.Char(
         string="Number", readonly=True, copy=False, index="trigram", tracking=True
@@ -63,6 +77,7 @@ class EduDocument(models.Model):
     source_ref = fields.Reference(
         selection="_selection_source_model",
         string="Source",
+        groups=EDU_USER,
         help="The record this document was issued from (enrolment, questionnaire "
         "answers, contract, ...).",
     )
@@ -92,12 +107,23 @@ class EduDocument(models.Model):
         string="Printed Document",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         ondelete="restrict",
+        help="The file stored at issue. It cannot be changed or deleted.",
+    )
+    checksum = fields.Char(
+        string="SHA-256 Checksum",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="SHA-256 of the file stored at issue: a copy of the document is "
+        "genuine when its checksum is this one.",
     )
     origin_id = fields.Many2one(
         "edu.document",
         string="Replaces",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         help="The cancelled document this one corrects.",
     )
@@ -146,39 +172,21 @@ class EduDocument(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            context = self.env.context
-            forced = any(
-                (key == "state" and vals.get(key, "draft") != "draft")
-                or (key != "state" and vals.get(key))
-                for vals in vals_list
-                for key in WORKFLOW_FIELDS
-            ) or any(
-                (fname == "state" and context.get("default_state", "draft") != "draft")
-                or (fname != "state" and context.get(f"default_{fname}"))
-                for fname in WORKFLOW_FIELDS
-            )
-            if forced:
-                raise UserError(
-                    self.env._(
-                        "A document is always created as a draft; use the Issue "
-                        "button to number it."
-                    )
-                )
-        return super().create(vals_list)
-
     def write(self, vals):
-        if not self.env.su and vals.keys() & WORKFLOW_FIELDS:
-            raise UserError(
-                self.env._(
-                    "The number and the state of a document only change through the "
-                    "Issue and Cancel buttons."
-                )
-            )
+        # workflow fields: refused to all but the superuser (edu.workflow.mixin)
         self._edu_check_editable(vals)
         return super().write(vals)
+
+    def _edu_workflow_refusal(self, fnames, creating):
+        if creating:
+            return self.env._(
+                "A document is always created as a draft; use the Issue button to "
+                "number it."
+            )
+        return self.env._(
+            "The number and the state of a document only change through the Issue "
+            "and Cancel buttons."
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -196,14 +204,17 @@ class EduDocument(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_issue(self):
+        """Number the drafts and store their file (Education Users)."""
+        check_edu_group(self.env, EDU_USER)
         self.check_access("write")
         self._edu_check_issuable()
         self._edu_issue_documents()
         return True
 
     def action_cancel(self):
+        """Cancel issued documents: an Education Manager's decision."""
         self._edu_check_can_cancel()
-        self.sudo().write(
+        self._edu_workflow_write(
             {
                 "state": "cancelled",
                 "cancelled_by_id": self.env.uid,
@@ -220,13 +231,17 @@ class EduDocument(models.Model):
         self.action_cancel()
         copies = self.browse()
         for doc in self:
-            copies |= doc.copy({"origin_id": doc.id})
+            # origin_id is the workflow's: the caller passed the manager check
+            copies |= doc.sudo().copy({"origin_id": doc.id}).sudo(False)
         for doc, new_doc in zip(self, copies, strict=True):
             doc.sudo().replacement_id = new_doc
         return copies._edu_action_open()
 
     def action_print(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
+        if self.state == "issued" and not self.attachment_id:
+            self._edu_attach_pdf()
         report = self.type_id.report_id
         if not report:
             raise UserError(
@@ -334,11 +349,8 @@ class EduDocument(models.Model):
             )
 
     def _edu_check_can_cancel(self):
+        check_edu_group(self.env, EDU_MANAGER)
         self.check_access("write")
-        if not (self.env.su or self.env.user.has_group("edu_crm.group_edu_manager")):
-            raise AccessError(
-                self.env._("Only an Education Manager can cancel an issued document.")
-            )
         not_issued = self.filtered(lambda doc: doc.state != "issued")
         if not_issued:
             raise UserError(
@@ -384,7 +396,7 @@ class EduDocument(models.Model):
         for doc in self:
             sequence = sequences[(doc.type_id, doc.company_id)]
             number = sequence.with_company(doc.company_id)._next()
-            doc.sudo().write(
+            doc._edu_workflow_write(
                 {
                     "name": number,
                     "state": "issued",
@@ -392,39 +404,73 @@ class EduDocument(models.Model):
                     "date_issued": now,
                 }
             )
-        if not self.env.context.get("edu_document_skip_pdf"):
-            # skipped only while demo data loads: the first print then stores the PDF
+        if self._edu_can_render_now():
             self._edu_attach_pdf()
+        else:
+            self.env.ref("edu_crm.ir_cron_edu_document_attach_pdf").sudo()._trigger()
+
+    @api.model
+    def _edu_can_render_now(self):
+        """wkhtmltopdf fetches the report's assets from this very server, which
+        does not answer while modules install (demo data): the files of the
+        documents issued then are stored by a job as soon as the server runs.
+        In test mode Odoo renders HTML, which needs no server."""
+        return bool(
+            self.env.registry.ready
+            or tools.config["test_enable"]
+            or tools.config["test_file"]
+        )
 
     def _edu_attach_pdf(self):
-        """Render each document with its type's report, keep the result as attachment.
+        """Render each issued document with its type's report and store the file,
+        with its SHA-256 checksum, as the document's attachment.
 
-        The reports use the ``attachment`` / ``attachment_use`` mechanism of
-        ``ir.actions.report``: rendering an issued document stores its PDF and any later
-        print returns that same file. Where Odoo renders HTML, not PDF (test mode),
-        the HTML is stored so that the document still carries what was issued."""
-        Report = self.env["ir.actions.report"]
+        The file is rendered here, never taken from an existing attachment of
+        the same name (anyone who may edit the document may attach files to
+        it); later prints return this file (see ``ir.actions.report``'s
+        ``retrieve_attachment``), which nobody but the superuser can change or
+        delete (``ir.attachment``). Where Odoo renders HTML, not PDF (test
+        mode), the HTML is stored so that the document still carries what was
+        issued."""
+        Report = self.env["ir.actions.report"].with_context(
+            report_pdf_no_attachment=True
+        )
+        Attachment = self.env["ir.attachment"].sudo()
         for doc in self:
             report = doc.type_id.report_id.sudo()
             content, content_type = Report._render_qweb_pdf(report, doc.ids)
-            attachment = (
-                report.retrieve_attachment(doc) if content_type == "pdf" else None
+            if isinstance(content, str):
+                content = content.encode()
+            attachment = Attachment.create(
+                {
+                    "name": doc._edu_attachment_name(content_type),
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": doc.id,
+                    "mimetype": "application/pdf"
+                    if content_type == "pdf"
+                    else "text/html",
+                }
             )
-            if not attachment:
-                if isinstance(content, str):
-                    content = content.encode()
-                attachment = self.env["ir.attachment"].create(
-                    {
-                        "name": doc._edu_attachment_name(content_type),
-                        "raw": content,
-                        "res_model": self._name,
-                        "res_id": doc.id,
-                        "mimetype": "application/pdf"
-                        if content_type == "pdf"
-                        else "text/html",
-                    }
-                )
-            doc.sudo().attachment_id = attachment
+            doc.sudo().write(
+                {
+                    "attachment_id": attachment.id,
+                    "checksum": hashlib.sha256(content).hexdigest(),
+                }
+            )
+
+    @api.model
+    def _cron_attach_missing_pdfs(self, limit=100):
+        """Store the file of issued documents that have none yet (issued while
+        the modules installed, see ``_edu_can_render_now``)."""
+        documents = self.search(
+            [("state", "=", "issued"), ("attachment_id", "=", False)],
+            order="id",
+            limit=limit,
+        )
+        documents._edu_attach_pdf()
+        if len(documents) == limit:
+            self.env.ref("edu_crm.ir_cron_edu_document_attach_pdf")._trigger()
 
     def _edu_attachment_name(self, extension="pdf"):
         self.ensure_one()
