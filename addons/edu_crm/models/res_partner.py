@@ -4,12 +4,39 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .edu_workflow_mixin import EDU_USER, check_edu_group, new_values
+
 EDU_ROLE_FIELDS = (
     "edu_is_applicant",
     "edu_is_student",
     "edu_is_graduate_student",
     "edu_is_alumnus",
     "edu_is_staff",
+)
+# Set by the system only: the student number (company sequence), the
+# normalised keys (computed) and the daily scoring (res_partner_segment).
+EDU_SYSTEM_FIELDS = frozenset(
+    {
+        "edu_student_number",
+        "edu_phone_normalized",
+        "edu_national_id_normalized",
+        "edu_payment_segment",
+        "edu_engagement_segment",
+        "edu_ontime_rate",
+        "edu_payment_history_count",
+    }
+)
+# The daily scoring, recomputed from the invoices and mailings.
+EDU_SCORING_FIELDS = (
+    "edu_payment_segment",
+    "edu_engagement_segment",
+    "edu_ontime_rate",
+    "edu_payment_history_count",
+)
+# The links that open a sponsor's portal on a student's records: set by
+# Education staff only.
+EDU_SPONSOR_FIELDS = frozenset(
+    {"edu_is_sponsor", "edu_sponsor_ids", "edu_sponsored_ids"}
 )
 
 
@@ -96,9 +123,12 @@ class ResPartner(models.Model):
         "sponsor_id",
         "student_id",
         string="Sponsored People",
+        groups="base.group_user",
     )
     edu_sponsored_count = fields.Integer(
-        string="Sponsored People Count", compute="_compute_edu_sponsored_count"
+        string="Sponsored People Count",
+        compute="_compute_edu_sponsored_count",
+        groups="base.group_user",
     )
     edu_enrollment_ids = fields.One2many(
         "edu.enrollment", "partner_id", string="Enrolments"
@@ -110,10 +140,13 @@ class ResPartner(models.Model):
         "res.partner",
         string="Possible Duplicates",
         compute="_compute_edu_duplicate_ids",
+        groups="base.group_user",
         help="Other contacts with the same normalised email, phone or national ID.",
     )
     edu_duplicate_count = fields.Integer(
-        string="Possible Duplicate Count", compute="_compute_edu_duplicate_ids"
+        string="Possible Duplicate Count",
+        compute="_compute_edu_duplicate_ids",
+        groups="base.group_user",
     )
 
     @api.depends("edu_national_id")
@@ -145,6 +178,12 @@ class ResPartner(models.Model):
         "email_normalized", "edu_phone_normalized", "edu_national_id_normalized"
     )
     def _compute_edu_duplicate_ids(self):
+        # staff only (field groups): the matches tell which emails, phones and
+        # national IDs exist
+        if not (self.env.su or self.env.user._is_internal()):
+            self.edu_duplicate_ids = False
+            self.edu_duplicate_count = 0
+            return
         matches = self.sudo()._edu_find_duplicates(
             [
                 {
@@ -153,7 +192,7 @@ class ResPartner(models.Model):
                     "national_id": p.edu_national_id_normalized,
                     "company_id": p.company_id.id,
                 }
-                for p in self
+                for p in self.sudo()
             ]
         )
         for partner, found in zip(self, matches, strict=False):
@@ -221,11 +260,15 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._edu_check_protected_create(vals_list)
         partners = super().create(vals_list)
         partners.filtered("edu_is_student")._edu_assign_student_numbers()
         return partners
 
     def write(self, vals):
+        if not self.env.su:
+            self._edu_check_protected_write(vals)
         res = super().write(vals)
         if vals.get("edu_is_student"):
             self._edu_assign_student_numbers()
@@ -233,6 +276,7 @@ class ResPartner(models.Model):
 
     def action_edu_open_enrollments(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_enrollment_action"
         )
@@ -242,6 +286,7 @@ class ResPartner(models.Model):
 
     def action_edu_open_sponsored(self):
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("People sent by %s", self.display_name),
@@ -253,8 +298,11 @@ class ResPartner(models.Model):
 
     def action_edu_merge_duplicates(self):
         """Open Odoo's contact merge wizard on this person and its duplicates,
-        keeping this (the record the user looks at) as destination."""
+        keeping this (the record the user looks at) as destination. The
+        wizard itself is for contact managers, and moving a user between
+        persons for the administrator (see the wizard)."""
         self.ensure_one()
+        check_edu_group(self.env, EDU_USER)
         if not self.edu_duplicate_ids:
             raise UserError(
                 self.env._("%s has no duplicate to merge.", self.display_name)
@@ -276,6 +324,54 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _edu_check_protected_create(self, vals_list):
+        fnames = sorted(EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
+        given = {
+            fname
+            for values in new_values(self, vals_list, fnames)
+            for fname, value in values.items()
+            if value
+        }
+        self._edu_refuse_protected(given)
+
+    def _edu_check_protected_write(self, vals):
+        fnames = vals.keys() & (EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
+        partners = self.sudo()
+        changed = set()
+        for fname in fnames:
+            field = self._fields[fname]
+            if field.type in ("one2many", "many2many"):
+                changed.add(fname)
+                continue
+            for partner in partners:
+                new = field.convert_to_record(
+                    field.convert_to_cache(vals[fname], partner), partner
+                )
+                if new != partner[fname]:
+                    changed.add(fname)
+                    break
+        self._edu_refuse_protected(changed)
+
+    def _edu_refuse_protected(self, fnames):
+        """Refuse the system fields to all but the superuser, and the sponsor
+        links to all but Education staff (the caller is not the superuser)."""
+        system = fnames & EDU_SYSTEM_FIELDS
+        if system:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are set by the system only (student number "
+                    "sequence, daily scoring).",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in system
+                        )
+                    ),
+                )
+            )
+        if fnames & EDU_SPONSOR_FIELDS:
+            check_edu_group(self.env, EDU_USER)
+
     @api.model
     def _edu_find_duplicates(self, keys):
         """Find existing partners for a list of ``keys`` dicts (``email``,

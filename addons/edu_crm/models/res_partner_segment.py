@@ -23,6 +23,7 @@ class ResPartner(models.Model):
         PAYMENT_SEGMENTS,
         string="Payment Segment",
         readonly=True,
+        groups="base.group_user",
         copy=False,
         index="btree_not_null",
         help="From the tuition this person pays or studies for, recomputed daily: "
@@ -33,6 +34,7 @@ class ResPartner(models.Model):
         ENGAGEMENT_SEGMENTS,
         string="Engagement Segment",
         readonly=True,
+        groups="base.group_user",
         copy=False,
         index="btree_not_null",
         help="From the mailings of the last 90 days, recomputed daily.",
@@ -40,6 +42,7 @@ class ResPartner(models.Model):
     edu_ontime_rate = fields.Float(
         string="On-time Payment Rate",
         readonly=True,
+        groups="base.group_user",
         copy=False,
         digits=(3, 4),
         help="Share of this payer's due tuition invoices paid on or before the "
@@ -48,6 +51,7 @@ class ResPartner(models.Model):
     edu_payment_history_count = fields.Integer(
         string="Due Tuition Invoices",
         readonly=True,
+        groups="base.group_user",
         copy=False,
         help="Number of due tuition invoices the on-time rate is learned from.",
     )
