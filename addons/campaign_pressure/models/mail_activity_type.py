@@ -19,9 +19,7 @@ class MailActivityType(models.Model):
         return types
 
     def write(self, vals):
-        if "pressure_marketing_call" in vals and self.filtered(
-            lambda t: t.pressure_marketing_call != bool(vals["pressure_marketing_call"])
-        ):
+        if "pressure_marketing_call" in vals:
             self._pressure_check_call_access()
         return super().write(vals)
 

@@ -76,11 +76,12 @@ class MailingMailing(models.Model):
     def write(self, vals):
         if "pressure_exempt" not in vals:
             return super().write(vals)
+        # the field is the manager's: naming it is refused to the others,
+        # even with the current value
+        self._pressure_check_exempt_access()
         changed = self.filtered(
             lambda m: m.pressure_exempt != bool(vals["pressure_exempt"])
         )
-        if changed:
-            changed._pressure_check_exempt_access()
         res = super().write(vals)
         changed._pressure_log_exempt()
         return res

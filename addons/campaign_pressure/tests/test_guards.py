@@ -250,9 +250,13 @@ class TestPressureGuards(PressureCommon):
             exempt.pressure_exempt = False
         exempt.invalidate_recordset()
         self.assertTrue(exempt.pressure_exempt)
-        # writing the same value is no change; a copy is a new, marketing one
-        mailing.write({"pressure_exempt": False, "subject": "Still marketing"})
+        # the field is the manager's, even written with its current value
+        with self._refused(AccessError, "pressure manager"):
+            mailing.write({"pressure_exempt": False, "subject": "Changed"})
+        self.assertEqual(mailing.subject, "Pressure mailing")
+        # a copy is a new, marketing message; the rest is the user's
         self.assertFalse(exempt.copy().pressure_exempt)
+        exempt.subject = "Exam timetable"
 
     @users("pressure_manager")
     def test_manager_marks_transactional_logged_in_chatter(self):
