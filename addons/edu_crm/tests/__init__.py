@@ -17,3 +17,4 @@ from . import test_tour
 from . import test_tuition_security
 from . import test_translations
 from . import test_tuition_guards
+from . import test_records_guards
