@@ -165,11 +165,9 @@ class EduTuitionContract(models.Model):
         check_company=True,
         tracking=True,
     )
+    # readable by the portal: the contracts are ordered by it
     date_start = fields.Date(
-        string="Start Date",
-        required=True,
-        default=fields.Date.context_today,
-        groups="base.group_user",
+        string="Start Date", required=True, default=fields.Date.context_today
     )
     payer_ids = fields.One2many(
         "edu.tuition.payer",

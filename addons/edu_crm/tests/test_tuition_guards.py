@@ -10,15 +10,16 @@ from odoo.tests import new_test_user, tagged
 from .test_tuition_common import TuitionCommon
 
 # what the portal pages show of a contract and an instalment (cmr_portal's
-# /my/tuition), and what they do not
+# /my/tuition, plus the start date that orders the contracts), and what they
+# do not
 CONTRACT_SHOWN = (
     "name state student_id programme_id company_id currency_id amount_total "
-    "amount_paid amount_residual instalment_ids invoice_ids"
+    "amount_paid amount_residual instalment_ids invoice_ids date_start"
 ).split()
 CONTRACT_INTERNAL = (
     "enrollment_id document_id user_id product_id list_price discount "
-    "scholarship_amount plan_id date_start payer_ids invoice_count "
-    "amount_invoiced suspension_proposed note"
+    "scholarship_amount plan_id payer_ids invoice_count amount_invoiced "
+    "suspension_proposed note"
 ).split()
 INSTALMENT_SHOWN = (
     "contract_id sequence due_date amount currency_id company_id student_id "
