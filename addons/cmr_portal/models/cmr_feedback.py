@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 RATINGS = [
     ("1", "Very unhappy"),
@@ -10,6 +10,12 @@ RATINGS = [
 ]
 NEGATIVE_RATINGS = ("1", "2")
 MAX_FEEDBACK_LENGTH = 4000
+STAFF_GROUP = "edu_crm.group_edu_user"
+# what the person said, and its status (moved by action_done): never edited
+# by a user's write, whatever their access rights
+LOCKED_FIELDS = frozenset(
+    {"partner_id", "rating", "comment", "is_negative", "state", "company_id"}
+)
 
 
 class CmrFeedback(models.Model):
@@ -37,6 +43,7 @@ class CmrFeedback(models.Model):
         default="new",
         required=True,
         tracking=True,
+        readonly=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -67,6 +74,26 @@ class CmrFeedback(models.Model):
         feedbacks.filtered("is_negative").partner_id._pressure_cooldown("feedback")
         return feedbacks
 
+    def write(self, vals):
+        locked = LOCKED_FIELDS & set(vals)
+        if locked and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Feedback is what the person said: it is not edited "
+                    "(%(fields)s). Mark it handled with the button.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname].get_description(self.env)["string"]
+                            for fname in locked
+                        )
+                    ),
+                )
+            )
+        return super().write(vals)
+
     def action_done(self):
-        self.write({"state": "done"})
+        if not self.env.su and not self.env.user.has_group(STAFF_GROUP):
+            raise AccessError(self.env._("Only the education staff handle feedback."))
+        self.check_access("write")
+        self.sudo().write({"state": "done"})
         return True

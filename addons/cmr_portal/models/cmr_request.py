@@ -10,6 +10,25 @@ MAX_DEFERRAL_DAYS = 366
 TUITION_TYPES = ("deferral", "reschedule")
 # not invoiced yet, or invoiced and not (fully) paid
 DEFERRABLE_STATES = ("to_invoice", "not_paid", "partial")
+STAFF_GROUP = "edu_crm.group_edu_user"
+BURSAR_GROUP = "edu_crm.group_edu_manager"
+# set by the system (sequence, transitions, issued document): never by a
+# user's create or write, whatever their access rights
+SYSTEM_FIELDS = frozenset({"name", "state", "document_id", "refuse_reason"})
+# what the person asked: fixed once the request exists
+REQUEST_FIELDS = frozenset(
+    {
+        "partner_id",
+        "request_type",
+        "document_type_id",
+        "description",
+        "contract_id",
+        "instalment_id",
+        "requested_date",
+        "requested_count",
+        "company_id",
+    }
+)
 
 
 class CmrRequest(models.Model):
@@ -191,6 +210,15 @@ class CmrRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._cmr_check_user_fields(
+                    {
+                        fname
+                        for fname in SYSTEM_FIELDS & set(vals)
+                        if vals[fname] not in (False, None, "/", "new")
+                    }
+                )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -201,18 +229,42 @@ class CmrRequest(models.Model):
             request.message_subscribe(partner_ids=request.partner_id.ids)
         return requests
 
+    def write(self, vals):
+        if not self.env.su:
+            self._cmr_check_user_fields((SYSTEM_FIELDS | REQUEST_FIELDS) & set(vals))
+        return super().write(vals)
+
+    def _cmr_check_user_fields(self, fnames):
+        """Refuse a user's create/write of the fields that the system sets
+        (the status moves through the action buttons) or that record what
+        the person asked."""
+        if fnames:
+            raise AccessError(
+                self.env._(
+                    "These fields of a request are set by the system or by the "
+                    "person who asked, not edited: %(fields)s. Use the buttons "
+                    "of the request.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname].get_description(self.env)["string"]
+                            for fname in fnames
+                        )
+                    ),
+                )
+            )
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_start(self):
-        self._cmr_check_state(("new",))
-        self.write({"state": "in_progress", "user_id": self.env.uid})
+        self._cmr_check_transition(STAFF_GROUP, ("new",))
+        self.sudo().write({"state": "in_progress", "user_id": self.env.uid})
         return True
 
     def action_issue_document(self):
         """Issue the requested document (edu_crm's registry), attach it to the
         request and tell the person."""
-        self._cmr_check_state(("new", "in_progress"))
+        self._cmr_check_transition(STAFF_GROUP, ("new", "in_progress"))
         for request in self:
             if request.request_type != "document":
                 raise UserError(
@@ -225,7 +277,7 @@ class CmrRequest(models.Model):
                 request.partner_id,
                 source=request._cmr_document_source(),
             )
-            request.write(
+            request.sudo().write(
                 {"document_id": document.id, "state": "done", "user_id": self.env.uid}
             )
             request._cmr_notify(
@@ -241,13 +293,7 @@ class CmrRequest(models.Model):
     def action_approve(self):
         """Approve a deferral or reschedule: the schedule of the contract is
         regenerated (bursar only)."""
-        if not self.env.user.has_group("edu_crm.group_edu_manager"):
-            raise AccessError(
-                self.env._(
-                    "Only an Education Manager (bursar) can approve a schedule change."
-                )
-            )
-        self._cmr_check_state(("new", "in_progress"))
+        self._cmr_check_transition(BURSAR_GROUP, ("new", "in_progress"))
         for request in self:
             if request.request_type not in TUITION_TYPES:
                 raise UserError(
@@ -257,7 +303,7 @@ class CmrRequest(models.Model):
                 )
             request._check_tuition_request()
             request._cmr_regenerate_schedule()
-            request.write({"state": "done", "user_id": self.env.uid})
+            request.sudo().write({"state": "done", "user_id": self.env.uid})
             request._cmr_notify(
                 self.env._(
                     "Your request %(name)s was approved: the new schedule "
@@ -269,8 +315,8 @@ class CmrRequest(models.Model):
         return True
 
     def action_done(self):
-        self._cmr_check_state(("new", "in_progress"))
-        self.write({"state": "done"})
+        self._cmr_check_transition(STAFF_GROUP, ("new", "in_progress"))
+        self.sudo().write({"state": "done"})
         for request in self:
             request._cmr_notify(
                 self.env._("Your request %(name)s was handled.", name=request.name)
@@ -278,8 +324,8 @@ class CmrRequest(models.Model):
         return True
 
     def action_refuse(self):
-        self._cmr_check_state(("new", "in_progress"))
-        self.write({"state": "refused"})
+        self._cmr_check_transition(STAFF_GROUP, ("new", "in_progress"))
+        self.sudo().write({"state": "refused"})
         for request in self:
             request._cmr_notify(
                 self.env._("Your request %(name)s was refused.", name=request.name)
@@ -289,6 +335,21 @@ class CmrRequest(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _cmr_check_transition(self, group, states):
+        """The caller belongs to ``group``, may write these requests (record
+        rules: their companies) and the requests are in one of ``states``:
+        the actions then write the system fields in sudo."""
+        if not self.env.su and not self.env.user.has_group(group):
+            if group == BURSAR_GROUP:
+                message = self.env._(
+                    "Only an Education Manager (bursar) can approve a schedule change."
+                )
+            else:
+                message = self.env._("Only the education staff handle requests.")
+            raise AccessError(message)
+        self.check_access("write")
+        self._cmr_check_state(states)
+
     def _cmr_check_state(self, states):
         wrong = self.filtered(lambda r: r.state not in states)
         if wrong:
