@@ -50,19 +50,18 @@ class CmrConsentLog(models.Model):
         }
 
     @api.model
-    def _cmr_log(self, changes, source=None):
+    def _cmr_log(self, changes, source):
         """Write log lines.
 
         :param list changes: dicts ``partner_id, field_name, field_label,
           old_value, new_value``
-        :param str source: portal, mailing or backend (default: from the
-          context key ``cmr_consent_source``, else backend)
+        :param str source: portal, mailing or backend: where the change was
+          made, decided by the server code that made it (never the context)
         """
+        if source not in dict(SOURCES):
+            raise ValueError(f"unknown consent log source {source!r}")
         if not changes:
             return self.browse()
-        source = source or self.env.context.get("cmr_consent_source") or "backend"
-        if source not in dict(SOURCES):
-            source = "backend"
         meta = self._cmr_request_meta()
         uid = self.env.uid
         user_id = False if self.env["res.users"].browse(uid)._is_public() else uid

@@ -1,8 +1,9 @@
+import functools
 import re
 
 from markupsafe import Markup
-from odoo import Command, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 # Preferences whose every change is written to the consent log.
 CONSENT_FIELDS = (
@@ -17,6 +18,13 @@ CONSENT_FIELDS = (
     "cmr_sponsor_consent",
 )
 WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6])*$")
+# cursor cache key of the ids of the people with quiet days (one transaction)
+QUIET_CACHE_KEY = "cmr_portal.quiet_partner_ids"
+# who may record a student's consent to show their records to sponsors in the
+# backend (the person gives it themselves in the portal)
+CONSENT_GROUP = "edu_crm.group_edu_user"
+# who reads the consent log (IP addresses and browsers of the people)
+CONSENT_LOG_GROUPS = "edu_crm.group_edu_user,mass_mailing.group_mass_mailing_user"
 
 
 def format_hour(value):
@@ -41,17 +49,23 @@ class ResPartner(models.Model):
     )
     cmr_quiet_weekdays = fields.Char(
         string="Quiet Days",
+        index="btree_not_null",
         help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which "
         "the person "
         "receives no marketing contact.",
     )
     cmr_sponsor_consent = fields.Boolean(
         string="Sponsors May See My Records",
+        copy=False,
         help="The sponsoring organisations of the person see the enrolment status, "
         "schedule and invoices in their portal.",
     )
     cmr_consent_log_ids = fields.One2many(
-        "cmr.consent.log", "partner_id", string="Consent Log", readonly=True
+        "cmr.consent.log",
+        "partner_id",
+        string="Consent Log",
+        readonly=True,
+        groups=CONSENT_LOG_GROUPS,
     )
 
     @api.constrains("cmr_quiet_weekdays")
@@ -68,16 +82,35 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("cmr_sponsor_consent") for vals in vals_list):
+            self._cmr_check_consent_writer()
         partners = super().create(vals_list)
         if any(vals.get("cmr_quiet_weekdays") for vals in vals_list):
-            self.env.registry.clear_cache()  # _cmr_quiet_partner_ids
+            self._cmr_forget_quiet_partners()
         return partners
 
     def write(self, vals):
+        return self._cmr_write_logged(vals, "backend")
+
+    def _cmr_write_logged(self, vals, source):
+        """``write(vals)`` that logs every change of a consent field as made
+        from ``source`` (portal, mailing or backend).
+
+        The source is an argument of this private method, never a context
+        key: a client chooses the context of its calls, so a context flag
+        could forge the source or skip the line. ``write()`` is this method
+        with ``backend``; the preference centre passes its own source. It
+        ends in ``super().write``: an addon loaded after this one that must
+        see the preference centre's writes extends this method too.
+        """
+        if "cmr_sponsor_consent" in vals and self.filtered(
+            lambda p: p.cmr_sponsor_consent != bool(vals["cmr_sponsor_consent"])
+        ):
+            self._cmr_check_consent_writer()
         if "cmr_quiet_weekdays" in vals:
-            self.env.registry.clear_cache()  # _cmr_quiet_partner_ids
+            self._cmr_forget_quiet_partners()
         tracked = [fname for fname in CONSENT_FIELDS if fname in vals]
-        if not tracked or self.env.context.get("cmr_consent_skip_log"):
+        if not tracked:
             return super().write(vals)
         before = {partner.id: partner._cmr_consent_values(tracked) for partner in self}
         res = super().write(vals)
@@ -98,8 +131,20 @@ class ResPartner(models.Model):
                             "new_value": new,
                         }
                     )
-        self.env["cmr.consent.log"]._cmr_log(changes)
+        self.env["cmr.consent.log"]._cmr_log(changes, source)
         return res
+
+    def _cmr_check_consent_writer(self):
+        """The consent to show a student's records to the sponsors is the
+        person's (portal, sudo after the identity check) or recorded by the
+        education staff; nobody else sets it."""
+        if not self.env.su and not self.env.user.has_group(CONSENT_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only the person, in their portal, or the education staff "
+                    "can change the consent to show their records to sponsors."
+                )
+            )
 
     def _cmr_consent_values(self, fnames):
         """Readable values of the consent fields (what the log shows)."""
@@ -150,13 +195,29 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    @tools.ormcache()
     def _cmr_quiet_partner_ids(self):
         """Ids of the people who set quiet days: the pressure engine then reads
         quiet days only for them, so a send costs no extra query for everyone
-        else. Cleared when quiet days change."""
-        partners = self.sudo().with_context(active_test=False)
-        return frozenset(partners.search([("cmr_quiet_weekdays", "!=", False)]).ids)
+        else.
+
+        Read once per transaction and kept in the cursor's cache: under
+        Odoo's REPEATABLE READ isolation a transaction sees the same rows until
+        it ends, so the set is forgotten at commit and rollback and when this
+        transaction changes quiet days (never a registry-wide cache flush)."""
+        cr = self.env.cr
+        ids = cr.cache.get(QUIET_CACHE_KEY)
+        if ids is None:
+            partners = self.sudo().with_context(active_test=False)
+            ids = frozenset(partners.search([("cmr_quiet_weekdays", "!=", False)]).ids)
+            cr.cache[QUIET_CACHE_KEY] = ids
+            forget = functools.partial(cr.cache.pop, QUIET_CACHE_KEY, None)
+            cr.postcommit.add(forget)
+            cr.postrollback.add(forget)
+        return ids
+
+    @api.model
+    def _cmr_forget_quiet_partners(self):
+        self.env.cr.cache.pop(QUIET_CACHE_KEY, None)
 
     def _cmr_quiet_weekday_set(self):
         self.ensure_one()
@@ -198,8 +259,8 @@ class ResPartner(models.Model):
         :param str source: portal or mailing
         """
         self.ensure_one()
-        partner = self.with_context(cmr_consent_source=source)
-        partner.write(vals)
+        partner = self
+        partner._cmr_write_logged(vals, source)
         changes = []
         lists, optin = partner._cmr_topic_state()
         email = partner.email_normalized
@@ -259,9 +320,7 @@ class ResPartner(models.Model):
                         "new_value": self.env._("Yes") if nothing else self.env._("No"),
                     }
                 )
-        self.env["cmr.consent.log"].with_context(cmr_consent_source=source)._cmr_log(
-            changes
-        )
+        self.env["cmr.consent.log"]._cmr_log(changes, source)
         return True
 
     @api.model
@@ -274,7 +333,7 @@ class ResPartner(models.Model):
         applicant_user = ref("cmr_portal.user_applicant_demo", raise_if_not_found=False)
         lists = self.env["mailing.list"].search([("is_public", "=", True)], limit=2)
         if student_user:
-            student = student_user.partner_id.with_context(cmr_consent_source="portal")
+            student = student_user.partner_id
             student._cmr_apply_preferences(
                 {
                     "pressure_max_contacts": 4,
@@ -313,9 +372,7 @@ class ResPartner(models.Model):
             sponsored = self.search(
                 [("edu_sponsor_ids", "in", organisation.ids)], order="id", limit=1
             )
-            sponsored.with_context(cmr_consent_source="portal").write(
-                {"cmr_sponsor_consent": True}
-            )
+            sponsored._cmr_write_logged({"cmr_sponsor_consent": True}, "portal")
         if applicant_user:
             applicant = applicant_user.partner_id
             applicant._cmr_apply_preferences(
