@@ -52,9 +52,19 @@ class CmrMassMailController(MassMailController):
             lambda p: p.email_normalized == email_normalized
         )[:1]
 
-    def _cmr_mailing_partners(self, mailing, document_id, email):
+    def _cmr_mailing_partners(self, mailing, document_id, email, hash_token):
         """``(partners_sudo, by_document)``: the recipient partner when
-        ``document_id`` identifies it, else every contact of the email."""
+        ``document_id`` identifies it, else every contact of the email.
+
+        Without a token the caller is a logged-in user (Odoo's routes then
+        use the user's own email): they act on their own partner only. The
+        email of an account is typed by its user and proves nothing, so it
+        never reaches the contacts of other people."""
+        if not hash_token:
+            user = request.env.user
+            if user._is_public():
+                return request.env["res.partner"].sudo(), False
+            return user.partner_id.sudo(), True
         partner_sudo = self._cmr_recipient_partner(mailing, document_id, email)
         if partner_sudo:
             return partner_sudo, True
@@ -68,7 +78,7 @@ class CmrMassMailController(MassMailController):
             mailing, document_id, email, hash_token
         )
         partners_sudo, _by_document = self._cmr_mailing_partners(
-            mailing, document_id, email
+            mailing, document_id, email, hash_token
         )
         if partners_sudo:
             values.update(
@@ -117,7 +127,7 @@ class CmrMassMailController(MassMailController):
         except (NotFound, Unauthorized) as error:  # do not leak which mailings exist
             raise Forbidden() from error
         partners_sudo, by_document = self._cmr_mailing_partners(
-            mailing_sudo, document_id, email_found
+            mailing_sudo, document_id, email_found, hash_token_found
         )
         if not partners_sudo:
             raise BadRequest()
@@ -132,9 +142,7 @@ class CmrMassMailController(MassMailController):
                         vals, topics, nothing, "mailing"
                     )
                     if not by_document:
-                        partners_sudo[1:].with_context(
-                            cmr_consent_source="mailing"
-                        ).write(vals)
+                        partners_sudo[1:]._cmr_write_logged(vals, "mailing")
             except ValidationError as error:
                 errors.append(str(error.args[0]))
         values = self._prepare_mailing_subscription_values(
