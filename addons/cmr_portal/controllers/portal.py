@@ -5,13 +5,34 @@ from odoo.addons.portal.controllers.portal import (
 )
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
-from werkzeug.exceptions import BadRequest
 
 from ..models.cmr_feedback import MAX_FEEDBACK_LENGTH, RATINGS
 from ..models.cmr_request import MAX_TEXT_LENGTH
 from .preferences import parse_preferences, posted_context, preference_context
 
 COMMUNICATION_STEP = 20
+
+
+def portal_text(env, value, max_length, label):
+    """``(text, error)`` of a free text posted in a portal form: stripped,
+    and an error (``None`` when valid) for a text longer than
+    ``max_length`` or with a NUL character, which PostgreSQL cannot store.
+    ``text`` is what the form shows again (without NUL)."""
+    raw = value if isinstance(value, str) else ""
+    text = raw.replace("\x00", "").strip()
+    if "\x00" in raw:
+        return text, env._(
+            "%(field)s contains a character that cannot be saved (NUL): "
+            "remove it and send again.",
+            field=label,
+        )
+    if len(text) > max_length:
+        return text, env._(
+            "%(field)s is limited to %(max)s characters.",
+            field=label,
+            max=max_length,
+        )
+    return text, None
 
 
 def _to_int(value):
@@ -240,14 +261,11 @@ class CmrCustomerPortal(CustomerPortal):
         errors = []
         if rating not in dict(RATINGS):
             errors.append(env._("Choose a rating from 1 to 5."))
-        comment = (comment or "").strip()
-        if len(comment) > MAX_FEEDBACK_LENGTH:
-            errors.append(
-                env._(
-                    "Feedback is limited to %(max)s characters.",
-                    max=MAX_FEEDBACK_LENGTH,
-                )
-            )
+        comment, error = portal_text(
+            env, comment, MAX_FEEDBACK_LENGTH, env._("Your feedback")
+        )
+        if error:
+            errors.append(error)
         if errors:
             values = self._prepare_portal_layout_values()
             values.update(
@@ -277,6 +295,12 @@ class CmrCustomerPortal(CustomerPortal):
         website=True,
     )
     def cmr_education(self, page=1, **kw):
+        return self._cmr_education_page(page=page)
+
+    def _cmr_education_page(self, page=1, errors=None, form=None, status=200):
+        """The education page; ``errors``: messages of the server about the
+        document request form (never text from the query string), ``form``:
+        what the person typed."""
         env = request.env
         Enrollment = env["edu.enrollment"]
         Document = env["edu.document"]
@@ -309,9 +333,10 @@ class CmrCustomerPortal(CustomerPortal):
             cmr_document_types=env["edu.document.type"]
             .sudo()
             .search([("cmr_portal_requestable", "=", True)]),
-            cmr_errors=kw.get("cmr_errors"),
+            cmr_errors=errors or [],
+            cmr_form=form or {},
         )
-        return request.render("cmr_portal.portal_my_education", values)
+        return request.render("cmr_portal.portal_my_education", values, status=status)
 
     @http.route(
         "/my/education/documents/<int:document_id>",
@@ -346,21 +371,23 @@ class CmrCustomerPortal(CustomerPortal):
             if doc_type_id
             else None
         )
-        description = (description or "").strip()
+        description, error = portal_text(
+            env, description, MAX_TEXT_LENGTH, env._("The description")
+        )
         errors = []
         if not doc_type or not doc_type.cmr_portal_requestable:
             errors.append(env._("Choose the document you need."))
-        if len(description) > MAX_TEXT_LENGTH:
-            errors.append(
-                env._(
-                    "The description is limited to %(max)s characters.",
-                    max=MAX_TEXT_LENGTH,
-                )
-            )
+        if error:
+            errors.append(error)
         if errors:
-            response = self.cmr_education(cmr_errors=errors)
-            response.status_code = 400
-            return response
+            return self._cmr_education_page(
+                errors=errors,
+                form={
+                    "document_type_id": doc_type.id if doc_type else None,
+                    "description": description,
+                },
+                status=400,
+            )
         request_sudo = (
             env["cmr.request"]
             .sudo()
@@ -393,6 +420,11 @@ class CmrCustomerPortal(CustomerPortal):
         website=True,
     )
     def cmr_requests(self, page=1, sortby="date", **kw):
+        return self._cmr_requests_page(page=page, sortby=sortby)
+
+    def _cmr_requests_page(
+        self, page=1, sortby="date", errors=None, form=None, status=200
+    ):
         Request = request.env["cmr.request"]
         sortings = self._cmr_request_sortings()
         if sortby not in sortings:
@@ -425,8 +457,10 @@ class CmrCustomerPortal(CustomerPortal):
             sortby=sortby,
             searchbar_sortings=sortings,
             default_url="/my/requests",
+            cmr_errors=errors or [],
+            cmr_form=form or {},
         )
-        return request.render("cmr_portal.portal_my_requests", values)
+        return request.render("cmr_portal.portal_my_requests", values, status=status)
 
     @http.route(
         "/my/requests/<int:request_id>", type="http", auth="public", website=True
@@ -450,13 +484,14 @@ class CmrCustomerPortal(CustomerPortal):
     )
     def cmr_request_new(self, description=None, **post):
         env = request.env
-        description = (description or "").strip()
-        if not description or len(description) > MAX_TEXT_LENGTH:
-            raise BadRequest(
-                env._(
-                    "Describe your question in at most %(max)s characters.",
-                    max=MAX_TEXT_LENGTH,
-                )
+        description, error = portal_text(
+            env, description, MAX_TEXT_LENGTH, env._("Your question")
+        )
+        if not description and not error:
+            error = env._("Describe your question.")
+        if error:
+            return self._cmr_requests_page(
+                errors=[error], form={"description": description}, status=400
             )
         request_sudo = (
             env["cmr.request"]

@@ -63,12 +63,17 @@ def posted_context(post, context):
     """The form's values as the person typed them, to show the form again
     after an invalid submission: nothing entered is lost. QWeb escapes them."""
     channels = context["cmr_channels"]
+
+    def typed(name):
+        # as typed, short, without NUL (which no page or database can hold)
+        return (post.get(name) or "")[:20].replace("\x00", "")
+
     return {
         "cmr_blocked": channels.filtered(lambda c: not post.get(f"channel_{c.code}")),
-        "cmr_max_contacts": (post.get("max_contacts") or "")[:20],
+        "cmr_max_contacts": typed("max_contacts"),
         "cmr_period": post.get("period"),
-        "cmr_quiet_from": (post.get("quiet_from") or "")[:20],
-        "cmr_quiet_to": (post.get("quiet_to") or "")[:20],
+        "cmr_quiet_from": typed("quiet_from"),
+        "cmr_quiet_to": typed("quiet_to"),
         "cmr_quiet_days": {day for day in range(7) if post.get(f"quiet_day_{day}")},
         "cmr_preferred": post.get("preferred_channel"),
         "cmr_lang": post.get("lang"),
