@@ -33,6 +33,10 @@ ADDONS_DIR = ROOT / "addons"
 LOCAL = ROOT / ".local"
 VENV = ROOT / ".venv"
 OUR_ADDONS = ("edu_crm", "campaign_pressure", "cmr_portal")
+# Odoo modules our tests and the demo database need, never a dependency of an
+# addon: payment_demo publishes a test-mode provider whose public route marks a
+# payment as done without money (cmr_portal's tests and tours enable it).
+TEST_MODULES = {"cmr_portal": ("payment_demo",)}
 ODOO_GIT_URL = os.environ.get("ODOO_GIT_URL", "https://github.com/odoo/odoo.git")
 RUN_PG_PORT = int(os.environ.get("EDU_PG_PORT", "54329"))
 TEST_PG_PORT = int(os.environ.get("EDU_TEST_PG_PORT", "54339"))
@@ -52,6 +56,12 @@ class UserError(Exception):
 
 def say(msg):
     print(f"[edu] {msg}", flush=True)
+
+
+def with_test_modules(addons):
+    """``addons`` and the Odoo modules their tests install beside them."""
+    extra = [m for a in addons for m in TEST_MODULES.get(a, ()) if m not in addons]
+    return [*addons, *dict.fromkeys(extra)]
 
 
 # --------------------------------------------------------------------------
@@ -623,6 +633,8 @@ def cmd_run(args):
     base = odoo_base_cmd(python, odoo, pg, db, data_dir)
     env = odoo_env(odoo)
     modules = ",".join(OUR_ADDONS)
+    # the demo database only: a test-mode payment provider (payment_demo)
+    demo_modules = ",".join(with_test_modules(OUR_ADDONS))
     hash_file = LOCAL / f"{db}.addons-hash"
     installed = pg.db_exists(db) and pg.psql(
         "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN "
@@ -631,10 +643,10 @@ def cmd_run(args):
     ) == str(len(OUR_ADDONS))
     current = addons_hash()
     if not installed:
-        say(f"creating database {db} with {modules} and demo data (a few minutes)")
+        say(f"creating database {db} with {demo_modules} and demo data (a few minutes)")
         existed = pg.db_exists(db)
         try:
-            _run_odoo(base + ["-i", modules, "--stop-after-init"], env)
+            _run_odoo(base + ["-i", demo_modules, "--stop-after-init"], env)
         except UserError:
             if not existed:  # leave no half-made database behind
                 pg.drop_db(db)
@@ -823,7 +835,7 @@ def cmd_test(args):
         cmd = odoo_base_cmd(python, odoo, pg, db, data_dir) + (
             [
                 "-i",
-                ",".join(addons),
+                ",".join(with_test_modules(addons)),
                 "--test-enable",
                 "--test-tags",
                 tags,

@@ -12,7 +12,6 @@
         "campaign_pressure",
         "portal",
         "account_payment",
-        "payment_demo",
     ],
     "data": [
         "security/ir.model.access.csv",

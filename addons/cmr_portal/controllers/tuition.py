@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from ..models.cmr_request import MAX_TEXT_LENGTH
-from .portal import CmrCustomerPortal, _to_int
+from .portal import CmrCustomerPortal, _to_int, portal_text
 
 MAX_PAY_SELECTION = 100
 
@@ -47,6 +47,8 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                 "invoices_by_instalment": {},
                 "sponsor_shares_by_instalment": {},
                 "payable_instalment_ids": set(),
+                "cmr_open_invoices": False,
+                "cmr_online_payment": False,
             }
         contracts = Contract.search(self._cmr_contract_domain(partner))
         instalments = env["edu.tuition.instalment"].search(
@@ -71,6 +73,10 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                 and invoice.partner_id == user_partner
             ):
                 payable_instalment_ids.add(invoice.edu_instalment_id.id)
+        # the open invoices the page offers to pay ("Pay now")
+        open_sudo = invoices.sudo().filtered(
+            lambda i: i.payment_state in OPEN_STATES
+        )
         sponsor_shares = {}
         if with_sponsor_shares and instalments:
             sponsor_shares = self._cmr_sponsor_shares(instalments, invoices)
@@ -80,6 +86,9 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             "invoices_by_instalment": invoices_by_instalment,
             "sponsor_shares_by_instalment": sponsor_shares,
             "payable_instalment_ids": payable_instalment_ids,
+            "cmr_open_invoices": bool(open_sudo),
+            "cmr_online_payment": bool(open_sudo)
+            and self._cmr_online_payment(open_sudo),
             "today": fields.Date.context_today(env.user),
         }
 
@@ -123,18 +132,44 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             )
         return shares
 
+    def _cmr_online_payment(self, invoices_sudo):
+        """Whether the person can pay ``invoices_sudo`` online: a payment
+        provider that the institution enabled (and published) fits each
+        company and currency of them. None is assumed: a database without
+        demo data has no provider until the institution sets one up."""
+        partner = request.env.user.partner_id
+        Provider = request.env["payment.provider"].sudo()
+        for company in invoices_sudo.company_id:
+            of_company = invoices_sudo.filtered(lambda i, c=company: i.company_id == c)
+            for currency in of_company.currency_id:
+                invoices = of_company.filtered(lambda i, c=currency: i.currency_id == c)
+                if not Provider._get_compatible_providers(
+                    company.id,
+                    partner.id,
+                    sum(invoices.mapped("amount_residual")),
+                    currency_id=currency.id,
+                ):
+                    return False
+        return True
+
     @http.route("/my/tuition", type="http", auth="user", website=True, methods=["GET"])
     def cmr_tuition(self, **kw):
+        return self._cmr_tuition_page()
+
+    def _cmr_tuition_page(self, errors=None, pay_errors=None, form=None, status=200):
+        """The tuition page; ``errors`` and ``pay_errors``: messages of the
+        server about the request form and the payment (never text from the
+        query string), ``form``: what the person typed."""
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         values.update(self._cmr_tuition_values(partner, with_sponsor_shares=True))
         values.update(
             page_name="cmr_tuition",
-            cmr_errors=kw.get("cmr_errors"),
-            cmr_pay_errors=kw.get("cmr_pay_errors"),
-            cmr_asked=kw.get("asked") == "1",
+            cmr_errors=errors or [],
+            cmr_pay_errors=pay_errors or [],
+            cmr_form=form or {},
         )
-        return request.render("cmr_portal.portal_my_tuition", values)
+        return request.render("cmr_portal.portal_my_tuition", values, status=status)
 
     @http.route(
         "/my/tuition/request", type="http", auth="user", website=True, methods=["POST"]
@@ -185,15 +220,11 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             count = _to_int(requested_count)
             if not count:
                 errors.append(env._("Give the number of instalments you ask for."))
-        reason = (reason or "").strip()
-        if not reason:
+        reason, error = portal_text(env, reason, MAX_TEXT_LENGTH, env._("The reason"))
+        if error:
+            errors.append(error)
+        elif not reason:
             errors.append(env._("Tell us the reason of your request."))
-        elif len(reason) > MAX_TEXT_LENGTH:
-            errors.append(
-                env._(
-                    "The reason is limited to %(max)s characters.", max=MAX_TEXT_LENGTH
-                )
-            )
         if not errors:
             try:
                 with env.cr.savepoint():
@@ -216,9 +247,17 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             except ValidationError as error:
                 errors.append(str(error.args[0]))
         if errors:
-            response = self.cmr_tuition(cmr_errors=errors)
-            response.status_code = 400
-            return response
+            return self._cmr_tuition_page(
+                errors=errors,
+                form={
+                    "contract_id": contract.id if contract else None,
+                    "request_type": request_type,
+                    "requested_date": date,
+                    "requested_count": count or None,
+                    "reason": reason,
+                },
+                status=400,
+            )
         return request.redirect(request_sudo.access_url)
 
     def _cmr_sponsored_student_extra(self, student_sudo):
@@ -331,9 +370,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             request.httprequest.args.getlist("instalment_ids")
         )
         if errors:
-            response = self.cmr_tuition(cmr_pay_errors=errors)
-            response.status_code = 400
-            return response
+            return self._cmr_tuition_page(pay_errors=errors, status=400)
         return request.render(
             "cmr_portal.portal_my_tuition_pay", self._cmr_pay_page_values(invoices_sudo)
         )

@@ -93,6 +93,16 @@ class TuitionPortalCommon(AccountTestInvoicingHttpCommon):
             "sequence"
         )
         cls.invoice = cls.first.invoice_ids
+        # a test-mode provider: Odoo's demo one, which cmr_portal does not
+        # depend on (devtool's test command installs payment_demo beside it)
+        if not env["ir.module.module"].search_count(
+            [("name", "=", "payment_demo"), ("state", "=", "installed")]
+        ):
+            raise AssertionError(
+                "payment_demo is not installed: the tuition payment tests and "
+                "tours need it; install it with the addons "
+                "(-i edu_crm,campaign_pressure,cmr_portal,payment_demo)"
+            )
         cls.provider = (
             env.ref("payment.payment_provider_demo")
             .sudo()
