@@ -4,3 +4,5 @@ from . import test_portal_http
 from . import test_tuition_portal
 from . import test_tours
 from . import test_tuition_pay
+from . import test_guards
+from . import test_portal_attacks

@@ -17,8 +17,10 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         cls._cmr_setup_data()
 
     def test_consent_log_on_change(self):
-        self.student.with_context(cmr_consent_source="portal").sudo().write(
-            {"pressure_max_contacts": 2, "pressure_period": "week"}
+        # the portal's source is an argument of the private write, not a
+        # context key (a client chooses its context)
+        self.student.sudo()._cmr_write_logged(
+            {"pressure_max_contacts": 2, "pressure_period": "week"}, "portal"
         )
         logs = self.student.cmr_consent_log_ids
         self.assertEqual(
