@@ -74,9 +74,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
             ):
                 payable_instalment_ids.add(invoice.edu_instalment_id.id)
         # the open invoices the page offers to pay ("Pay now")
-        open_sudo = invoices.sudo().filtered(
-            lambda i: i.payment_state in OPEN_STATES
-        )
+        open_sudo = invoices.sudo().filtered(lambda i: i.payment_state in OPEN_STATES)
         sponsor_shares = {}
         if with_sponsor_shares and instalments:
             sponsor_shares = self._cmr_sponsor_shares(instalments, invoices)

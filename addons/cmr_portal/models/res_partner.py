@@ -90,6 +90,8 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if not any(fname in vals for fname in CONSENT_FIELDS):
+            return super().write(vals)
         return self._cmr_write_logged(vals, "backend")
 
     def _cmr_write_logged(self, vals, source):
@@ -98,8 +100,9 @@ class ResPartner(models.Model):
 
         The source is an argument of this private method, never a context
         key: a client chooses the context of its calls, so a context flag
-        could forge the source or skip the line. ``write()`` is this method
-        with ``backend``; the preference centre passes its own source. It
+        could forge the source or skip the line. ``write()`` of a consent
+        field is this method with ``backend``; the preference centre passes
+        its own source. It
         ends in ``super().write``: an addon loaded after this one that must
         see the preference centre's writes extends this method too.
         """
