@@ -394,8 +394,12 @@ class EduDocument(models.Model):
         now = fields.Datetime.now()
         sequences = self.type_id._edu_sequences_for(self.company_id)
         for doc in self:
-            sequence = sequences[(doc.type_id, doc.company_id)]
-            number = sequence.with_company(doc.company_id)._next()
+            number = (
+                doc._edu_number_from_source()
+                or sequences[(doc.type_id, doc.company_id)]
+                .with_company(doc.company_id)
+                ._next()
+            )
             doc._edu_workflow_write(
                 {
                     "name": number,
@@ -471,6 +475,34 @@ class EduDocument(models.Model):
         documents._edu_attach_pdf()
         if len(documents) == limit:
             self.env.ref("edu_crm.ir_cron_edu_document_attach_pdf")._trigger()
+
+    def _edu_number_from_source(self):
+        """The number of a document that states a numbered record (e.g. a
+        tuition contract) is that record's: one number, one document. False
+        for a number from the type's sequence."""
+        self.ensure_one()
+        return False
+
+    def _edu_next_version_number(self, reference):
+        """``reference``, or ``reference-2``, ``-3``... when documents of the
+        same type and company already carry it (corrections)."""
+        self.ensure_one()
+        taken = set(
+            self.sudo()
+            .search(
+                [
+                    ("type_id", "=", self.type_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("name", "=like", f"{reference}%"),
+                ]
+            )
+            .mapped("name")
+        )
+        number, version = reference, 1
+        while number in taken:
+            version += 1
+            number = f"{reference}-{version}"
+        return number
 
     def _edu_attachment_name(self, extension="pdf"):
         self.ensure_one()

@@ -6,6 +6,17 @@ from odoo.tools.misc import format_amount, format_date
 class EduDocument(models.Model):
     _inherit = "edu.document"
 
+    def _edu_number_from_source(self):
+        """A tuition contract's PDF carries the contract's reference (a
+        correction adds its version: TC/2026/00010-2)."""
+        number = super()._edu_number_from_source()
+        source = self.sudo().source_ref
+        if number or not source or source._name != "edu.tuition.contract":
+            return number
+        if not source.name or source.name == "/":
+            return False
+        return self._edu_next_version_number(source.name)
+
     @api.model
     def _edu_prepare_body_tuition_contract(self, partner, source):
         """Text of the tuition contract PDF: parties, price and schedule."""
