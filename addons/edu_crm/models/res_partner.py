@@ -432,13 +432,20 @@ class ResPartner(models.Model):
 
     def _edu_assign_student_numbers(self):
         """Give a student number to the students of ``self`` that have none,
-        from their company's sequence, with one query per company."""
+        from their company's sequence, with one query per company. People
+        shared by all companies are numbered from one sequence, the data one
+        (numbers are unique per company, and these people's "company" is
+        none, whatever the company the user works in)."""
         todo = self.filtered(lambda p: p.edu_is_student and not p.edu_student_number)
         if not todo:
             return
+        shared = self.env.ref(
+            "edu_crm.sequence_edu_student_number", raise_if_not_found=False
+        )
+        shared_company = (shared and shared.sudo().company_id) or self.env.company
         by_company = {}
         for partner in todo:
-            company = partner.company_id or self.env.company
+            company = partner.company_id or shared_company
             by_company.setdefault(company, self.browse())
             by_company[company] |= partner
         rows = []

@@ -225,6 +225,29 @@ class TestRecordsGuards(EduRecordsCommon):
         self.assertTrue(draft.attachment_id, "an issued document always has its file")
         self.assertTrue(draft.checksum)
 
+    def test_contract_document_carries_the_contract_number(self):
+        """Issue 12: the PDF of contract TC/2026/00010 read "No. TC/2026/00009"
+        (the document type's own sequence): one number, one document."""
+        contract = self.env["edu.tuition.contract"].create(
+            {"student_id": self.student.id, "programme_id": self.programme.id}
+        )
+        doc_type = self.env.ref("edu_crm.edu_document_type_tuition_contract")
+        # the type's own numbering is elsewhere than the contracts'
+        doc_type._edu_sequences_for(self.company_a)[
+            (doc_type, self.company_a)
+        ].number_next = 700
+        document = (
+            self.env["edu.document"]
+            .with_user(self.edu_user)
+            ._edu_issue("tuition_contract", self.student, contract)
+        )
+        self.assertEqual(document.name, contract.name)
+        document.with_user(self.edu_manager).action_cancel_and_reissue()
+        correction = document.replacement_id.with_user(self.edu_user)
+        correction.action_issue()
+        self.assertEqual(correction.name, f"{contract.name}-2")
+        self.assertEqual(document.name, contract.name, "the cancelled one keeps it")
+
     # ------------------------------------------------------------------
     # Finding 7: the file of an issued document is immutable
     # ------------------------------------------------------------------
@@ -381,6 +404,23 @@ class TestRecordsGuards(EduRecordsCommon):
             {"edu_sponsor_ids": [Command.link(self.sponsor.id)]}
         )
         self.assertEqual(self.student.edu_sponsor_ids, self.sponsor)
+
+    def test_shared_person_numbered_from_the_shared_sequence(self):
+        """A person of no company gets a student number from one sequence,
+        whatever company the registrar works in: numbered from each user's
+        company, two shared people got the same number and the second one
+        could not become a student."""
+        Partner = self.env["res.partner"]
+        Partner._edu_student_sequence(self.company_b).number_next = 500
+        shared = self.env.ref("edu_crm.sequence_edu_student_number")
+        expected = shared.get_next_char(shared.number_next_actual)
+        student = (
+            Partner.with_user(self.edu_user_b)
+            .with_company(self.company_b)
+            .create({"name": "Shared Person", "edu_is_student": True})
+        )
+        self.assertFalse(student.company_id)
+        self.assertEqual(student.edu_student_number, expected)
 
     # ------------------------------------------------------------------
     # Finding 4: merging contacts
