@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.addons.edu_crm.models.edu_tuition_instalment import OPEN_STATES
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -417,12 +417,9 @@ class CmrRequest(models.Model):
                     }
                 )
         if moved:
-            contract.write(
-                {
-                    "instalment_ids": [Command.delete(inst.id) for inst in moved]
-                    + [Command.create(values) for values in new_values]
-                }
-            )
+            # edu_crm's hook: the only way the instalments of an active
+            # contract change (bursar, not invoiced, same total)
+            contract._edu_replace_open_instalments(moved, new_values)
         # the invoiced ones follow, the last first so that the dates stay in order
         for inst in invoiced.sorted(lambda i: (i.sequence, i.id), reverse=True):
             inst._edu_defer_invoiced(inst.due_date + delay)
