@@ -6,3 +6,7 @@ from . import test_tours
 from . import test_tuition_pay
 from . import test_guards
 from . import test_portal_attacks
+from . import test_surface
+from . import test_rpc_attacks
+from . import test_click_everywhere
+from . import test_portal_crawl

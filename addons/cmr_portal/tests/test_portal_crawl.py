@@ -115,7 +115,9 @@ class TestPortalCrawl(TuitionPortalCommon):
         content_type = response.headers.get("Content-Type", "")
         if response.status_code in (301, 302, 303):
             # a file link that answers with a redirect is a silent failure
-            self.assertFalse(DOWNLOAD_RE.search(url), f"{url} redirected instead of a file")
+            self.assertFalse(
+                DOWNLOAD_RE.search(url), f"{url} redirected instead of a file"
+            )
             self.assertNotIn("/web/login", response.headers.get("Location", ""), url)
             return
         self.assertEqual(response.status_code, 200, url)

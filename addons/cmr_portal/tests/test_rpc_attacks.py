@@ -14,7 +14,13 @@ from odoo.tools import mute_logger
 
 from .test_tuition_portal import TuitionPortalCommon
 
-REFUSED = ("odoo.exceptions.AccessError", "odoo.exceptions.UserError")
+# what a refusal looks like to the caller (a ValidationError is the
+# instalments' own "only on draft contracts")
+REFUSED = (
+    "odoo.exceptions.AccessError",
+    "odoo.exceptions.UserError",
+    "odoo.exceptions.ValidationError",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -71,18 +77,22 @@ class TestRpcAttacks(TuitionPortalCommon):
         cls.document = env["edu.document"]._edu_issue(
             "enrolment_certificate", cls.student, source=cls.enrollment
         )
-        cls.draft_contract = env["edu.tuition.contract"].with_company(cls.company).create(
-            {
-                "student_id": cls.student.id,
-                "programme_id": cls.programme.id,
-                "company_id": cls.company.id,
-                "plan_id": cls.contract.plan_id.id,
-                "date_start": fields.Date.today(),
-                "discount": 30.0,
-                "payer_ids": [
-                    Command.create({"partner_id": cls.student.id, "share": 100.0})
-                ],
-            }
+        cls.draft_contract = (
+            env["edu.tuition.contract"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "student_id": cls.student.id,
+                    "programme_id": cls.programme.id,
+                    "company_id": cls.company.id,
+                    "plan_id": cls.contract.plan_id.id,
+                    "date_start": fields.Date.today(),
+                    "discount": 30.0,
+                    "payer_ids": [
+                        Command.create({"partner_id": cls.student.id, "share": 100.0})
+                    ],
+                }
+            )
         )
 
     # ------------------------------------------------------------------
@@ -111,7 +121,7 @@ class TestRpcAttacks(TuitionPortalCommon):
         todo = module
         while todo:
             deps = todo.dependencies_id.depend_id
-            todo = deps.filtered(lambda m: m.name not in needed)
+            todo = deps.filtered(lambda m, seen=frozenset(needed): m.name not in seen)
             needed |= set(deps.mapped("name"))
         self.assertNotIn("payment_demo", needed)
 
@@ -162,7 +172,9 @@ class TestRpcAttacks(TuitionPortalCommon):
         self.assertEqual(contract.state, "active")
         self.assertEqual(len(contract.instalment_ids), 3)
         self.assertEqual(len(contract.payer_ids), 1)
-        self.assertRefused("tu_clerk", "edu.tuition.contract", "action_close", contract.ids)
+        self.assertRefused(
+            "tu_clerk", "edu.tuition.contract", "action_close", contract.ids
+        )
         self.assertRefused(
             "tu_clerk",
             "edu.tuition.instalment",
@@ -190,15 +202,26 @@ class TestRpcAttacks(TuitionPortalCommon):
             },
         )
         self.assertRefused(
-            "tu_clerk", "edu.tuition.contract", "action_activate", self.draft_contract.ids
+            "tu_clerk",
+            "edu.tuition.contract",
+            "action_activate",
+            self.draft_contract.ids,
         )
 
     def test_f3_other_state_machines(self):
         self.assertRefused(
-            "tu_clerk", "edu.enrollment", "write", self.enrollment.ids, {"state": "graduated"}
+            "tu_clerk",
+            "edu.enrollment",
+            "write",
+            self.enrollment.ids,
+            {"state": "graduated"},
         )
         self.assertRefused(
-            "tu_clerk", "edu.document", "write", self.document.ids, {"state": "cancelled"}
+            "tu_clerk",
+            "edu.document",
+            "write",
+            self.document.ids,
+            {"state": "cancelled"},
         )
         self.assertRefused(
             "tu_clerk",
@@ -226,7 +249,11 @@ class TestRpcAttacks(TuitionPortalCommon):
     # ------------------------------------------------------------------
     def test_f4_merge_moving_a_login_needs_the_administrator(self):
         victim = self.env["res.partner"].create(
-            {"name": "Tess Tuition", "email": "tess@example.com", "edu_is_student": True}
+            {
+                "name": "Tess Tuition",
+                "email": "tess@example.com",
+                "edu_is_student": True,
+            }
         )
         wizard_id = self._rpc(
             "rpc_registrar",
@@ -338,7 +365,11 @@ class TestRpcAttacks(TuitionPortalCommon):
             "tu_sponsor", "edu.enrollment", "read", self.enrollment.ids, ["reason"]
         )
         self.assertRefused(
-            "tu_sponsor", "edu.tuition.contract", "read", self.contract.ids, ["discount"]
+            "tu_sponsor",
+            "edu.tuition.contract",
+            "read",
+            self.contract.ids,
+            ["discount"],
         )
         visible = self._rpc("tu_sponsor", "edu.tuition.contract", "search", [])
         self.assertIn(self.contract.id, visible)
@@ -365,10 +396,8 @@ class TestRpcAttacks(TuitionPortalCommon):
     def test_f9_forecast_action_is_the_bursars(self):
         for login in ("tu_student", "rpc_employee", "tu_clerk"):
             with self.subTest(login=login):
-                self.assertRefused(
-                    login, "edu.cashin.forecast", "action_open_forecast", []
-                )
-        action = self._rpc("tu_bursar", "edu.cashin.forecast", "action_open_forecast", [])
+                self.assertRefused(login, "edu.cashin.forecast", "action_open_forecast")
+        action = self._rpc("tu_bursar", "edu.cashin.forecast", "action_open_forecast")
         self.assertEqual(action["res_model"], "edu.cashin.forecast")
 
     def test_f9_request_document_is_not_writable(self):

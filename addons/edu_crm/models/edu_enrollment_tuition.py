@@ -29,12 +29,10 @@ class EduEnrollment(models.Model):
         )
         if not todo:
             return self.env["edu.tuition.contract"]
-        plans = self.env["edu.payment.plan"].search([])
+        plans = self.env["edu.payment.plan"]._edu_default_plans(todo.company_id)
         vals_list = []
         for enrollment in todo:
-            plan = plans.filtered(
-                lambda p, e=enrollment: not p.company_id or p.company_id == e.company_id
-            )[:1]
+            plan = plans[enrollment.company_id]
             payer = enrollment.sponsor_id or enrollment.partner_id
             vals_list.append(
                 {
@@ -57,6 +55,7 @@ class EduEnrollment(models.Model):
 
     def action_view_tuition_contracts(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_tuition_contract_action"
         )

@@ -545,6 +545,7 @@ class EduTuitionContract(models.Model):
         """Open the invoices of the contract (anyone who may read it; the
         invoices shown go through the accounting access rules)."""
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
