@@ -266,7 +266,7 @@ class CampaignPressureEngine(models.AbstractModel):
         :return: ``(keys, flagged)``: ``keys`` maps the index of each request
           to ``(key, partner_id)``; ``flagged`` maps a person key to the tuple
           ``(key, pid, tz, max_contacts, period, quiet_from, quiet_to,
-          cooldown_until, blocked, counts...)``.
+          cooldown_until, cooldown_reason, blocked, counts...)``.
         """
         screen = screen or {}
         keys = {}
@@ -404,6 +404,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 "pressure_quiet_from",
                 "pressure_quiet_to",
                 "pressure_cooldown_until",
+                "pressure_cooldown_reason",
                 "pressure_blocked_channel_ids",
             ]
         )
@@ -486,6 +487,7 @@ class CampaignPressureEngine(models.AbstractModel):
             "pressure_quiet_from",
             "pressure_quiet_to",
             "pressure_cooldown_until",
+            "pressure_cooldown_reason",
             "blocked",
             *(f"w{i}" for i in range(len(windows))),
         ]
@@ -531,7 +533,8 @@ class CampaignPressureEngine(models.AbstractModel):
                 """LATERAL (
                     SELECT rp.id, rp.tz, rp.pressure_max_contacts,
                            rp.pressure_period, rp.pressure_quiet_from,
-                           rp.pressure_quiet_to, rp.pressure_cooldown_until
+                           rp.pressure_quiet_to, rp.pressure_cooldown_until,
+                           rp.pressure_cooldown_reason
                       FROM res_partner rp WHERE rp.id = per.pid LIMIT 1
                 ) p ON TRUE"""
             )
@@ -542,7 +545,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 """pp AS (
                 SELECT per.key, per.pid, per.n, p.tz, p.pressure_max_contacts,
                        p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
-                       p.pressure_cooldown_until,
+                       p.pressure_cooldown_until, p.pressure_cooldown_reason,
                        (p.id IS NOT NULL AND EXISTS (
                            SELECT 1 FROM %(rel)s rel
                              JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
@@ -628,7 +631,8 @@ class CampaignPressureEngine(models.AbstractModel):
           at once (their decision has ``logged``); the caller logs the other
           allowed ones (:meth:`_pressure_check_and_reserve`);
         :return dict: ref -> decision dict (``key, partner_id, allowed,
-          rule_id, count, threshold, reason, phone_action``)
+          rule_id, count, threshold, reason_code, reason_args, reason,
+          phone_action``; see :meth:`_pressure_decide`)
         """
         message = dict(message or {})
         now = now or fields.Datetime.now()
@@ -679,6 +683,8 @@ class CampaignPressureEngine(models.AbstractModel):
                 "rule_id": False,
                 "count": 0,
                 "threshold": 0,
+                "reason_code": False,
+                "reason_args": {},
                 "reason": False,
                 "phone_action": "warn",
             }
@@ -698,7 +704,13 @@ class CampaignPressureEngine(models.AbstractModel):
 
     @api.model
     def _pressure_decide(self, flagged, channel, message, windows, config, weight, now):
-        """Decide the requests the statement could not allow at once."""
+        """Decide the requests the statement could not allow at once.
+
+        A held decision says why as a code and its arguments
+        (``reason_code``, ``reason_args``: see :meth:`_pressure_reasons`),
+        stored as such on traces and simulations and rendered in the
+        reader's language; ``reason`` is that sentence in this
+        environment's language, for immediate display."""
         reserved = message.get("reserved") or {}
         added = {}
         zeros = [0] * len(windows)
@@ -719,16 +731,9 @@ class CampaignPressureEngine(models.AbstractModel):
         ]
         factor = config["cooldown_factor"]
         local_hours = {}
-        # reasons translated once per batch, not once per recipient
-        rule_reason = self.env._(
-            "Rule '%(rule)s': %(count)s contact(s) in the window, "
-            "threshold %(threshold)s."
-        )
-        own_reason = self.env._(
-            "The person's own cap: %(count)s contact(s) this %(period)s, "
-            "threshold %(threshold)s."
-        )
-        cooldown_reason = " " + self.env._("Cool-down in progress.")
+        rule_names = {rule["id"]: rule["name"] for rule in config["rules"]}
+        # sentences translated once per batch, not once per recipient
+        render = self._pressure_reason_renderer(rule_names)
         for row, decision in flagged:
             (
                 key,
@@ -739,21 +744,13 @@ class CampaignPressureEngine(models.AbstractModel):
                 quiet_from,
                 quiet_to,
                 cooldown_until,
+                cooldown_reason,
                 blocked,
                 *counts,
             ) = row
             if blocked:
-                decision.update(
-                    allowed=False,
-                    phone_action="block",
-                    reason=self.env._(
-                        "The person blocked the %s channel.",
-                        dict(
-                            self.env["campaign.pressure.contact"]
-                            ._fields["channel"]
-                            ._description_selection(self.env)
-                        )[channel],
-                    ),
+                self._pressure_hold(
+                    decision, render, "blocked_channel", {"channel": channel}
                 )
                 continue
             tz = tz or self._pressure_default_tz()
@@ -765,9 +762,12 @@ class CampaignPressureEngine(models.AbstractModel):
                     local_hours[tz], quiet_from or 0.0, quiet_to or 0.0
                 ):
                     if not message.get("postpone_quiet"):
-                        decision.update(
-                            allowed=False,
-                            reason=self.env._("Quiet hours of the person."),
+                        self._pressure_hold(
+                            decision,
+                            render,
+                            "quiet_hours",
+                            {},
+                            phone_action="warn",
                         )
                         continue
                     # a channel that can wait (email): sent when the quiet
@@ -782,42 +782,45 @@ class CampaignPressureEngine(models.AbstractModel):
                 else zeros
             )
             mine = added.get(key, zeros)
-            worst = None
-            for i, window, threshold in checks:
-                if threshold is None:
-                    if not max_contacts or period != window["own"]:
-                        continue
-                    threshold = max_contacts
-                if cooling:
-                    threshold = math.floor(threshold * factor)
-                used = counts[i] + mine[i] + extra[i]
-                if used + weight > threshold:
-                    margin = threshold - used
-                    if worst is None or margin < worst[0]:
-                        worst = (margin, window, used, threshold)
-            if worst:
-                _margin, window, used, threshold = worst
+            # the window with the least room at the full thresholds, and
+            # (during a cool-down) at the lowered ones
+            used_counts = [
+                c + m + e for c, m, e in zip(counts, mine, extra, strict=True)
+            ]
+            worst, lowered = self._pressure_tightest(
+                checks,
+                used_counts,
+                weight,
+                (max_contacts, period),
+                factor if cooling else None,
+            )
+            if worst or lowered:
+                _margin, window, used, threshold = worst or lowered
                 rule = window["rule"]
-                if rule:
-                    reason = rule_reason % {
-                        "rule": rule["name"],
-                        "count": used,
-                        "threshold": threshold,
-                    }
+                args = {"count": used, "threshold": threshold}
+                if not worst:
+                    # reached only because the cool-down lowers the
+                    # thresholds: the rule itself was not reached
+                    code = "cooldown"
+                    args.update(
+                        until=fields.Datetime.to_string(cooldown_until),
+                        response=cooldown_reason or False,
+                        rule_id=rule["id"] if rule else False,
+                    )
+                elif rule:
+                    code = "rule"
+                    args["rule_id"] = rule["id"]
                 else:
-                    reason = own_reason % {
-                        "count": used,
-                        "period": window["own"],
-                        "threshold": threshold,
-                    }
-                if cooling:
-                    reason += cooldown_reason
-                decision.update(
-                    allowed=False,
+                    code = "own_cap"
+                    args["period"] = window["own"]
+                self._pressure_hold(
+                    decision,
+                    render,
+                    code,
+                    args,
                     rule_id=rule["id"] if rule else False,
                     count=used,
                     threshold=threshold,
-                    reason=reason,
                     phone_action=rule["phone_action"] if rule else "block",
                 )
                 continue
@@ -826,6 +829,176 @@ class CampaignPressureEngine(models.AbstractModel):
             for i, counted in enumerate(counts_new):
                 if counted:
                     added[key][i] += weight
+
+    @api.model
+    def _pressure_tightest(self, checks, used_counts, weight, own, factor):
+        """The window with the least room a new contact would exceed:
+        ``(worst, lowered)``, each ``(margin, window, used, threshold)`` or
+        None; ``worst`` at the full thresholds, ``lowered`` at the
+        thresholds a cool-down lowers by ``factor`` (None: no cool-down).
+        ``own``: the person's own ``(max_contacts, period)``."""
+        max_contacts, period = own
+        worst = lowered = None
+        for i, window, threshold in checks:
+            if threshold is None:
+                if not max_contacts or period != window["own"]:
+                    continue
+                threshold = max_contacts
+            used = used_counts[i]
+            if used + weight > threshold:
+                margin = threshold - used
+                if worst is None or margin < worst[0]:
+                    worst = (margin, window, used, threshold)
+            if factor is not None:
+                cooled = math.floor(threshold * factor)
+                if used + weight > cooled:
+                    margin = cooled - used
+                    if lowered is None or margin < lowered[0]:
+                        lowered = (margin, window, used, cooled)
+        return worst, lowered
+
+    @api.model
+    def _pressure_hold(self, decision, render, code, args, **values):
+        """Hold ``decision`` back for the reason ``code`` (arguments
+        ``args``); ``values``: rule_id, count, threshold, phone_action."""
+        decision.update(
+            allowed=False,
+            reason_code=code,
+            reason_args=args,
+            reason=render(code, args),
+            phone_action=values.pop("phone_action", "block"),
+            **values,
+        )
+
+    @api.model
+    def _pressure_trace_reason(self, decision):
+        """Trace values recording why ``decision`` was held back: its code
+        and arguments; the text only for an extension's reason that has no
+        code (shown as written)."""
+        if decision.get("reason_code"):
+            return {
+                "pressure_reason": decision["reason_code"],
+                "pressure_reason_args": decision.get("reason_args") or {},
+            }
+        return {"failure_reason": decision.get("reason") or False}
+
+    # ------------------------------------------------------------------
+    # Reasons: stored as codes, rendered in the reader's language
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pressure_reasons(self):
+        """Why a message is held back: ``[(code, label)]`` in the
+        environment's language. The selection of every stored reason
+        (traces, simulations); an extension that holds back more people
+        adds its codes here and their sentences in
+        :meth:`_pressure_reason_templates`, then sets ``reason_code`` and
+        ``reason_args`` on the decisions it holds."""
+        _ = self.env._
+        return [
+            ("rule", _("Pressure rule")),
+            ("own_cap", _("Person's own cap")),
+            ("cooldown", _("Cool-down after a negative response")),
+            ("blocked_channel", _("Channel blocked by the person")),
+            ("quiet_hours", _("Quiet hours")),
+        ]
+
+    @api.model
+    def _pressure_reason_templates(self, detailed=True):
+        """Sentence of each reason code in the environment's language, with
+        ``%(name)s`` arguments (see :meth:`_pressure_reason_renderer`).
+        ``detailed``: the reader may see why a person cools down (the
+        marketing team: the response is internal scoring)."""
+        _ = self.env._
+        templates = {
+            "rule": _(
+                "Rule '%(rule)s' reached: %(count)s contact(s) in its window, "
+                "threshold %(threshold)s."
+            ),
+            "own_cap": _(
+                "The person's own cap reached: %(count)s contact(s) %(period)s, "
+                "threshold %(threshold)s."
+            ),
+            "cooldown": _(
+                "Cool-down until %(until)s after a negative response "
+                "(%(response)s): the threshold is lowered to %(threshold)s and "
+                "%(count)s contact(s) were made."
+            ),
+            "cooldown_undated": _(
+                "Cool-down after a negative response: the threshold is lowered "
+                "to %(threshold)s and %(count)s contact(s) were made."
+            ),
+            "blocked_channel": _("The person blocked the %(channel)s channel."),
+            "quiet_hours": _("Quiet hours of the person."),
+        }
+        if not detailed:
+            templates["cooldown"] = templates["cooldown_undated"]
+        return templates
+
+    @api.model
+    def _pressure_reason_renderer(self, rule_names=None):
+        """A function ``(code, args) -> sentence`` in the environment's
+        language. Translations, labels and dates are looked up once per
+        renderer (a batch), not once per recipient. ``rule_names``: rule id
+        -> name already known (else read, in the reader's language)."""
+        env = self.env
+        detailed = env.su or env.user.has_group("mass_mailing.group_mass_mailing_user")
+        templates = self._pressure_reason_templates(detailed=detailed)
+        channels = dict(
+            env["campaign.pressure.contact"]
+            ._fields["channel"]
+            ._description_selection(env)
+        )
+        responses = dict(
+            env["res.partner"]
+            ._fields["pressure_cooldown_reason"]
+            ._description_selection(env)
+        )
+        periods = {"week": env._("this week"), "month": env._("this month")}
+        names = dict(rule_names or {})
+        dates = {}
+
+        def rule_name(rule_id):
+            if rule_id not in names:
+                rule = env["campaign.pressure.rule"].sudo().browse(rule_id).exists()
+                names[rule_id] = rule.name if rule else None
+            return names[rule_id]
+
+        def date(value):
+            if value not in dates:
+                dates[value] = tools.format_datetime(
+                    env, fields.Datetime.to_datetime(value), dt_format="short"
+                )
+            return dates[value]
+
+        def render(code, args):
+            args = args or {}
+            if code == "cooldown" and not args.get("until"):
+                code = "cooldown_undated"
+            template = templates.get(code)
+            if not template:
+                return args.get("text") or ""
+            params = dict(args)
+            # the rule's name now, in the reader's language (the name it had
+            # when a deleted rule is not found)
+            params["rule"] = (
+                (args.get("rule_id") and rule_name(args["rule_id"]))
+                or args.get("rule_name")
+                or "?"
+            )
+            if args.get("until"):
+                params["until"] = date(args["until"])
+            if "response" in args:
+                params["response"] = responses.get(args["response"]) or env._("unknown")
+            if "period" in args:
+                params["period"] = periods.get(args["period"], args["period"])
+            if "channel" in args:
+                params["channel"] = channels.get(args["channel"], args["channel"])
+            params.setdefault("count", 0)
+            params.setdefault("threshold", 0)
+            return template % params
+
+        return render
 
     @api.model
     def _pressure_reserved_counts(self, windows, entries):

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .campaign_pressure_engine import PERIOD_SPAN
 
@@ -137,15 +137,28 @@ class MailingMailing(models.Model):
         return action
 
     def action_check_pressure(self):
+        """What a send would do now: the partition of the recipients."""
         self.ensure_one()
         self.check_access("read")
+        return self._pressure_open_check("check", self.env._("Pressure check"))
+
+    def action_confirm_send(self):
+        """The Send button: the same partition as the check, and a button
+        that sends (as Odoo's own Send button, which it replaces)."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "draft":
+            raise UserError(self.env._("This mailing is already sent or queued."))
+        return self._pressure_open_check("send", self.env._("Send the mailing?"))
+
+    def _pressure_open_check(self, purpose, title):
         simulation = self.env["campaign.pressure.simulation"].create(
-            {"mailing_id": self.id}
+            {"mailing_id": self.id, "purpose": purpose}
         )
         simulation._run()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Pressure check"),
+            "name": title,
             "res_model": "campaign.pressure.simulation",
             "res_id": simulation.id,
             "view_mode": "form",

@@ -5,6 +5,8 @@ CONFIRM_STATUSES = {"pending", "sent", "open", "reply", "bounce"}
 RELEASE_STATUSES = {"error", "cancel"}
 # what the engine records on a trace it held back or postponed
 PRESSURE_TRACE_FIELDS = {
+    "pressure_reason",
+    "pressure_reason_args",
     "pressure_rule_id",
     "pressure_count",
     "pressure_threshold",
@@ -16,6 +18,17 @@ class MailingTrace(models.Model):
     _inherit = "mailing.trace"
 
     failure_type = fields.Selection(selection_add=[("pressure", "Marketing pressure")])
+    # why the engine held the message back: a code and its arguments, shown
+    # in the reader's language (pressure_reason_text)
+    pressure_reason = fields.Selection(
+        selection="_selection_pressure_reason",
+        string="Pressure reason",
+        readonly=True,
+    )
+    pressure_reason_args = fields.Json(string="Pressure reason details", readonly=True)
+    pressure_reason_text = fields.Char(
+        string="Held back because", compute="_compute_pressure_reason_text"
+    )
     pressure_rule_id = fields.Many2one(
         "campaign.pressure.rule",
         string="Pressure rule",
@@ -29,6 +42,27 @@ class MailingTrace(models.Model):
         readonly=True,
         help="The person's quiet hours: the email was queued to be sent when they end.",
     )
+
+    @api.model
+    def _selection_pressure_reason(self):
+        return self.env["campaign.pressure.engine"]._pressure_reasons()
+
+    @api.depends(
+        "pressure_reason", "pressure_reason_args", "failure_type", "failure_reason"
+    )
+    @api.depends_context("lang")
+    def _compute_pressure_reason_text(self):
+        render = self.env["campaign.pressure.engine"]._pressure_reason_renderer()
+        for trace in self:
+            if trace.pressure_reason:
+                trace.pressure_reason_text = render(
+                    trace.pressure_reason, trace.pressure_reason_args
+                )
+            elif trace.failure_type == "pressure":
+                # written by an extension without a code
+                trace.pressure_reason_text = trace.failure_reason
+            else:
+                trace.pressure_reason_text = False
 
     @api.model_create_multi
     def create(self, vals_list):

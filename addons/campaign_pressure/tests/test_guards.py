@@ -48,12 +48,16 @@ PUBLIC_METHODS = {
     ("mailing.mailing", "action_send_sms"): "mass-mailing user (Odoo's send)",
     ("mailing.trace", "create"): "Odoo's rights; pressure fields: sudo only",
     ("mailing.trace", "write"): "Odoo's rights; pressure fields: sudo only",
+    ("campaign.pressure.simulation", "create"): "mass-mailing user (ACL); no result",
+    ("campaign.pressure.simulation", "write"): "mass-mailing user (ACL); no result",
     ("res.company", "write"): "Odoo's rights (settings)",
     ("res.partner", "init"): "framework (module install)",
     ("res.partner", "write"): "Odoo's rights; ending a cool-down: manager",
     # buttons
     ("campaign.pressure.letter", "action_log"): "mass-mailing user",
+    ("campaign.pressure.simulation", "action_send"): "who may write the mailing",
     ("mailing.mailing", "action_check_pressure"): "mass-mailing user",
+    ("mailing.mailing", "action_confirm_send"): "who may write the mailing",
     ("mailing.mailing", "action_view_pressure_held"): "mass-mailing user",
     ("res.partner", "action_view_pressure_contacts"): "mass-mailing user",
 }
@@ -309,7 +313,9 @@ class TestPressureGuards(PressureCommon):
         self.assertEqual(
             (blocked.trace_status, blocked.failure_type), ("cancel", "pressure")
         )
-        self.assertIn("blocked", blocked.failure_reason)
+        # a code, rendered in the reader's language (not stored text)
+        self.assertEqual(blocked.pressure_reason, "blocked_channel")
+        self.assertIn("blocked", blocked.pressure_reason_text)
         quiet = traces[partner_quiet.id]
         self.assertEqual(quiet.trace_status, "outgoing")
         self.assertEqual(quiet.pressure_postponed_until, datetime(2026, 1, 11, 6, 0))
@@ -345,9 +351,13 @@ class TestPressureGuards(PressureCommon):
         with freeze_time("2026-01-10 20:30:00"), self.mockSMSGateway():
             mailing.action_send_sms()
         traces = {t.res_id: t for t in self._traces(mailing)}
-        for partner, reason in ((partner_blocked, "blocked"), (partner_quiet, "Quiet")):
+        for partner, code, reason in (
+            (partner_blocked, "blocked_channel", "blocked"),
+            (partner_quiet, "quiet_hours", "Quiet"),
+        ):
             self.assertEqual(traces[partner.id].failure_type, "pressure")
-            self.assertIn(reason, traces[partner.id].failure_reason)
+            self.assertEqual(traces[partner.id].pressure_reason, code)
+            self.assertIn(reason, traces[partner.id].pressure_reason_text)
         self.assertNotEqual(traces[partner_saturated.id].failure_type, "pressure")
         self.assertEqual(
             {sms["number"] for sms in self._sms}, {partner_saturated.phone_sanitized}
@@ -562,6 +572,37 @@ class TestPressureGuards(PressureCommon):
         )
         self.assertEqual(len(logged), 1)
 
+    @users("user_marketing")
+    def test_check_figures_not_forgeable(self):
+        """The figures of a pressure check (and of the Send confirmation)
+        are the check's: a client cannot write them, nor add lines."""
+        mailing = self._create_partner_mailing(self.partners.with_env(self.env))
+        Simulation = self.env["campaign.pressure.simulation"]
+        for vals in ({"held_count": 0}, {"send_count": 99}, {"exempt_count": 3}):
+            with (
+                self.subTest(vals=vals),
+                self._refused(AccessError, "written by the check"),
+            ):
+                Simulation.create(dict(vals, mailing_id=mailing.id))
+        simulation = Simulation.browse(mailing.action_confirm_send()["res_id"])
+        with self._refused(AccessError, "written by the check"):
+            simulation.write({"held_count": 0})
+        with self._refused(AccessError, "written by the check"):
+            simulation.write({"rule_line_ids": [Command.create({"held_count": 7})]})
+        for model in (
+            "campaign.pressure.simulation.rule",
+            "campaign.pressure.simulation.recipient",
+        ):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].create({"simulation_id": simulation.id})
+        # the confirmation sends what Odoo's Send button sends, once
+        simulation.action_send()
+        self.assertEqual(mailing.state, "in_queue")
+        with self._refused(UserError, "already sent or queued"):
+            simulation.action_send()
+        with self._refused(UserError, "already sent or queued"):
+            mailing.action_confirm_send()
+
     # ------------------------------------------------------------------
     # Finding 8: internal scoring is staff-only
     # ------------------------------------------------------------------
@@ -625,6 +666,8 @@ class TestPressureGuards(PressureCommon):
                     mailing.with_user(user).action_view_pressure_held()
                 with self.assertRaises(AccessError):
                     mailing.with_user(user).action_check_pressure()
+                with self.assertRaises(AccessError):
+                    mailing.with_user(user).action_confirm_send()
         action = self.partner_a.with_user(
             self.user_marketing
         ).action_view_pressure_contacts()

@@ -29,7 +29,10 @@ class TestPressureSend(PressureCommon):
         self.assertEqual(held.trace_status, "cancel")
         self.assertEqual(held.pressure_rule_id, rule)
         self.assertEqual((held.pressure_count, held.pressure_threshold), (2, 2))
-        self.assertIn("Two per month", held.failure_reason)
+        # stored as a code with its arguments, not as English text
+        self.assertEqual(held.pressure_reason, "rule")
+        self.assertFalse(held.failure_reason)
+        self.assertIn("Two per month", held.pressure_reason_text)
         self.assertEqual(set((traces - held).mapped("trace_status")), {"sent"})
         # nothing sent to the saturated person
         self.assertNotSentEmail([self.partner_a])
@@ -232,10 +235,9 @@ class TestPressureSend(PressureCommon):
         self.assertEqual(set(held.mapped("trace_status")), {"cancel"})
         held_a = held.filtered(lambda t: t.res_id == self.partner_a.id)
         self.assertEqual(held_a.pressure_rule_id, rule)
-        self.assertIn(
-            "blocked",
-            held.filtered(lambda t: t.res_id == self.partner_c.id).failure_reason,
-        )
+        held_c = held.filtered(lambda t: t.res_id == self.partner_c.id)
+        self.assertEqual(held_c.pressure_reason, "blocked_channel")
+        self.assertIn("blocked", held_c.pressure_reason_text)
         sent_numbers = {sms["number"] for sms in self._sms}
         self.assertNotIn(self.partner_a.phone_sanitized, sent_numbers)
         self.assertIn(self.partner_b.phone_sanitized, sent_numbers)

@@ -1,17 +1,165 @@
 from collections import Counter
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.mail import email_normalize, email_split_and_format
+
+# what Odoo's send cancels (failure type of the trace) -> category of the check
+ODOO_CATEGORIES = {
+    "mail_bl": "blacklist",
+    "sms_blacklist": "blacklist",
+    "mail_optout": "optout",
+    "sms_optout": "optout",
+    "mail_dup": "duplicate",
+    "sms_duplicate": "duplicate",
+    "mail_email_missing": "invalid",
+    "mail_email_invalid": "invalid",
+    "sms_number_missing": "invalid",
+    "sms_number_format": "invalid",
+}
+# category -> count field of the simulation
+COUNT_FIELDS = {
+    "send": "send_count",
+    "postponed": "postponed_count",
+    "held": "held_count",
+    "blacklist": "blacklist_count",
+    "optout": "optout_count",
+    "duplicate": "duplicate_count",
+    "invalid": "invalid_count",
+}
+# written by _run only: what the check found
+RESULT_FIELDS = {
+    "recipient_count",
+    "exempt_count",
+    "rule_line_ids",
+    "recipient_line_ids",
+    *COUNT_FIELDS.values(),
+}
+# held-back recipients listed one by one (the counts cover everybody)
+LISTED_RECIPIENTS = 1000
+
+
+def mail_failure_types(res_ids, recipients, blacklist_ids, optout, seen, batch_size):
+    """What Odoo's mass mail composer cancels, record by record.
+
+    The decisions of ``mail.compose.message._process_mail_values_state``,
+    in its order, on the batches of ``batch_size`` the send makes: a record
+    is a duplicate when its addresses were traced by an earlier batch (the
+    mailing's ``_get_seen_list``, read again before each batch: the first
+    address of each earlier record) or mailed earlier in its own batch.
+    Within a batch Odoo also compares subject and body: a mailing's are the
+    same for everybody unless personalised, which this check assumes.
+
+    :param list res_ids: records in the send's order;
+    :param dict recipients: res_id -> ``(mail_to, mail_to_normalized)`` as
+      the composer's ``_get_recipients_data``;
+    :param set blacklist_ids: the composer's ``_get_blacklist_record_ids``;
+    :param set optout: the composer's ``_get_optout_emails``;
+    :param set seen: the composer's ``_get_done_emails`` before the send;
+    :return dict: res_id -> failure type, None when mailed
+    """
+    result = {}
+    traced = set(seen)
+    for start in range(0, len(res_ids), batch_size):
+        batch = res_ids[start : start + batch_size]
+        mailed = set()
+        for res_id in batch:
+            mail_to, normalized = recipients[res_id]
+            if res_id in blacklist_ids:
+                failure = "mail_bl"
+            elif not any(mail_to):
+                failure = "mail_email_missing"
+            elif not any(normalized):
+                failure = "mail_email_invalid"
+            elif optout and all(email in optout for email in normalized):
+                failure = "mail_optout"
+            elif traced and all(email in traced for email in normalized):
+                failure = "mail_dup"
+            elif all(email in mailed for email in normalized):
+                failure = "mail_dup"
+            else:
+                mailed.update(normalized)
+                failure = None
+            result[res_id] = failure
+        # the batch's traces, read by the next batch's seen list
+        traced.update((recipients[res_id][0] or [""])[0] or "" for res_id in batch)
+        traced.discard("")
+    return result
+
+
+def sms_failure_types(res_ids, recipients, blacklist_numbers, optout_ids, seen_ids):
+    """What Odoo's mass SMS composer cancels, record by record: the
+    decisions of ``sms.composer._prepare_mass_sms_values`` in its order
+    (blacklist, opt-out, duplicate, number), with the blacklist and the
+    duplicates of ``_get_blacklist_record_ids`` / ``_get_done_record_ids``
+    computed on sets.
+
+    :param dict recipients: res_id -> ``(sanitized, number)`` as
+      ``_sms_get_recipients_info``;
+    :param set seen_ids: records already reached (``_get_seen_list_sms``);
+    :return dict: res_id -> failure type, None when sent
+    """
+    result = {}
+    numbers = set()
+    for res_id in res_ids:
+        sanitized, number = recipients[res_id]
+        duplicate = res_id in seen_ids or sanitized in numbers
+        numbers.add(sanitized)
+        if sanitized and sanitized in blacklist_numbers:
+            failure = "sms_blacklist"
+        elif sanitized and res_id in optout_ids:
+            failure = "sms_optout"
+        elif sanitized and duplicate:
+            failure = "sms_duplicate"
+        elif not sanitized:
+            failure = "sms_number_format" if number else "sms_number_missing"
+        else:
+            failure = None
+        result[res_id] = failure
+    return result
 
 
 class CampaignPressureSimulation(models.TransientModel):
+    """The send, predicted: what Odoo cancels (blacklist, opt-out,
+    duplicates, missing or invalid addresses, with Odoo's own lists) and
+    what the pressure engine holds back or postpones, for the mailing's
+    remaining recipients, without locking, logging nor sending anything.
+
+    The figures are the check's own: ``_run`` writes them (as sudo),
+    nobody else."""
+
     _name = "campaign.pressure.simulation"
     _description = "Marketing Pressure Simulation"
 
     mailing_id = fields.Many2one("mailing.mailing", required=True, ondelete="cascade")
-    recipient_count = fields.Integer(readonly=True)
-    held_count = fields.Integer(string="Held back", readonly=True)
+    mailing_type = fields.Selection(related="mailing_id.mailing_type")
+    purpose = fields.Selection(
+        [("check", "Check"), ("send", "Send")],
+        default="check",
+        required=True,
+        help="Send: the confirmation of the mailing's Send button.",
+    )
+    recipient_count = fields.Integer(string="Recipients", readonly=True)
+    send_count = fields.Integer(string="Sent now", readonly=True)
+    postponed_count = fields.Integer(
+        string="Sent after quiet hours",
+        readonly=True,
+        help="Emails queued until the person's quiet hours end.",
+    )
+    held_count = fields.Integer(string="Held back by pressure", readonly=True)
+    blacklist_count = fields.Integer(string="Blacklisted", readonly=True)
+    optout_count = fields.Integer(string="Opted out", readonly=True)
+    duplicate_count = fields.Integer(string="Duplicates", readonly=True)
+    invalid_count = fields.Integer(string="Missing or invalid address", readonly=True)
+    exempt_count = fields.Integer(
+        string="Over a cap, sent as transactional",
+        readonly=True,
+        help="Recipients a cap would hold back, who receive this transactional "
+        "mailing (counted, never capped).",
+    )
     rule_line_ids = fields.One2many(
-        "campaign.pressure.simulation.rule", "simulation_id", string="Per rule"
+        "campaign.pressure.simulation.rule", "simulation_id", string="Per reason"
     )
     recipient_line_ids = fields.One2many(
         "campaign.pressure.simulation.recipient",
@@ -19,72 +167,326 @@ class CampaignPressureSimulation(models.TransientModel):
         string="Held-back recipients",
     )
 
-    def _run(self):
-        """Evaluate the mailing's remaining recipients without locking nor
-        logging anything: what a send would hold back right now."""
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(RESULT_FIELDS & set(vals) for vals in vals_list):
+            self._pressure_refuse_result()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and RESULT_FIELDS & set(vals):
+            self._pressure_refuse_result()
+        return super().write(vals)
+
+    @api.model
+    def _pressure_refuse_result(self):
+        raise AccessError(
+            self.env._("The figures of a pressure check are written by the check.")
+        )
+
+    def action_send(self):
+        """The confirmation's "Send to all": what the mailing's own Send
+        button does (its rights and checks apply)."""
         self.ensure_one()
+        mailing = self.mailing_id
+        mailing.check_access("write")
+        if mailing.state != "draft":
+            raise UserError(self.env._("This mailing is already sent or queued."))
+        if mailing.mailing_type == "sms":
+            if mailing.sms_force_send:
+                return mailing.action_send_mail()
+            return mailing.action_put_in_queue()
+        return mailing.action_launch()
+
+    # ------------------------------------------------------------------
+    # The check
+    # ------------------------------------------------------------------
+
+    def _run(self):
+        """Predict the send of the mailing's remaining recipients (see the
+        class docstring). :return dict: res_id -> category."""
+        self.ensure_one()
+        mailing = self.mailing_id
+        res_ids = mailing._get_remaining_recipients()
+        if mailing._pressure_channel() == "sms":
+            failures, requests = self._pressure_sms_failures(res_ids)
+        else:
+            failures, requests = self._pressure_mail_failures(res_ids)
+        decisions, exempted = self._pressure_decisions(requests)
+        categories = {}
+        for res_id in res_ids:
+            failure = failures.get(res_id)
+            decision = decisions.get(res_id)
+            if failure:
+                categories[res_id] = ODOO_CATEGORIES.get(failure, "invalid")
+            elif decision and not decision["allowed"]:
+                categories[res_id] = "held"
+            elif decision and decision.get("postpone_until"):
+                categories[res_id] = "postponed"
+            else:
+                categories[res_id] = "send"
+        self._pressure_write_result(res_ids, categories, decisions, exempted)
+        return categories
+
+    def _pressure_mail_failures(self, res_ids):
+        """Odoo's cancellations of an email send and the engine's requests
+        (the send checks every record ahead, then drops those Odoo cancels)."""
+        mailing = self.mailing_id
+        model = mailing.mailing_model_real
+        composer = self.env["mail.compose.message"].new(
+            {
+                "composition_mode": "mass_mail",
+                "model": model,
+                "mass_mailing_id": mailing.id,
+            }
+        )
+        mail_values = self._pressure_mail_values(model, res_ids)
+        recipients = self._pressure_mail_recipients(mail_values)
+        blacklist_ids = composer._get_blacklist_record_ids(
+            mail_values,
+            {
+                res_id: {"mail_to": mail_to, "mail_to_normalized": normalized}
+                for res_id, (mail_to, normalized) in recipients.items()
+            },
+        )
+        batch_size = (
+            int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size"))
+            or composer._batch_size
+            or 50
+        )
+        failures = mail_failure_types(
+            res_ids,
+            recipients,
+            set(blacklist_ids),
+            set(composer._get_optout_emails(mail_values)),
+            set(composer._get_done_emails(mail_values)),
+            batch_size,
+        )
+        requests = self.env["campaign.pressure.engine"]._pressure_requests(
+            model, res_ids, "email"
+        )
+        return failures, requests
+
+    @api.model
+    def _pressure_mail_values(self, model, res_ids):
+        """The recipients of each mail, as the composer gives them to a
+        mailing (no template: the records' default recipients)."""
+        defaults = self.env[model].browse(res_ids)._message_get_default_recipients()
+        mail_values = {}
+        for res_id in res_ids:
+            default = defaults.get(res_id) or {}
+            mail_values[res_id] = {
+                "recipient_ids": [(4, pid) for pid in default.get("partner_ids") or []],
+                "email_to": default.get("email_to") or False,
+            }
+        return mail_values
+
+    @api.model
+    def _pressure_mail_recipients(self, mail_values):
+        """``res_id -> (mail_to, mail_to_normalized)``: what the composer's
+        ``_get_recipients_data`` computes, the partners' addresses read with
+        their stored ``email_normalized`` (Odoo's ``email_normalize(email,
+        strict=False)``, the composer's own call) in one query instead of
+        normalising 100,000 addresses again."""
+        partner_ids = {
+            command[1]
+            for values in mail_values.values()
+            for command in values["recipient_ids"]
+            if command[1]
+        }
+        partners = {}
+        if partner_ids:
+            self.env["res.partner"].flush_model(["email", "email_normalized"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, email, email_normalized FROM res_partner"
+                    " WHERE id = ANY(%s)",
+                    "{" + ",".join(map(str, partner_ids)) + "}",
+                )
+            )
+            # NULL reads False, as through the ORM
+            partners = {
+                pid: (email or False, norm or False)
+                for pid, email, norm in self.env.cr.fetchall()
+            }
+        recipients = {}
+        for res_id, values in mail_values.items():
+            email_to = values["email_to"]
+            mail_to = email_split_and_format(email_to)
+            if not mail_to and email_to:
+                mail_to.append(email_to)
+            normalized = [
+                norm
+                for norm in (email_normalize(mail, strict=False) for mail in mail_to)
+                if norm
+            ]
+            for command in values["recipient_ids"]:
+                email, norm = partners.get(command[1], (False, False))
+                if email not in mail_to:
+                    mail_to.append(email)
+                    if norm:
+                        normalized.append(norm)
+            recipients[res_id] = (mail_to, normalized)
+        return recipients
+
+    def _pressure_sms_failures(self, res_ids):
+        """Odoo's cancellations of an SMS send and the engine's requests
+        (the send checks the SMS Odoo leaves outgoing)."""
+        mailing = self.mailing_id
+        model = mailing.mailing_model_real
+        records = self.env[model].browse(res_ids)
+        composer = self.env["sms.composer"].new(
+            {
+                "composition_mode": "mass",
+                "res_model": model,
+                "mailing_id": mailing.id,
+            }
+        )
+        info = composer._prepare_recipient_values(records)
+        recipients = {
+            res_id: (info[res_id]["sanitized"], info[res_id]["number"])
+            for res_id in res_ids
+        }
+        blacklist = set()
+        if composer.mass_use_blacklist:
+            blacklist = set(
+                self.env["phone.blacklist"].sudo().search([]).mapped("number")
+            )
+        seen_ids, _seen_numbers = mailing._get_seen_list_sms()
+        failures = sms_failure_types(
+            res_ids,
+            recipients,
+            blacklist,
+            set(composer._get_optout_record_ids(records, info)),
+            set(seen_ids),
+        )
+        partner_model = model == "res.partner"
+        requests = [
+            {
+                "ref": res_id,
+                "partner_id": info[res_id]["partner"].id
+                or (res_id if partner_model else None),
+                "phone": info[res_id]["sanitized"],
+            }
+            for res_id in res_ids
+            if not failures[res_id]
+        ]
+        return failures, requests
+
+    def _pressure_decisions(self, requests):
+        """The engine's decisions for the requests, as the send asks them
+        (arbitration, quiet hours postponing emails), without locking nor
+        logging; and for a transactional mailing, the refs a cap would
+        hold back."""
         mailing = self.mailing_id
         engine = self.env["campaign.pressure.engine"]
         channel = mailing._pressure_channel()
-        res_ids = mailing._get_remaining_recipients()
-        requests = engine._pressure_requests(
-            mailing.mailing_model_real, res_ids, channel
-        )
         message = engine._pressure_message_values(mailing)
-        message["reserved"] = mailing._pressure_reserved_by_others()
+        message.update(
+            reserved=mailing._pressure_reserved_by_others(),
+            postpone_quiet=channel == "email",
+        )
         decisions = engine._pressure_evaluate(
             requests, channel, message=message, lock=False
         )
-        held = {ref: d for ref, d in decisions.items() if not d["allowed"]}
-        per_rule = Counter(d["rule_id"] or False for d in held.values())
-        records = self.env[mailing.mailing_model_real].browse(list(held)[:1000])
-        names = dict(zip(records.ids, records.mapped("display_name"), strict=True))
-        self.write(
-            {
-                "recipient_count": len(res_ids),
-                "held_count": len(held),
-                "rule_line_ids": [Command.clear()]
-                + [
-                    Command.create({"rule_id": rule_id, "held_count": count})
-                    for rule_id, count in per_rule.items()
-                ],
-                "recipient_line_ids": [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            "res_id": ref,
-                            "name": names.get(ref) or str(ref),
-                            "person_key": decision["key"],
-                            "partner_id": decision["partner_id"],
-                            "rule_id": decision["rule_id"],
-                            "count": decision["count"],
-                            "threshold": decision["threshold"],
-                            "reason": decision["reason"],
-                        }
-                    )
-                    for ref, decision in list(held.items())[:1000]
-                ],
+        exempted = set()
+        if message.get("exempt"):
+            capped = engine._pressure_evaluate(
+                requests, channel, message=dict(message, exempt=False), lock=False
+            )
+            exempted = {
+                ref
+                for ref, decision in capped.items()
+                if not decision["allowed"] and decisions[ref]["allowed"]
             }
+        return decisions, exempted
+
+    def _pressure_write_result(self, res_ids, categories, decisions, exempted):
+        mailing = self.mailing_id
+        counts = Counter(categories.values())
+        held = [
+            (res_id, decisions[res_id])
+            for res_id in res_ids
+            if categories[res_id] == "held"
+        ]
+        per_reason = Counter(
+            (decision.get("reason_code") or False, decision["rule_id"] or False)
+            for _res_id, decision in held
         )
-        return held
+        listed = held[:LISTED_RECIPIENTS]
+        records = self.env[mailing.mailing_model_real].browse(
+            [res_id for res_id, _d in listed]
+        )
+        names = dict(zip(records.ids, records.mapped("display_name"), strict=True))
+        vals = {
+            field: counts.get(category, 0) for category, field in COUNT_FIELDS.items()
+        }
+        vals.update(
+            recipient_count=len(res_ids),
+            exempt_count=sum(
+                1
+                for res_id in exempted
+                if categories.get(res_id) in ("send", "postponed")
+            ),
+            rule_line_ids=[Command.clear()]
+            + [
+                Command.create({"reason": code, "rule_id": rule_id, "held_count": n})
+                for (code, rule_id), n in per_reason.items()
+            ],
+            recipient_line_ids=[Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "res_id": res_id,
+                        "name": names.get(res_id) or str(res_id),
+                        "person_key": decision["key"],
+                        "partner_id": decision["partner_id"],
+                        "rule_id": decision["rule_id"],
+                        "count": decision["count"],
+                        "threshold": decision["threshold"],
+                        "reason_code": decision.get("reason_code") or False,
+                        "reason_args": decision.get("reason_args")
+                        if decision.get("reason_code")
+                        else {"text": decision.get("reason") or ""},
+                    }
+                )
+                for res_id, decision in listed
+            ],
+        )
+        self.sudo().write(vals)
 
 
 class CampaignPressureSimulationRule(models.TransientModel):
     _name = "campaign.pressure.simulation.rule"
-    _description = "Marketing Pressure Simulation per Rule"
+    _description = "Marketing Pressure Simulation per Reason"
 
     simulation_id = fields.Many2one(
         "campaign.pressure.simulation", required=True, ondelete="cascade"
     )
+    reason = fields.Selection(selection="_selection_pressure_reason")
     rule_id = fields.Many2one("campaign.pressure.rule", string="Rule")
     held_count = fields.Integer(string="Held back")
     label = fields.Char(compute="_compute_label")
 
+    @api.model
+    def _selection_pressure_reason(self):
+        return self.env["campaign.pressure.engine"]._pressure_reasons()
+
+    @api.depends("reason", "rule_id")
+    @api.depends_context("lang")
     def _compute_label(self):
+        labels = dict(self._selection_pressure_reason())
         for line in self:
-            line.label = line.rule_id.display_name or self.env._(
-                "Person's own settings (cap, blocked channel, quiet hours)"
-            )
+            if line.reason == "rule":
+                line.label = line.rule_id.display_name
+            elif line.reason == "cooldown" and line.rule_id:
+                line.label = self.env._(
+                    "%(reason)s (rule '%(rule)s' lowered)",
+                    reason=labels["cooldown"],
+                    rule=line.rule_id.display_name,
+                )
+            else:
+                line.label = labels.get(line.reason) or self.env._("Other")
 
 
 class CampaignPressureSimulationRecipient(models.TransientModel):
@@ -101,4 +503,19 @@ class CampaignPressureSimulationRecipient(models.TransientModel):
     rule_id = fields.Many2one("campaign.pressure.rule", string="Rule")
     count = fields.Integer(string="Contacts in window")
     threshold = fields.Integer()
-    reason = fields.Char()
+    reason_code = fields.Selection(
+        selection="_selection_pressure_reason", string="Reason code"
+    )
+    reason_args = fields.Json(string="Reason details")
+    reason = fields.Char(compute="_compute_reason")
+
+    @api.model
+    def _selection_pressure_reason(self):
+        return self.env["campaign.pressure.engine"]._pressure_reasons()
+
+    @api.depends("reason_code", "reason_args")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        render = self.env["campaign.pressure.engine"]._pressure_reason_renderer()
+        for line in self:
+            line.reason = render(line.reason_code, line.reason_args)

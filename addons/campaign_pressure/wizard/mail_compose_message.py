@@ -156,10 +156,12 @@ class MailComposeMessage(models.TransientModel):
             mail_values.update(
                 state="cancel",
                 failure_type="pressure",
-                failure_reason=decision["reason"],
                 is_notification=False,
                 _pressure=decision,
             )
+            if not decision.get("reason_code"):
+                # an extension's reason without a code: its text
+                mail_values["failure_reason"] = decision["reason"]
         return mail_values_dict
 
     def _pressure_reserve(self, requests):
@@ -183,6 +185,7 @@ class MailComposeMessage(models.TransientModel):
 
     def _prepare_mail_values_mailing_traces(self, mail_values_all):
         trace_values_all = super()._prepare_mail_values_mailing_traces(mail_values_all)
+        engine = self.env["campaign.pressure.engine"]
         for res_id, mail_values in mail_values_all.items():
             decision = mail_values.get("_pressure")
             if not decision or not trace_values_all.get(res_id):
@@ -193,7 +196,7 @@ class MailComposeMessage(models.TransientModel):
                 ]
             else:
                 trace_values_all[res_id].update(
-                    failure_reason=decision["reason"],
+                    engine._pressure_trace_reason(decision),
                     pressure_rule_id=decision["rule_id"],
                     pressure_count=decision["count"],
                     pressure_threshold=decision["threshold"],

@@ -27,7 +27,8 @@ class SmsComposer(models.TransientModel):
         ]
         if not requests:
             return result
-        decisions = self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
+        engine = self.env["campaign.pressure.engine"]
+        decisions = engine._pressure_check_and_reserve(
             requests, "sms", "sms", mailing=self.mailing_id, res_model=self.res_model
         )
         for res_id, decision in decisions.items():
@@ -37,9 +38,9 @@ class SmsComposer(models.TransientModel):
             values.update(state="canceled", failure_type="pressure")
             for command in values.get("mailing_trace_ids") or []:
                 command[2].update(
+                    engine._pressure_trace_reason(decision),
                     trace_status="cancel",
                     failure_type="pressure",
-                    failure_reason=decision["reason"],
                     pressure_rule_id=decision["rule_id"],
                     pressure_count=decision["count"],
                     pressure_threshold=decision["threshold"],
