@@ -14,6 +14,7 @@
         "data/campaign_pressure_channel_data.xml",
         "wizard/campaign_pressure_simulation_views.xml",
         "wizard/campaign_pressure_letter_views.xml",
+        "wizard/mail_activity_schedule_views.xml",
         "views/campaign_pressure_rule_views.xml",
         "views/campaign_pressure_contact_views.xml",
         "views/mailing_mailing_views.xml",

@@ -56,13 +56,21 @@ class MailActivity(models.Model):
                     call.pressure_warning = decision["reason"]
 
     def _pressure_partners(self):
-        """The person called, per activity (list in ``self``'s order): the
-        first customer of the document, as Odoo's ``_mail_get_partners``
-        finds it; the documents of each model are read at once."""
+        """The person called, per activity (list in ``self``'s order)."""
+        return self._pressure_document_partners(
+            [(activity.res_model, activity.res_id) for activity in self]
+        )
+
+    @api.model
+    def _pressure_document_partners(self, documents):
+        """The person a call about each document reaches (list in the order
+        of ``documents``, pairs ``(model, res_id)``): the first customer of
+        the document, as Odoo's ``_mail_get_partners`` finds it; the
+        documents of each model are read at once."""
         res_ids = defaultdict(set)
-        for activity in self:
-            if activity.res_model in self.env and activity.res_id:
-                res_ids[activity.res_model].add(activity.res_id)
+        for model, res_id in documents:
+            if model in self.env and res_id:
+                res_ids[model].add(res_id)
         found = {}
         for model, ids in res_ids.items():
             records = self.env[model].sudo().browse(ids).exists()
@@ -71,7 +79,33 @@ class MailActivity(models.Model):
             ).items():
                 found[model, rid] = partners[:1]
         empty = self.env["res.partner"]
-        return [found.get((a.res_model, a.res_id), empty) for a in self]
+        return [found.get(document, empty) for document in documents]
+
+    @api.model
+    def _pressure_check_calls(self, model, res_ids, weight=1):
+        """The engine's decision on a new marketing call (``weight`` calls)
+        about each document, without reserving anything: ``[(res_id,
+        partner, decision)]`` for the documents whose person a call would
+        exceed a rule for, in the order of ``res_ids``; one evaluation for
+        all of them."""
+        partners = self._pressure_document_partners(
+            [(model, res_id) for res_id in res_ids]
+        )
+        requests = [
+            {"ref": res_id, "partner_id": partner.id}
+            for res_id, partner in zip(res_ids, partners, strict=True)
+            if partner
+        ]
+        if not requests:
+            return []
+        decisions = self.env["campaign.pressure.engine"]._pressure_evaluate(
+            requests, "phone", message={"weight": weight}, lock=False
+        )
+        return [
+            (res_id, partner, decisions[res_id])
+            for res_id, partner in zip(res_ids, partners, strict=True)
+            if partner and not decisions[res_id]["allowed"]
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):
