@@ -274,9 +274,10 @@ class TestPressureCheckIsTheSend(PressureCommon):
             self.assertEqual(simulation.held_count, len(recipients))
         self.assertEqual(counts[0], counts[1])
 
-    def test_recipients_are_odoo_composers(self):
-        """The addresses the check reads are those of the composer's own
-        ``_get_recipients_data``, tricky addresses included."""
+    def test_recipients_and_blacklist_are_odoo_composers(self):
+        """The addresses and the blacklisted records the check reads are
+        those of the composer's own ``_get_recipients_data`` and
+        ``_get_blacklist_record_ids``, tricky addresses included."""
         partners = self.env["res.partner"].create(
             [
                 {"name": "Upper", "email": "UPPER@Pressure.Test"},
@@ -289,25 +290,52 @@ class TestPressureCheckIsTheSend(PressureCommon):
         contacts = self.env["mailing.contact"].create(
             [
                 {"name": "Contact upper", "email": "Contact@Pressure.Test"},
+                {"name": "Contact two", "email": "one@pressure.test, b@pressure.test"},
                 {"name": "Contact broken", "email": "nothing"},
                 {"name": "Contact none", "email": False},
             ]
         )
+        for email in ("upper@pressure.test", "one@pressure.test", "b@pressure.test"):
+            self.env["mail.blacklist"]._add(email)
+        # a model without a blacklist of its own: its recipients' addresses
+        users = self.env["res.users"].search([("partner_id", "in", partners.ids)])
+        users |= self.env["res.users"].create(
+            {"login": "upper_user", "name": "Upper user", "partner_id": partners[0].id}
+        )
         simulation = self.env["campaign.pressure.simulation"]
-        for records in (partners, contacts):
-            composer = self.env["mail.compose.message"].new(
-                {"composition_mode": "mass_mail", "model": records._name}
-            )
-            mail_values = simulation._pressure_mail_values(records._name, records.ids)
-            odoo = composer._get_recipients_data(mail_values)
-            ours = simulation._pressure_mail_recipients(mail_values)
-            self.assertEqual(
-                ours,
-                {
-                    res_id: (info["mail_to"], info["mail_to_normalized"])
-                    for res_id, info in odoo.items()
-                },
-            )
+        for records in (partners, contacts, users):
+            with self.subTest(model=records._name):
+                composer = self.env["mail.compose.message"].new(
+                    {"composition_mode": "mass_mail", "model": records._name}
+                )
+                # the composer's mail values of a mailing (no template)
+                defaults = records._message_get_default_recipients()
+                mail_values = {
+                    res_id: {
+                        "recipient_ids": [
+                            (4, pid) for pid in defaults[res_id]["partner_ids"]
+                        ],
+                        "email_to": defaults[res_id]["email_to"],
+                    }
+                    for res_id in records.ids
+                }
+                odoo = composer._get_recipients_data(mail_values)
+                ours = simulation._pressure_mail_recipients(records._name, records.ids)
+                self.assertEqual(
+                    ours,
+                    {
+                        res_id: (info["mail_to"], info["mail_to_normalized"])
+                        for res_id, info in odoo.items()
+                    },
+                )
+                odoo_blacklisted = composer._get_blacklist_record_ids(mail_values, odoo)
+                self.assertTrue(odoo_blacklisted)
+                self.assertEqual(
+                    simulation._pressure_mail_blacklist(
+                        records._name, records.ids, ours
+                    ),
+                    set(odoo_blacklisted),
+                )
 
 
 @tagged("post_install", "-at_install")

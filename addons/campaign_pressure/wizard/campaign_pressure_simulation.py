@@ -240,15 +240,7 @@ class CampaignPressureSimulation(models.TransientModel):
                 "mass_mailing_id": mailing.id,
             }
         )
-        mail_values = self._pressure_mail_values(model, res_ids)
-        recipients = self._pressure_mail_recipients(mail_values)
-        blacklist_ids = composer._get_blacklist_record_ids(
-            mail_values,
-            {
-                res_id: {"mail_to": mail_to, "mail_to_normalized": normalized}
-                for res_id, (mail_to, normalized) in recipients.items()
-            },
-        )
+        recipients = self._pressure_mail_recipients(model, res_ids)
         batch_size = (
             int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size"))
             or composer._batch_size
@@ -257,9 +249,10 @@ class CampaignPressureSimulation(models.TransientModel):
         failures = mail_failure_types(
             res_ids,
             recipients,
-            set(blacklist_ids),
-            set(composer._get_optout_emails(mail_values)),
-            set(composer._get_done_emails(mail_values)),
+            self._pressure_mail_blacklist(model, res_ids, recipients),
+            # Odoo's lists (they depend on the mailing, not on the mails)
+            set(composer._get_optout_emails({})),
+            set(composer._get_done_emails({})),
             batch_size,
         )
         requests = self.env["campaign.pressure.engine"]._pressure_requests(
@@ -268,31 +261,19 @@ class CampaignPressureSimulation(models.TransientModel):
         return failures, requests
 
     @api.model
-    def _pressure_mail_values(self, model, res_ids):
-        """The recipients of each mail, as the composer gives them to a
-        mailing (no template: the records' default recipients)."""
-        defaults = self.env[model].browse(res_ids)._message_get_default_recipients()
-        mail_values = {}
-        for res_id in res_ids:
-            default = defaults.get(res_id) or {}
-            mail_values[res_id] = {
-                "recipient_ids": [(4, pid) for pid in default.get("partner_ids") or []],
-                "email_to": default.get("email_to") or False,
-            }
-        return mail_values
-
-    @api.model
-    def _pressure_mail_recipients(self, mail_values):
+    def _pressure_mail_recipients(self, model, res_ids):
         """``res_id -> (mail_to, mail_to_normalized)``: what the composer's
-        ``_get_recipients_data`` computes, the partners' addresses read with
-        their stored ``email_normalized`` (Odoo's ``email_normalize(email,
-        strict=False)``, the composer's own call) in one query instead of
-        normalising 100,000 addresses again."""
+        ``_get_recipients_data`` computes for a mailing's mails (no
+        template: the records' default recipients). The partners' addresses
+        are read with their stored ``email_normalized`` (Odoo's
+        ``email_normalize(email, strict=False)``, the composer's own call)
+        in one query instead of normalising 100,000 addresses again."""
+        defaults = self.env[model].browse(res_ids)._message_get_default_recipients()
         partner_ids = {
-            command[1]
-            for values in mail_values.values()
-            for command in values["recipient_ids"]
-            if command[1]
+            pid
+            for default in defaults.values()
+            for pid in default.get("partner_ids") or ()
+            if pid
         }
         partners = {}
         if partner_ids:
@@ -310,24 +291,56 @@ class CampaignPressureSimulation(models.TransientModel):
                 for pid, email, norm in self.env.cr.fetchall()
             }
         recipients = {}
-        for res_id, values in mail_values.items():
-            email_to = values["email_to"]
-            mail_to = email_split_and_format(email_to)
-            if not mail_to and email_to:
-                mail_to.append(email_to)
-            normalized = [
-                norm
-                for norm in (email_normalize(mail, strict=False) for mail in mail_to)
-                if norm
-            ]
-            for command in values["recipient_ids"]:
-                email, norm = partners.get(command[1], (False, False))
+        nobody = {}
+        for res_id in res_ids:
+            default = defaults.get(res_id) or nobody
+            email_to = default.get("email_to")
+            mail_to, normalized = [], []
+            if email_to:
+                mail_to = email_split_and_format(email_to) or [email_to]
+                normalized = [
+                    norm
+                    for norm in (
+                        email_normalize(mail, strict=False) for mail in mail_to
+                    )
+                    if norm
+                ]
+            for pid in default.get("partner_ids") or ():
+                email, norm = partners.get(pid, (False, False))
                 if email not in mail_to:
                     mail_to.append(email)
                     if norm:
                         normalized.append(norm)
             recipients[res_id] = (mail_to, normalized)
         return recipients
+
+    @api.model
+    def _pressure_mail_blacklist(self, model, res_ids, recipients):
+        """The records Odoo's ``_get_blacklist_record_ids`` cancels, in one
+        query: for a model with a blacklist (``mail.thread.blacklist``) the
+        records whose own ``email_normalized`` is blacklisted, else those
+        with a blacklisted recipient address."""
+        self.env["mail.blacklist"].flush_model(["email", "active"])
+        records = self.env[model]
+        if isinstance(records, self.pool["mail.thread.blacklist"]):
+            records.flush_model(["email_normalized"])
+            self.env.cr.execute(
+                SQL(
+                    """SELECT t.id FROM %s t
+                         JOIN mail_blacklist bl ON bl.email = t.email_normalized
+                        WHERE bl.active AND t.id = ANY(%s)""",
+                    SQL.identifier(records._table),
+                    "{" + ",".join(map(str, res_ids)) + "}",
+                )
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(SQL("SELECT email FROM mail_blacklist WHERE active"))
+        blacklist = {row[0] for row in self.env.cr.fetchall()}
+        return {
+            res_id
+            for res_id, (_mail_to, normalized) in recipients.items()
+            if blacklist.intersection(normalized)
+        }
 
     def _pressure_sms_failures(self, res_ids):
         """Odoo's cancellations of an SMS send and the engine's requests
