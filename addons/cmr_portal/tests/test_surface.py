@@ -65,7 +65,7 @@ PUBLIC_METHODS = {
     ("survey.user_input", "action_edu_issue_questionnaire_result"): EDU,
     ("survey.user_input", "action_edu_view_documents"): READERS,
     # edu_crm: programmes, intakes, enrolments
-    ("edu.programme", "action_open_intakes"): READERS,
+    ("edu.programme", "action_open_intakes"): EDU,
     ("edu.intake", "action_close"): MANAGER,
     ("edu.intake", "action_draft"): MANAGER,
     ("edu.intake", "action_open"): MANAGER,
@@ -488,6 +488,9 @@ class TestSurface(TuitionPortalCommon):
                 "active": False,
             }
         )
+
+    def _new_edu_programme(self):
+        return self.programme
 
     def _new_edu_tuition_contract(self):
         return self.contract  # active: its terms are frozen
