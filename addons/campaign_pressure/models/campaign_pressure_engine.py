@@ -625,7 +625,9 @@ class CampaignPressureEngine(models.AbstractModel):
           list of ``(channel, weight, is_transactional, campaign_id,
           tag_ids)`` planned by mailings that win arbitration;
           ``postpone_quiet``: the message can wait for the end of the
-          person's quiet hours, the decision then has ``postpone_until``);
+          person's quiet hours, the decision then has ``postpone_until``;
+          ``explain``: False when nobody reads ``reason`` now, the sentence
+          is then not rendered);
         :param dict reserve: log values (:meth:`_pressure_log_values`): the
           counting statement logs the reservations of the requests it allows
           at once (their decision has ``logged``); the caller logs the other
@@ -684,7 +686,9 @@ class CampaignPressureEngine(models.AbstractModel):
                 "count": 0,
                 "threshold": 0,
                 "reason_code": False,
-                "reason_args": {},
+                # None, not {}: a dict of plain values is not tracked by the
+                # garbage collector (100,000 decisions for a large check)
+                "reason_args": None,
                 "reason": False,
                 "phone_action": "warn",
             }
@@ -732,8 +736,13 @@ class CampaignPressureEngine(models.AbstractModel):
         factor = config["cooldown_factor"]
         local_hours = {}
         rule_names = {rule["id"]: rule["name"] for rule in config["rules"]}
-        # sentences translated once per batch, not once per recipient
-        render = self._pressure_reason_renderer(rule_names)
+        # sentences translated once per batch, not once per recipient; none
+        # for a send or a check (they store the codes)
+        render = (
+            self._pressure_reason_renderer(rule_names)
+            if message.get("explain", True)
+            else None
+        )
         for row, decision in flagged:
             (
                 key,
@@ -784,12 +793,9 @@ class CampaignPressureEngine(models.AbstractModel):
             mine = added.get(key, zeros)
             # the window with the least room at the full thresholds, and
             # (during a cool-down) at the lowered ones
-            used_counts = [
-                c + m + e for c, m, e in zip(counts, mine, extra, strict=True)
-            ]
             worst, lowered = self._pressure_tightest(
                 checks,
-                used_counts,
+                (counts, mine, extra),
                 weight,
                 (max_contacts, period),
                 factor if cooling else None,
@@ -831,12 +837,14 @@ class CampaignPressureEngine(models.AbstractModel):
                     added[key][i] += weight
 
     @api.model
-    def _pressure_tightest(self, checks, used_counts, weight, own, factor):
+    def _pressure_tightest(self, checks, used, weight, own, factor):
         """The window with the least room a new contact would exceed:
         ``(worst, lowered)``, each ``(margin, window, used, threshold)`` or
         None; ``worst`` at the full thresholds, ``lowered`` at the
         thresholds a cool-down lowers by ``factor`` (None: no cool-down).
-        ``own``: the person's own ``(max_contacts, period)``."""
+        ``used``: contacts per window (logged, of this batch, reserved by
+        other mailings); ``own``: the person's ``(max_contacts, period)``."""
+        counts, mine, extra = used
         max_contacts, period = own
         worst = lowered = None
         for i, window, threshold in checks:
@@ -844,7 +852,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 if not max_contacts or period != window["own"]:
                     continue
                 threshold = max_contacts
-            used = used_counts[i]
+            used = counts[i] + mine[i] + extra[i]
             if used + weight > threshold:
                 margin = threshold - used
                 if worst is None or margin < worst[0]:
@@ -865,7 +873,7 @@ class CampaignPressureEngine(models.AbstractModel):
             allowed=False,
             reason_code=code,
             reason_args=args,
-            reason=render(code, args),
+            reason=render(code, args) if render else False,
             phone_action=values.pop("phone_action", "block"),
             **values,
         )
@@ -957,6 +965,8 @@ class CampaignPressureEngine(models.AbstractModel):
         periods = {"week": env._("this week"), "month": env._("this month")}
         names = dict(rule_names or {})
         dates = {}
+        # many people of a batch are held back for the same reason
+        sentences = {}
 
         def rule_name(rule_id):
             if rule_id not in names:
@@ -973,6 +983,15 @@ class CampaignPressureEngine(models.AbstractModel):
 
         def render(code, args):
             args = args or {}
+            try:
+                memo = (code, *sorted(args.items()))
+                if memo not in sentences:
+                    sentences[memo] = sentence(code, args)
+                return sentences[memo]
+            except TypeError:  # stored arguments that are not plain values
+                return sentence(code, args)
+
+        def sentence(code, args):
             if code == "cooldown" and not args.get("until"):
                 code = "cooldown_undated"
             template = templates.get(code)
@@ -1087,7 +1106,11 @@ class CampaignPressureEngine(models.AbstractModel):
     ):
         """Check a batch of a send and reserve the allowed recipients.
         ``postpone``: the channel can wait for the end of quiet hours."""
-        message = dict(self._pressure_message_values(mailing), postpone_quiet=postpone)
+        message = dict(
+            self._pressure_message_values(mailing),
+            postpone_quiet=postpone,
+            explain=False,  # the send stores the codes, not the sentences
+        )
         values = {
             "mailing_id": mailing.id if mailing else False,
             "campaign_id": message.get("campaign_id"),

@@ -502,6 +502,8 @@ class TestPressureGuards(PressureCommon):
             {"pressure_count": 9, "pressure_threshold": 1},
             {"pressure_postponed_until": fields.Datetime.now()},
             {"failure_type": "pressure"},
+            {"pressure_reason": "quiet_hours"},
+            {"pressure_reason_args": {"count": 9}},
         ):
             with (
                 self.subTest(vals=vals),

@@ -398,6 +398,7 @@ class CampaignPressureSimulation(models.TransientModel):
         message.update(
             reserved=mailing._pressure_reserved_by_others(),
             postpone_quiet=channel == "email",
+            explain=False,  # the check stores the codes
         )
         decisions = engine._pressure_evaluate(
             requests, channel, message=message, lock=False
@@ -458,7 +459,7 @@ class CampaignPressureSimulation(models.TransientModel):
                         "count": decision["count"],
                         "threshold": decision["threshold"],
                         "reason_code": decision.get("reason_code") or False,
-                        "reason_args": decision.get("reason_args")
+                        "reason_args": decision["reason_args"]
                         if decision.get("reason_code")
                         else {"text": decision.get("reason") or ""},
                     }
