@@ -1,6 +1,7 @@
 from collections import Counter
 
 from freezegun import freeze_time
+from lxml import etree
 from odoo import Command
 from odoo.addons.campaign_pressure.wizard.campaign_pressure_simulation import (
     ODOO_CATEGORIES,
@@ -248,6 +249,20 @@ class TestPressureCheckIsTheSend(PressureCommon):
         with self.mock_mail_gateway(mail_unlink_sent=False):
             self.env["mailing.mailing"].sudo()._process_mass_mailing_queue()
         self.assertEqual(self._sent(mailing), {"send": 1, "held": 2})
+
+    @users("user_marketing")
+    def test_send_buttons_open_the_confirmation(self):
+        """The mailing form's Send buttons (email, SMS, SMS "Send Now") give
+        way to the one that shows the partition first."""
+        view = self.env.ref("mass_mailing.view_mail_mass_mailing_form")
+        arch = etree.fromstring(self.env["mailing.mailing"].get_view(view.id)["arch"])
+        for name in ("action_launch", "action_put_in_queue", "action_send_mail"):
+            buttons = arch.xpath(f"//header/button[@name='{name}']")
+            self.assertTrue(buttons, name)
+            for button in buttons:
+                self.assertIn(button.get("invisible"), ("True", "1"), name)
+        (send,) = arch.xpath("//header/button[@name='action_confirm_send']")
+        self.assertEqual(send.get("string"), "Send")
 
     @users("user_marketing")
     def test_check_queries_do_not_grow_with_recipients(self):
