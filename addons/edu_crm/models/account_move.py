@@ -70,6 +70,20 @@ class AccountMove(models.Model):
                 default_values["edu_instalment_id"] = move.edu_instalment_id.id
         return super()._reverse_moves(default_values_list, cancel=cancel)
 
+    def _invoice_paid_hook(self):
+        # the reconciliation that pays the last open instalment of a contract
+        # (or credits it) closes the contract, whoever reconciles
+        res = super()._invoice_paid_hook()
+        self.sudo().edu_contract_id._edu_close_settled()
+        return res
+
+    def button_cancel(self):
+        # cancelling the last open invoice of a contract settles it too
+        contracts = self.sudo().edu_contract_id
+        res = super().button_cancel()
+        contracts._edu_close_settled()
+        return res
+
     def _edu_credit_residual(self):
         """Issue and reconcile a credit note for the unpaid part of each
         (partially paid) customer invoice in ``self``."""

@@ -48,7 +48,7 @@ class EduEnrollment(models.Model):
             )
         contracts = self.env["edu.tuition.contract"].create(vals_list)
         for contract in contracts.filtered(
-            lambda c: c.plan_id and c.product_id and c.amount_total
+            lambda c: c.plan_id and c.product_id and c.amount_price
         ):
             contract._edu_generate_schedule()
         return contracts

@@ -60,6 +60,50 @@ class EduPaymentPlan(models.Model):
                         )
                     )
 
+    @api.model
+    def _edu_default_plans(self, companies):
+        """The payment plan that new contracts of each of ``companies`` get
+        (the first plan of the company or shared, by sequence): ``{company:
+        plan}``. The proposal of contracts at enrolment and the cash-in
+        forecast of the admissions pipeline both use it."""
+        plans = self.search(
+            [("company_id", "in", [False, *companies.ids])], order="sequence, id"
+        )
+        return {
+            company: plans.filtered(
+                lambda p, c=company: not p.company_id or p.company_id == c
+            )[:1]
+            for company in companies
+        }
+
+    def _edu_schedule_parts(self, date_start):
+        """Return ``[(due_date, percentage), ...]``: when the instalments of
+        a contract starting on ``date_start`` fall due, and which share of
+        the total each one is. The schedule of contracts and the forecast of
+        the admissions pipeline are both made of these parts."""
+        self.ensure_one()
+        if not date_start:
+            raise UserError(self.env._("Set the start date before generating."))
+        if self.plan_type == "upfront":
+            return [(date_start, 100.0)]
+        if self.plan_type in ("semester", "monthly"):
+            step = 6 if self.plan_type == "semester" else 1
+            count = max(self.instalment_count, 1)
+            return [
+                (date_start + relativedelta(months=step * i), 100.0 / count)
+                for i in range(count)
+            ]
+        return [
+            (
+                date_start
+                + relativedelta(months=line.delay_months, days=line.delay_days),
+                line.percentage,
+            )
+            for line in self.line_ids.sorted(
+                lambda ln: (ln.delay_months, ln.delay_days, ln.sequence, ln.id)
+            )
+        ]
+
     def _edu_schedule(self, total, currency, date_start):
         """Return ``[(due_date, amount), ...]`` for ``total`` in ``currency``.
 
@@ -67,29 +111,8 @@ class EduPaymentPlan(models.Model):
         the rounding remainder so that the amounts always sum to ``total``.
         """
         self.ensure_one()
-        if not date_start:
-            raise UserError(self.env._("Set the start date before generating."))
+        parts = self._edu_schedule_parts(date_start)
         total = currency.round(total)
-        if self.plan_type == "upfront":
-            parts = [(date_start, 100.0)]
-        elif self.plan_type in ("semester", "monthly"):
-            step = 6 if self.plan_type == "semester" else 1
-            count = max(self.instalment_count, 1)
-            parts = [
-                (date_start + relativedelta(months=step * i), 100.0 / count)
-                for i in range(count)
-            ]
-        else:
-            parts = [
-                (
-                    date_start
-                    + relativedelta(months=line.delay_months, days=line.delay_days),
-                    line.percentage,
-                )
-                for line in self.line_ids.sorted(
-                    lambda ln: (ln.delay_months, ln.delay_days, ln.sequence, ln.id)
-                )
-            ]
         schedule = []
         allocated = 0.0
         for index, (due_date, percentage) in enumerate(parts):

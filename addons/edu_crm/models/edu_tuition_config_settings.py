@@ -2,8 +2,31 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    edu_tuition_grace_days = fields.Integer(
+        string="Tuition Grace (days)",
+        default=14,
+        help="A tuition contract activated after some of its due dates gives "
+        "those instalments this many days from the activation.",
+    )
+
+    _sql_constraints = [
+        (
+            "edu_tuition_grace_days_positive",
+            "CHECK(edu_tuition_grace_days >= 0)",
+            "The tuition grace period cannot be negative.",
+        ),
+    ]
+
+
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    edu_tuition_grace_days = fields.Integer(
+        related="company_id.edu_tuition_grace_days", readonly=False
+    )
 
     edu_tuition_invoice_mode = fields.Selection(
         [

@@ -1,8 +1,11 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
+from odoo.tools.misc import format_date
+
+from .edu_workflow_mixin import AUDIT_CONTEXT
 
 MANAGER_GROUP = "edu_crm.group_edu_manager"
 # set by the transitions, the document registry, the reminder job and the
@@ -15,7 +18,11 @@ SYSTEM_FIELDS = frozenset(
         "suspension_proposed",
         "invoice_ids",
         "invoice_count",
+        "amount_price",
+        "amount_untaxed",
+        "amount_tax",
         "amount_total",
+        "activation_warning",
         "amount_invoiced",
         "amount_paid",
         "amount_residual",
@@ -37,6 +44,7 @@ TERMS_FIELDS = frozenset(
         "scholarship_amount",
         "plan_id",
         "date_start",
+        "past_due_policy",
         "payer_ids",
         "instalment_ids",
     }
@@ -155,8 +163,27 @@ class EduTuitionContract(models.Model):
     scholarship_amount = fields.Monetary(
         string="Scholarship", tracking=True, groups="base.group_user"
     )
+    # the price the schedule splits (before the invoices' taxes, unless the
+    # tuition product's price includes them)
+    amount_price = fields.Monetary(
+        string="Price",
+        compute="_compute_amount_price",
+        store=True,
+        groups="base.group_user",
+        help="List price less discount and scholarship: what the payment plan "
+        "splits into instalments.",
+    )
+    # what the payers owe, taxes included, and its untaxed part for
+    # Accounting: the sums of the instalments (see their amounts)
+    amount_untaxed = fields.Monetary(
+        string="Untaxed Amount", compute="_compute_amounts", store=True
+    )
+    amount_tax = fields.Monetary(string="Taxes", compute="_compute_amounts", store=True)
     amount_total = fields.Monetary(
-        string="Contract Total", compute="_compute_amount_total", store=True
+        string="Total",
+        compute="_compute_amounts",
+        store=True,
+        help="What the payers owe for the contract, taxes included.",
     )
     plan_id = fields.Many2one(
         "edu.payment.plan",
@@ -168,6 +195,24 @@ class EduTuitionContract(models.Model):
     # readable by the portal: the contracts are ordered by it
     date_start = fields.Date(
         string="Start Date", required=True, default=fields.Date.context_today
+    )
+    past_due_policy = fields.Selection(
+        [
+            ("grace", "Move them to the activation date plus the grace period"),
+            ("keep", "Keep their due dates (invoiced overdue)"),
+        ],
+        string="Instalments Due Before Activation",
+        required=True,
+        default="grace",
+        groups="base.group_user",
+        tracking=True,
+        help="A contract activated after some of its due dates (a late "
+        "enrolment): by default those instalments fall due at the end of the "
+        "grace period of the company (Settings); keep their dates only when "
+        "the payer agreed to pay them at once.",
+    )
+    activation_warning = fields.Char(
+        compute="_compute_activation_warning", groups="base.group_user"
     )
     payer_ids = fields.One2many(
         "edu.tuition.payer",
@@ -243,10 +288,10 @@ class EduTuitionContract(models.Model):
             )
 
     @api.depends("list_price", "discount", "scholarship_amount", "currency_id")
-    def _compute_amount_total(self):
+    def _compute_amount_price(self):
         for contract in self:
             currency = contract.currency_id or self.env.company.currency_id
-            contract.amount_total = currency.round(
+            contract.amount_price = currency.round(
                 contract.list_price * (1 - (contract.discount or 0.0) / 100.0)
                 - contract.scholarship_amount
             )
@@ -256,16 +301,88 @@ class EduTuitionContract(models.Model):
             contract.invoice_count = len(contract.invoice_ids)
 
     @api.depends(
+        "amount_price",
+        "company_id",
+        "currency_id",
+        "product_id.taxes_id",
+        "payer_ids.partner_id",
+        "payer_ids.share",
+        "payer_ids.sequence",
+        "instalment_ids.amount_untaxed",
+        "instalment_ids.amount_total",
         "instalment_ids.amount_invoiced",
         "instalment_ids.amount_paid",
         "instalment_ids.amount_residual",
     )
     def _compute_amounts(self):
+        # a draft without schedule yet: its price as one invoice would tax it
+        unscheduled = self.filtered(lambda c: not c.instalment_ids)
+        estimates = dict(
+            zip(
+                unscheduled,
+                unscheduled._edu_tax_amounts(
+                    [(contract, contract.amount_price) for contract in unscheduled]
+                ),
+                strict=True,
+            )
+        )
         for contract in self:
+            currency = contract.currency_id or self.env.company.currency_id
             instalments = contract.instalment_ids
-            contract.amount_invoiced = sum(instalments.mapped("amount_invoiced"))
-            contract.amount_paid = sum(instalments.mapped("amount_paid"))
-            contract.amount_residual = sum(instalments.mapped("amount_residual"))
+            if contract in estimates:
+                contract.amount_untaxed, contract.amount_total = estimates[contract]
+            else:
+                contract.amount_untaxed = currency.round(
+                    sum(instalments.mapped("amount_untaxed"))
+                )
+                contract.amount_total = currency.round(
+                    sum(instalments.mapped("amount_total"))
+                )
+            contract.amount_tax = currency.round(
+                contract.amount_total - contract.amount_untaxed
+            )
+            contract.amount_invoiced = currency.round(
+                sum(instalments.mapped("amount_invoiced"))
+            )
+            contract.amount_paid = currency.round(
+                sum(instalments.mapped("amount_paid"))
+            )
+            contract.amount_residual = currency.round(
+                sum(instalments.mapped("amount_residual"))
+            )
+
+    @api.depends(
+        "state",
+        "past_due_policy",
+        "company_id.edu_tuition_grace_days",
+        "instalment_ids.due_date",
+    )
+    @api.depends_context("tz")
+    def _compute_activation_warning(self):
+        for contract in self:
+            contract.activation_warning = False
+            if contract.state != "draft":
+                continue
+            today = fields.Date.context_today(contract)
+            past = contract.instalment_ids.filtered(
+                lambda i, d=today: i.due_date and i.due_date < d
+            )
+            if not past:
+                continue
+            if contract.past_due_policy == "keep":
+                contract.activation_warning = self.env._(
+                    "%(count)s instalment(s) fall due before today: activated now, "
+                    "they keep their due dates and are invoiced overdue.",
+                    count=len(past),
+                )
+            else:
+                contract.activation_warning = self.env._(
+                    "%(count)s instalment(s) fall due before today: activated now, "
+                    "they fall due on %(date)s (%(days)s days of grace).",
+                    count=len(past),
+                    date=format_date(self.env, contract._edu_grace_date(today)),
+                    days=contract.company_id.edu_tuition_grace_days,
+                )
 
     @api.constrains("payer_ids")
     def _check_payer_shares(self):
@@ -290,10 +407,10 @@ class EduTuitionContract(models.Model):
                     )
                 )
 
-    @api.constrains("amount_total")
-    def _check_amount_total(self):
+    @api.constrains("amount_price")
+    def _check_amount_price(self):
         for contract in self:
-            if contract.currency_id.compare_amounts(contract.amount_total, 0) < 0:
+            if contract.currency_id.compare_amounts(contract.amount_price, 0) < 0:
                 raise ValidationError(
                     self.env._(
                         "The discount and scholarship of contract %s exceed its "
@@ -368,6 +485,109 @@ class EduTuitionContract(models.Model):
             sorted(self._fields[f].get_description(self.env)["string"] for f in fnames)
         )
 
+    # ------------------------------------------------------------------
+    # Taxes: one computation for what the pages show and what is invoiced
+    # ------------------------------------------------------------------
+    def _edu_split_price(self, price):
+        """Split ``price`` of the contract ``self`` between its payers as the
+        invoices do: ``[(payer, amount), ...]`` by payer sequence, each share
+        rounded, the last payer taking the remainder, zero shares left out."""
+        self.ensure_one()
+        currency = self.currency_id or self.env.company.currency_id
+        payers = self.payer_ids.sorted(lambda p: (p.sequence, p.id))
+        split = []
+        allocated = 0.0
+        for index, payer in enumerate(payers):
+            if index == len(payers) - 1:
+                amount = currency.round(price - allocated)
+            else:
+                amount = currency.round(price * payer.share / 100.0)
+                allocated += amount
+            if not currency.is_zero(amount):
+                split.append((payer, amount))
+        return split
+
+    def _edu_invoice_taxes(self):
+        """``{(contract, partner): (fiscal_position, taxes)}`` for the payers
+        of the contracts ``self``: the fiscal position Accounting finds for
+        the payer (``account.fiscal.position._get_fiscal_position``, as an
+        invoice to that partner does) and the taxes of the tuition product
+        of the contract's company, mapped by it. The invoices of the
+        instalments are created with exactly these, so that what the pages
+        show before invoicing is what the invoices say."""
+        Tax = self.env["account.tax"]
+        FiscalPosition = self.env["account.fiscal.position"]
+        fiscal_positions = {}
+        result = {}
+        for contract in self:
+            company = contract.company_id or self.env.company
+            taxes = contract.product_id.taxes_id.filtered_domain(
+                Tax._check_company_domain(company)
+            )._filter_taxes_by_company(company)
+            # no FP without a partner (a new draft without student yet)
+            result[contract, self.env["res.partner"]] = (FiscalPosition, taxes)
+            for partner in contract.payer_ids.partner_id | contract.student_id:
+                key = (company, partner)
+                if key not in fiscal_positions:
+                    # one lookup per payer and company, not per instalment
+                    fiscal_positions[key] = FiscalPosition.with_company(
+                        company
+                    )._get_fiscal_position(partner)
+                fiscal_position = fiscal_positions[key]
+                result[contract, partner] = (
+                    fiscal_position,
+                    fiscal_position.map_tax(taxes) if fiscal_position else taxes,
+                )
+        return result
+
+    def _edu_tax_amounts(self, prices):
+        """``[(untaxed, total), ...]`` for ``prices``, a list of ``(contract,
+        price)`` (contracts of ``self``): the price split between the payers,
+        each share taxed as its invoice will be, by Accounting's tax engine
+        (``account.tax`` base lines, rounding and totals: what an invoice or
+        a sales order computes)."""
+        AccountTax = self.env["account.tax"]
+        taxes_of = self._edu_invoice_taxes()
+        today = fields.Date.context_today(self)
+        rates = {}
+        result = []
+        for contract, price in prices:
+            company = contract.company_id or self.env.company
+            currency = contract.currency_id or company.currency_id
+            if (currency, company) not in rates:
+                rates[currency, company] = self.env[
+                    "res.currency"
+                ]._get_conversion_rate(company.currency_id, currency, company, today)
+            untaxed = total = 0.0
+            # a draft without payers yet: as if the student paid it all
+            split = [
+                (payer.partner_id, amount)
+                for payer, amount in contract._edu_split_price(price)
+            ] or [(contract.student_id, price)]
+            for partner, amount in split:
+                _fiscal_position, taxes = taxes_of[contract, partner]
+                base_lines = [
+                    AccountTax._prepare_base_line_for_taxes_computation(
+                        None,
+                        product_id=contract.product_id,
+                        partner_id=partner,
+                        tax_ids=taxes,
+                        price_unit=amount,
+                        quantity=1.0,
+                        currency_id=currency,
+                        rate=rates[currency, company],
+                    )
+                ]
+                AccountTax._add_tax_details_in_base_lines(base_lines, company)
+                AccountTax._round_base_lines_tax_details(base_lines, company)
+                totals = AccountTax._get_tax_totals_summary(
+                    base_lines=base_lines, currency=currency, company=company
+                )
+                untaxed += totals["base_amount_currency"]
+                total += totals["total_amount_currency"]
+            result.append((currency.round(untaxed), currency.round(total)))
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft(self):
         if any(contract.state not in ("draft", "cancelled") for contract in self):
@@ -415,7 +635,7 @@ class EduTuitionContract(models.Model):
                 self.env._("Choose a payment plan for %s first.", self.display_name)
             )
         schedule = self.plan_id._edu_schedule(
-            self.amount_total, self.currency_id, self.date_start
+            self.amount_price, self.currency_id, self.date_start
         )
         commands = [Command.delete(inst.id) for inst in self.instalment_ids]
         commands += [
@@ -453,20 +673,53 @@ class EduTuitionContract(models.Model):
                 )
             contract.instalment_ids._check_due_dates()
             scheduled = sum(contract.instalment_ids.mapped("amount"))
-            if contract.currency_id.compare_amounts(scheduled, contract.amount_total):
+            if contract.currency_id.compare_amounts(scheduled, contract.amount_price):
                 raise UserError(
                     self.env._(
                         "The instalments of %(contract)s add up to %(scheduled)s "
-                        "but the contract total is %(total)s.",
+                        "but the contract price is %(total)s.",
                         contract=contract.display_name,
                         scheduled=scheduled,
-                        total=contract.amount_total,
+                        total=contract.amount_price,
                     )
                 )
+
+    def _edu_grace_date(self, today):
+        """The date instalments due before ``today`` fall due on when the
+        contract ``self`` is activated on ``today``: the company's grace."""
+        self.ensure_one()
+        return today + timedelta(days=max(self.company_id.edu_tuition_grace_days, 0))
+
+    def _edu_move_past_due(self):
+        """Give the instalments of the drafts ``self`` due before today (a
+        late enrolment) the grace date of their company, unless the bursar
+        chose to keep their dates: no invoice is due before it is issued.
+        Later instalments falling within the grace move with them, so the
+        schedule stays in order."""
+        today = fields.Date.context_today(self)
+        for contract in self.filtered(lambda c: c.past_due_policy == "grace"):
+            instalments = contract.instalment_ids.sorted(lambda i: (i.sequence, i.id))
+            if not instalments.filtered(lambda i: i.due_date < today):
+                continue
+            grace = contract._edu_grace_date(today)
+            moved = instalments.filtered(lambda i, g=grace: i.due_date < g)
+            moved.write({"due_date": grace})
+            contract.message_post(
+                body=self.env._(
+                    "Activated after their due dates: instalments %(numbers)s now "
+                    "fall due on %(date)s (%(days)s days of grace).",
+                    numbers=", ".join(str(i.sequence) for i in moved),
+                    date=format_date(self.env, grace),
+                    days=contract.company_id.edu_tuition_grace_days,
+                ),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_activate(self):
         self._edu_check_manager()
         self._edu_check_ready()
+        self._edu_move_past_due()
         self._edu_set_state("active")
         mode = (
             self.env["ir.config_parameter"]
@@ -503,10 +756,7 @@ class EduTuitionContract(models.Model):
         for contract in self:
             if contract.state != "active":
                 raise UserError(self.env._("Only active contracts can be closed."))
-            if any(
-                inst.payment_state not in ("paid", "cancelled")
-                for inst in contract.instalment_ids
-            ):
+            if not contract._edu_is_settled():
                 raise UserError(
                     self.env._(
                         "Contract %s still has unpaid instalments.",
@@ -515,6 +765,37 @@ class EduTuitionContract(models.Model):
                 )
         self._edu_set_state("closed")
         return True
+
+    def _edu_is_settled(self):
+        """Whether every instalment of the contract ``self`` is paid or
+        cancelled."""
+        self.ensure_one()
+        return bool(self.instalment_ids) and all(
+            inst.payment_state in ("paid", "cancelled") for inst in self.instalment_ids
+        )
+
+    def _edu_close_settled(self):
+        """Close the active contracts of ``self`` whose instalments are all
+        paid or cancelled: a system transition, run when payments are
+        reconciled (``account.move._invoice_paid_hook``), whoever pays (a
+        portal payer, an accountant, a bank statement). It is written as the
+        system (OdooBot) and tracked in the chatter."""
+        settled = self.exists().filtered(
+            lambda c: c.state == "active" and c._edu_is_settled()
+        )
+        if not settled:
+            return settled
+        system = settled.with_user(SUPERUSER_ID).sudo().with_context(**AUDIT_CONTEXT)
+        system.write({"state": "closed"})
+        for contract in system:
+            contract.message_post(
+                body=self.env._(
+                    "Closed automatically: every instalment is paid or cancelled."
+                ),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
+        return settled
 
     def action_draft(self):
         self._edu_check_manager()
@@ -580,6 +861,9 @@ class EduTuitionContract(models.Model):
         self._edu_check_manager()
         self.check_access("write")
         self._edu_check_cancellable()
+        # cancelled first: crediting the last unpaid balance settles the
+        # instalments, which must not close the contract on the way
+        self._edu_set_state("cancelled")
         invoices = self.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state != "cancel"
         )
@@ -602,7 +886,6 @@ class EduTuitionContract(models.Model):
                 cancel=True,
             )
         partial._edu_credit_residual()
-        self._edu_set_state("cancelled")
         return True
 
     def _edu_replace_open_instalments(self, instalments, vals_list):

@@ -35,11 +35,18 @@ class EduDocument(models.Model):
         )
         price = env._(
             "List price %(price)s, discount %(discount)s %%, scholarship "
-            "%(scholarship)s: total %(total)s.",
+            "%(scholarship)s: price %(net)s.",
             price=format_amount(env, source.list_price, currency),
             discount=source.discount,
             scholarship=format_amount(env, source.scholarship_amount, currency),
+            net=format_amount(env, source.amount_price, currency),
+        )
+        total = env._(
+            "Total to pay, taxes included: %(total)s (untaxed %(untaxed)s, "
+            "taxes %(taxes)s).",
             total=format_amount(env, source.amount_total, currency),
+            untaxed=format_amount(env, source.amount_untaxed, currency),
+            taxes=format_amount(env, source.amount_tax, currency),
         )
         payers = Markup("").join(
             Markup("<li>%s</li>")
@@ -50,17 +57,42 @@ class EduDocument(models.Model):
             )
             for payer in source.payer_ids
         )
+        # the amounts the payers owe (what the invoices say, taxes included),
+        # the untaxed part beside it for Accounting
         rows = Markup("").join(
-            Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
+            Markup(
+                "<tr class='edu_instalment'><td>%s</td><td>%s</td>"
+                "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+            )
             % (
                 inst.sequence,
                 format_date(env, inst.due_date),
-                format_amount(env, inst.amount, currency),
+                format_amount(env, inst.amount_untaxed, currency),
+                format_amount(env, inst.amount_total, currency),
             )
             for inst in source.instalment_ids.sorted("sequence")
         )
+        footer = Markup(
+            "<tr class='edu_instalment_total'><th colspan='2'>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
+        ) % (
+            env._("Total"),
+            format_amount(env, source.amount_untaxed, currency),
+            format_amount(env, source.amount_total, currency),
+        )
         return Markup(
-            "<p>%s</p><p>%s</p><ul>%s</ul>"
+            "<p>%s</p><p>%s</p><p>%s</p><ul>%s</ul>"
             "<table class='table table-sm'><thead><tr><th>#</th><th>%s</th>"
-            "<th>%s</th></tr></thead><tbody>%s</tbody></table>"
-        ) % (intro, price, payers, env._("Due date"), env._("Amount"), rows)
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+            "<tbody>%s</tbody><tfoot>%s</tfoot></table>"
+        ) % (
+            intro,
+            price,
+            total,
+            payers,
+            env._("Due date"),
+            env._("Untaxed"),
+            env._("Amount (taxes included)"),
+            rows,
+            footer,
+        )

@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 
+from .edu_workflow_mixin import EDU_MANAGER, check_edu_group
+
 OPEN_STATES = ("not_paid", "partial")
 # follow the contract and the invoices: never written by a user
 SYSTEM_FIELDS = frozenset(
@@ -15,6 +17,8 @@ SYSTEM_FIELDS = frozenset(
         "programme_id",
         "contract_state",
         "invoice_ids",
+        "amount_untaxed",
+        "amount_total",
         "amount_invoiced",
         "amount_paid",
         "amount_residual",
@@ -41,7 +45,13 @@ class EduTuitionInstalment(models.Model):
     )
     sequence = fields.Integer(default=10)
     due_date = fields.Date(required=True, index=True)
-    amount = fields.Monetary(required=True)
+    amount = fields.Monetary(
+        string="Price",
+        required=True,
+        help="The share of the contract price invoiced for this instalment, "
+        "split between the payers; the invoices add the taxes of the tuition "
+        "product (unless its price includes them).",
+    )
     currency_id = fields.Many2one(related="contract_id.currency_id", store=True)
     company_id = fields.Many2one(
         related="contract_id.company_id", store=True, index=True
@@ -56,16 +66,33 @@ class EduTuitionInstalment(models.Model):
     invoice_ids = fields.One2many(
         "account.move", "edu_instalment_id", string="Invoices", readonly=True
     )
+    # what the payers owe for the instalment, taxes included: the invoices'
+    # totals once invoiced, the same tax computation on the payer shares
+    # before (see _edu_tax_amounts); paid + due = amount_total on every row
+    amount_untaxed = fields.Monetary(
+        string="Untaxed Amount",
+        compute="_compute_amounts",
+        store=True,
+        help="The amount before taxes, as Accounting books it.",
+    )
+    amount_total = fields.Monetary(
+        string="Amount",
+        compute="_compute_amounts",
+        store=True,
+        help="What the payers owe for this instalment, taxes included: the "
+        "totals of its invoices once invoiced.",
+    )
     # groups="base.group_user": staff only; the portal reads the schedule,
-    # the amount due and the payment state its tuition page shows
+    # the amounts paid and due and the payment state its tuition page shows
     amount_invoiced = fields.Monetary(
         compute="_compute_payment", store=True, groups="base.group_user"
     )
-    amount_paid = fields.Monetary(
-        compute="_compute_payment", store=True, groups="base.group_user"
-    )
+    amount_paid = fields.Monetary(compute="_compute_payment", store=True)
     amount_residual = fields.Monetary(
-        string="Amount Due", compute="_compute_payment", store=True
+        string="Amount Due",
+        compute="_compute_payment",
+        store=True,
+        help="What is still to pay of the amount, invoiced or not.",
     )
     payment_state = fields.Selection(
         [
@@ -125,6 +152,36 @@ class EduTuitionInstalment(models.Model):
 
     @api.depends(
         "amount",
+        "contract_id.company_id",
+        "contract_id.currency_id",
+        "contract_id.product_id.taxes_id",
+        "contract_id.payer_ids.partner_id",
+        "contract_id.payer_ids.share",
+        "contract_id.payer_ids.sequence",
+        "invoice_ids.state",
+        "invoice_ids.move_type",
+        "invoice_ids.amount_untaxed",
+        "invoice_ids.amount_total",
+    )
+    def _compute_amounts(self):
+        estimated = self.filtered(
+            lambda inst: inst.contract_id and not inst._edu_posted_invoices()
+        )
+        estimates = estimated._edu_tax_amounts()
+        for inst in self:
+            if inst in estimates:
+                inst.amount_untaxed, inst.amount_total = estimates[inst]
+                continue
+            untaxed = total = 0.0
+            for move in inst._edu_posted_invoices():
+                sign = -1 if move.move_type == "out_refund" else 1
+                untaxed += sign * move.amount_untaxed
+                total += sign * move.amount_total
+            inst.amount_untaxed = untaxed
+            inst.amount_total = total
+
+    @api.depends(
+        "amount_total",
         "contract_id.state",
         "invoice_ids.state",
         "invoice_ids.move_type",
@@ -134,7 +191,7 @@ class EduTuitionInstalment(models.Model):
     )
     def _compute_payment(self):
         for inst in self:
-            posted = inst.invoice_ids.filtered(lambda m: m.state == "posted")
+            posted = inst._edu_posted_invoices()
             invoiced = residual = 0.0
             for move in posted:
                 sign = -1 if move.move_type == "out_refund" else 1
@@ -142,16 +199,18 @@ class EduTuitionInstalment(models.Model):
                 residual += sign * move.amount_residual
             currency = inst.currency_id or self.env.company.currency_id
             inst.amount_invoiced = invoiced
+            if not posted:
+                cancelled = inst.contract_id.state == "cancelled" or bool(
+                    inst.invoice_ids.filtered(lambda m: m.state == "cancel")
+                )
+                inst.payment_state = "cancelled" if cancelled else "to_invoice"
+                # not invoiced yet: all of it is still to pay, unless cancelled
+                inst.amount_paid = 0.0
+                inst.amount_residual = 0.0 if cancelled else inst.amount_total
+                continue
             inst.amount_residual = residual
             inst.amount_paid = invoiced - residual
-            if not posted:
-                inst.payment_state = (
-                    "cancelled"
-                    if inst.contract_id.state == "cancelled"
-                    or inst.invoice_ids.filtered(lambda m: m.state == "cancel")
-                    else "to_invoice"
-                )
-            elif currency.compare_amounts(invoiced, 0) <= 0:
+            if currency.compare_amounts(invoiced, 0) <= 0:
                 inst.payment_state = "cancelled"
             elif currency.compare_amounts(residual, 0) <= 0:
                 inst.payment_state = "paid"
@@ -159,6 +218,25 @@ class EduTuitionInstalment(models.Model):
                 inst.payment_state = "partial"
             else:
                 inst.payment_state = "not_paid"
+
+    def _edu_posted_invoices(self):
+        """The posted invoices and credit notes of ``self``: what the payers
+        owe once the instalment is invoiced."""
+        return self.invoice_ids.filtered(lambda m: m.state == "posted")
+
+    def _edu_payer_amounts(self):
+        """``[(payer, price), ...]``: the price of the instalment ``self``
+        split between the payers as its invoices split it."""
+        self.ensure_one()
+        return self.contract_id._edu_split_price(self.amount)
+
+    def _edu_tax_amounts(self):
+        """``{instalment: (untaxed, total)}`` for the instalments ``self``
+        not invoiced yet, as their invoices will compute them."""
+        amounts = self.contract_id._edu_tax_amounts(
+            [(inst.contract_id, inst.amount) for inst in self]
+        )
+        return dict(zip(self, amounts, strict=True))
 
     @api.depends("due_date", "payment_state")
     @api.depends_context("date")
@@ -173,7 +251,7 @@ class EduTuitionInstalment(models.Model):
     @api.depends("reminder_log_ids.state", "reminder_log_ids.stage_id")
     def _compute_last_stage_id(self):
         for inst in self:
-            done = inst.reminder_log_ids.filtered(lambda log: log.state == "done")
+            done = inst.reminder_log_ids.filtered(lambda log: log.state != "pending")
             inst.last_stage_id = done.sorted(
                 lambda log: (log.stage_id.days_overdue, log.id)
             )[-1:].stage_id
@@ -319,22 +397,16 @@ class EduTuitionInstalment(models.Model):
             return timedelta(days=14)
 
     def _edu_invoice_vals(self):
-        """Invoice values for each payer share of the instalments in ``self``."""
+        """Invoice values for each payer share of the instalments in ``self``:
+        the fiscal position and taxes are the ones the amounts shown before
+        invoicing were computed with (``_edu_invoice_taxes``)."""
         vals_list = []
+        taxes_of = self.contract_id._edu_invoice_taxes()
         for inst in self:
             contract = inst.contract_id
-            currency = contract.currency_id
-            payers = contract.payer_ids.sorted(lambda p: (p.sequence, p.id))
-            allocated = 0.0
-            count = len(inst.contract_id.instalment_ids)
-            for index, payer in enumerate(payers):
-                if index == len(payers) - 1:
-                    amount = currency.round(inst.amount - allocated)
-                else:
-                    amount = currency.round(inst.amount * payer.share / 100.0)
-                    allocated += amount
-                if currency.is_zero(amount):
-                    continue
+            count = len(contract.instalment_ids)
+            for payer, amount in inst._edu_payer_amounts():
+                fiscal_position, taxes = taxes_of[contract, payer.partner_id]
                 label = self.env._(
                     "%(product)s – %(student)s – instalment %(seq)s of %(count)s",
                     product=contract.product_id.display_name,
@@ -347,7 +419,8 @@ class EduTuitionInstalment(models.Model):
                         "move_type": "out_invoice",
                         "company_id": contract.company_id.id,
                         "partner_id": payer.partner_id.id,
-                        "currency_id": currency.id,
+                        "fiscal_position_id": fiscal_position.id,
+                        "currency_id": contract.currency_id.id,
                         "invoice_date": fields.Date.context_today(self),
                         "invoice_date_due": inst.due_date,
                         "invoice_origin": contract.name,
@@ -359,6 +432,7 @@ class EduTuitionInstalment(models.Model):
                                     "name": label,
                                     "quantity": 1.0,
                                     "price_unit": amount,
+                                    "tax_ids": [Command.set(taxes.ids)],
                                 }
                             )
                         ],
@@ -390,6 +464,25 @@ class EduTuitionInstalment(models.Model):
                 moves |= created.sudo(self.env.su)
         moves.action_post()
         return moves
+
+    def action_invoice_now(self):
+        """Invoice these instalments of active contracts today instead of
+        waiting for the daily job (a payer who wants to pay early). Education
+        Managers only, with write access to the contracts; nothing is
+        invoiced unless every instalment can be."""
+        check_edu_group(self.env, EDU_MANAGER)
+        self.contract_id.check_access("write")
+        for inst in self:
+            if inst.contract_id.state != "active" or inst.payment_state != "to_invoice":
+                raise UserError(
+                    self.env._(
+                        "Instalment %s cannot be invoiced now: only instalments "
+                        "of active contracts that are not invoiced yet can.",
+                        inst.display_name,
+                    )
+                )
+        self._edu_create_invoices()
+        return True
 
     @api.model
     def _cron_create_invoices(self, batch_size=200):
