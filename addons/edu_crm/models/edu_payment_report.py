@@ -84,7 +84,7 @@ class EduPaymentReport(models.Model):
                    SELECT l.stage_id
                      FROM edu_reminder_log l
                      JOIN edu_reminder_stage s ON s.id = l.stage_id
-                    WHERE l.instalment_id = i.id AND l.state = 'done'
+                    WHERE l.instalment_id = i.id AND l.state <> 'pending'
                     ORDER BY s.days_overdue DESC, l.id DESC
                     LIMIT 1
                    ) last ON TRUE

@@ -8,6 +8,16 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 
+def sms_is_failed(state, failure_type):
+    """Whether an SMS (``sms.sms`` state and failure type) did not reach its
+    recipient: in error, or cancelled by Odoo for a reason (no or a wrong
+    number, blacklisted, opted out); a duplicate is not a failure (the same
+    number got the other SMS of the batch)."""
+    return state == "error" or (
+        state == "canceled" and failure_type not in (False, None, "", "sms_duplicate")
+    )
+
+
 class EduReminderLog(models.Model):
     """One row per instalment and reminder stage: the unique key that makes
     each stage happen exactly once, even across crashes and reruns."""
@@ -26,13 +36,29 @@ class EduReminderLog(models.Model):
     )
     company_id = fields.Many2one("res.company")
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Done")],
+        [("pending", "Pending"), ("done", "Done"), ("failed", "SMS Failed")],
         required=True,
-        default="pending",
-        help="Pending: planned by the reminder job, actions not applied yet.",
+        compute="_compute_state",
+        store=True,
+        precompute=True,
+        help="Pending: planned by the reminder job, actions not applied yet. "
+        "SMS Failed: applied, but an SMS of the stage could not be sent (no "
+        "valid number, blacklisted, refused by the SMS provider); the SMS "
+        "queue's outcome updates it.",
     )
     days_overdue = fields.Integer(readonly=True)
     date_done = fields.Datetime(readonly=True)
+    # the SMS queued by the stage (sent ones are deleted by the SMS queue
+    # once delivered to the provider; failed ones stay, in error)
+    sms_ids = fields.Many2many(
+        "sms.sms",
+        "edu_reminder_log_sms_rel",
+        "log_id",
+        "sms_id",
+        string="SMS Messages",
+        readonly=True,
+        groups="base.group_system",
+    )
     mail_count = fields.Integer(string="Emails", readonly=True)
     sms_count = fields.Integer(string="SMS", readonly=True)
     activity_count = fields.Integer(string="Activities", readonly=True)
@@ -45,6 +71,19 @@ class EduReminderLog(models.Model):
             "A reminder stage applies only once per instalment.",
         ),
     ]
+
+    @api.depends("date_done", "sms_ids.state", "sms_ids.failure_type")
+    def _compute_state(self):
+        """Done once the job applied the stage (``date_done``, set by the
+        job's set-based update, which writes this state itself), failed as
+        long as one of its SMS is in error or was cancelled for a failure."""
+        for log in self:
+            if not log.date_done:
+                log.state = "pending"
+            elif any(sms_is_failed(sms.state, sms.failure_type) for sms in log.sms_ids):
+                log.state = "failed"
+            else:
+                log.state = "done"
 
     def init(self):
         self.env.cr.execute(
@@ -117,10 +156,11 @@ class EduReminderLog(models.Model):
     def _edu_plan_reminders(self, today=None):
         """Insert, in one statement, a pending log for each overdue open
         instalment whose latest reached stage is above every stage it already
-        went through. Stages overtaken while the job did not run are not
-        applied afterwards (a payer 40 days late gets the 30-day stage, not
-        three reminders at once). The unique key with ON CONFLICT makes
-        concurrent or repeated runs harmless."""
+        went through. A stage is reached when both the instalment and its
+        invoice are at least that stage's delay old. Stages overtaken while
+        the job did not run are not applied afterwards (a payer 40 days late
+        gets the 30-day stage, not three reminders at once). The unique key
+        with ON CONFLICT makes concurrent or repeated runs harmless."""
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         self.env.cr.execute(
@@ -133,12 +173,23 @@ class EduReminderLog(models.Model):
                    %(today)s::date - i.due_date, %(uid)s, %(uid)s,
                    NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
               FROM edu_tuition_instalment i
+              -- the youngest open invoice: no stage before the invoice is as
+              -- old as the stage's delay (an instalment invoiced after its
+              -- due date is not late from the first day)
+              JOIN LATERAL (
+                    SELECT MAX(m.invoice_date) AS invoice_date
+                      FROM account_move m
+                     WHERE m.edu_instalment_id = i.id
+                       AND m.move_type = 'out_invoice' AND m.state = 'posted'
+                       AND m.payment_state IN ('not_paid', 'partial')
+                   ) inv ON TRUE
               JOIN LATERAL (
                     SELECT s.id, s.days_overdue
                       FROM edu_reminder_stage s
                      WHERE s.active
                        AND (s.company_id IS NULL OR s.company_id = i.company_id)
-                       AND s.days_overdue <= %(today)s::date - i.due_date
+                       AND s.days_overdue <= %(today)s::date
+                           - GREATEST(i.due_date, inv.invoice_date)
                      ORDER BY s.days_overdue DESC, s.sequence DESC, s.id DESC
                      LIMIT 1
                    ) top ON TRUE
@@ -170,7 +221,14 @@ class EduReminderLog(models.Model):
         if not logs:
             return
         counts = {
-            log.id: {"mail": 0, "sms": 0, "activity": 0, "suspension": False}
+            log.id: {
+                "mail": 0,
+                "sms": 0,
+                "activity": 0,
+                "suspension": False,
+                "sms_ids": [],
+                "failed": False,
+            }
             for log in logs
         }
         for stage, stage_logs in logs.grouped("stage_id").items():
@@ -186,12 +244,15 @@ class EduReminderLog(models.Model):
                 for move in invoices:
                     counts[log_by_instalment[move.edu_instalment_id.id].id]["mail"] += 1
             if stage.sms_template_id and invoices:
-                with_phone = invoices.filtered(
-                    lambda m: m.partner_id.mobile or m.partner_id.phone
-                )
-                self._edu_send_sms(stage.sms_template_id, with_phone)
-                for move in with_phone:
-                    counts[log_by_instalment[move.edu_instalment_id.id].id]["sms"] += 1
+                # every payer gets one: Odoo cancels the SMS of a payer
+                # without a valid number, and the log says it failed
+                sms_all = self._edu_send_sms(stage.sms_template_id, invoices)
+                for move, sms in zip(invoices, sms_all, strict=True):
+                    log_counts = counts[log_by_instalment[move.edu_instalment_id.id].id]
+                    log_counts["sms"] += 1
+                    log_counts["sms_ids"].append(sms.id)
+                    if sms_is_failed(sms.state, sms.failure_type):
+                        log_counts["failed"] = True
             if stage.create_activity or stage.propose_suspension:
                 self._edu_schedule_activities(stage, stage_logs)
                 for log in stage_logs:
@@ -211,14 +272,16 @@ class EduReminderLog(models.Model):
             SQL(
                 """
             UPDATE edu_reminder_log l
-               SET state = 'done', date_done = %(now)s, write_date = %(now)s,
+               SET state = CASE WHEN v.failed THEN 'failed' ELSE 'done' END,
+                   date_done = %(now)s, write_date = %(now)s,
                    write_uid = %(uid)s, mail_count = v.mails, sms_count = v.sms,
                    activity_count = v.activities, suspension_proposed = v.suspension
               FROM (SELECT UNNEST(%(ids)s::int[]) AS id,
                            UNNEST(%(mails)s::int[]) AS mails,
                            UNNEST(%(sms)s::int[]) AS sms,
                            UNNEST(%(activities)s::int[]) AS activities,
-                           UNNEST(%(suspension)s::bool[]) AS suspension) v
+                           UNNEST(%(suspension)s::bool[]) AS suspension,
+                           UNNEST(%(failed)s::bool[]) AS failed) v
              WHERE l.id = v.id AND l.state = 'pending'
             """,
                 now=fields.Datetime.now(),
@@ -228,8 +291,25 @@ class EduReminderLog(models.Model):
                 sms=[counts[i]["sms"] for i in ids],
                 activities=[counts[i]["activity"] for i in ids],
                 suspension=[counts[i]["suspension"] for i in ids],
+                failed=[counts[i]["failed"] for i in ids],
             )
         )
+        links = [
+            (log_id, sms_id) for log_id in ids for sms_id in counts[log_id]["sms_ids"]
+        ]
+        if links:
+            # the SMS of each log: the queue's outcome recomputes its state
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO edu_reminder_log_sms_rel (log_id, sms_id)
+                SELECT UNNEST(%(logs)s::int[]), UNNEST(%(sms)s::int[])
+                ON CONFLICT DO NOTHING
+                """,
+                    logs=[log_id for log_id, _sms in links],
+                    sms=[sms_id for _log, sms_id in links],
+                )
+            )
         self.invalidate_model(
             [
                 "state",
@@ -240,6 +320,7 @@ class EduReminderLog(models.Model):
                 "sms_count",
                 "activity_count",
                 "suspension_proposed",
+                "sms_ids",
             ]
         )
         self.env["edu.tuition.instalment"].invalidate_model(
@@ -266,8 +347,10 @@ class EduReminderLog(models.Model):
 
     @api.model
     def _edu_send_sms(self, template, invoices):
+        """Queue the SMS of ``template`` for ``invoices``: the ``sms.sms``
+        records, one per invoice in the order of ``invoices``."""
         if not invoices:
-            return
+            return self.env["sms.sms"]
         composer = self.env["sms.composer"].create(
             {
                 "composition_mode": "mass",
@@ -278,7 +361,7 @@ class EduReminderLog(models.Model):
                 "mass_force_send": False,
             }
         )
-        composer._action_send_sms()
+        return composer._action_send_sms()
 
     @api.model
     def _edu_schedule_activities(self, stage, logs):

@@ -52,7 +52,7 @@ class EduReminderStage(models.Model):
     def _compute_log_count(self):
         counts = dict(
             self.env["edu.reminder.log"]._read_group(
-                [("stage_id", "in", self.ids), ("state", "=", "done")],
+                [("stage_id", "in", self.ids), ("state", "!=", "pending")],
                 ["stage_id"],
                 ["__count"],
             )
