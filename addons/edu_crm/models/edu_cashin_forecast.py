@@ -12,8 +12,11 @@ REFRESH_AFTER = timedelta(hours=1)
 
 class EduCashinForecast(models.Model):
     """Tuition cash-in: the next 12 months expected (open instalments weighted
-    by each payer's on-time history, plus the admissions pipeline weighted by
-    the lead probability) and the last 12 months due versus received.
+    by each payer's on-time history, overdue debt with its expected recovery
+    this month by the same history, plus the admissions pipeline weighted by
+    the lead probability and spread over the payment schedule its contracts
+    would get) and the last 12 months due versus received. Amounts are what
+    the payers owe, taxes included, in the company's currency.
 
     The lines (one per invoice, payer share, lead or receipt) are weighted per
     payer, then summed per month, source, programme and company into a
@@ -37,6 +40,7 @@ class EduCashinForecast(models.Model):
     kind = fields.Selection(
         [
             ("open", "Open Instalments"),
+            ("overdue", "Overdue Debt"),
             ("pipeline", "Admissions Pipeline"),
             ("due", "Due (past)"),
             ("receipt", "Received"),
@@ -66,12 +70,11 @@ class EduCashinForecast(models.Model):
                               WHERE key = 'edu_crm.forecast_default_probability'),
                             0.8) AS default_rate
         ), lines AS (
-            -- invoiced, still open: weighted by the payer's on-time rate
+            -- invoiced, not due yet: weighted by the payer's on-time rate
             SELECT m.id::bigint * 8 + 1 AS id, 'open' AS kind,
-                   GREATEST(date_trunc('month', m.invoice_date_due)::date,
-                            params.this_month) AS date,
+                   date_trunc('month', m.invoice_date_due)::date AS date,
                    m.commercial_partner_id AS partner_id,
-                   i.programme_id, NULL::integer AS lead_id, m.company_id,
+                   i.programme_id, m.company_id,
                    CASE WHEN p.edu_payment_history_count > 0
                         THEN p.edu_ontime_rate ELSE params.default_rate END
                        AS probability,
@@ -83,32 +86,71 @@ class EduCashinForecast(models.Model):
               JOIN res_partner p ON p.id = m.commercial_partner_id
              WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
                AND m.payment_state IN ('not_paid', 'partial')
+               AND m.invoice_date_due >= CURRENT_DATE
                AND m.invoice_date_due < params.horizon
             UNION ALL
-            -- scheduled, not invoiced yet: one line per payer share
+            -- overdue debt, expected to be recovered this month as the payer
+            -- paid in the past (on-time rate), else as a new payer does
+            SELECT m.id::bigint * 8 + 6, 'overdue', params.this_month,
+                   m.commercial_partner_id, i.programme_id, m.company_id,
+                   CASE WHEN p.edu_payment_history_count > 0
+                        THEN p.edu_ontime_rate ELSE params.default_rate END,
+                   m.amount_residual_signed, 0.0, 0.0
+              FROM account_move m
+              JOIN params ON TRUE
+              JOIN edu_tuition_instalment i ON i.id = m.edu_instalment_id
+              JOIN res_partner p ON p.id = m.commercial_partner_id
+             WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
+               AND m.payment_state IN ('not_paid', 'partial')
+               AND m.invoice_date_due < CURRENT_DATE
+            UNION ALL
+            -- scheduled, not invoiced yet: one line per payer share of what
+            -- the instalment will be invoiced (taxes included)
             SELECT ((i.id::bigint * 2147483648) + pay.id) * 8 + 2, 'open',
                    GREATEST(date_trunc('month', i.due_date)::date,
                             params.this_month),
-                   pay.partner_id, i.programme_id, NULL, i.company_id,
+                   pay.partner_id, i.programme_id, i.company_id,
                    CASE WHEN p.edu_payment_history_count > 0
                         THEN p.edu_ontime_rate ELSE params.default_rate END,
-                   i.amount * pay.share / 100.0, 0.0, 0.0
+                   i.amount_total * pay.share / 100.0
+                       * COALESCE(rate.factor, 1.0), 0.0, 0.0
               FROM edu_tuition_instalment i
               JOIN params ON TRUE
               JOIN edu_tuition_payer pay ON pay.contract_id = i.contract_id
               JOIN res_partner p ON p.id = pay.partner_id
+              JOIN res_company co ON co.id = i.company_id
+              -- a contract in another currency: today's rate to the company's
+              LEFT JOIN LATERAL (
+                   SELECT COALESCE((
+                            SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = co.currency_id
+                               AND r.name <= CURRENT_DATE
+                               AND (r.company_id = co.id OR r.company_id IS NULL)
+                             ORDER BY r.company_id IS NULL, r.name DESC
+                             LIMIT 1), 1.0)
+                          / NULLIF((
+                            SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = i.currency_id
+                               AND r.name <= CURRENT_DATE
+                               AND (r.company_id = co.id OR r.company_id IS NULL)
+                             ORDER BY r.company_id IS NULL, r.name DESC
+                             LIMIT 1), 0) AS factor
+                    WHERE i.currency_id <> co.currency_id
+                   ) rate ON TRUE
              WHERE i.payment_state = 'to_invoice'
                AND i.contract_state = 'active'
                AND i.due_date < params.horizon
             UNION ALL
-            -- admissions pipeline: expected tuition x lead probability
-            SELECT l.id::bigint * 8 + 3, 'pipeline',
-                   GREATEST(date_trunc('month', COALESCE(
-                       it.date_start, l.date_deadline, CURRENT_DATE))::date,
-                       params.this_month),
-                   l.partner_id, l.edu_programme_id, l.id, l.company_id,
+            -- admissions pipeline: expected tuition x lead probability,
+            -- spread over the schedule contracts of the intake would get
+            -- (edu_cashin_pipeline_part, filled from the payment plans)
+            SELECT (l.id::bigint * 64 + part.seq) * 8 + 3, 'pipeline',
+                   GREATEST(date_trunc('month', part.due_date)::date,
+                            params.this_month),
+                   l.partner_id, l.edu_programme_id, lead.company_id,
                    l.probability / 100.0,
-                   COALESCE(NULLIF(l.expected_revenue, 0), pt.list_price, 0),
+                   COALESCE(NULLIF(l.expected_revenue, 0), pt.list_price, 0)
+                       * part.share / 100.0,
                    0.0, 0.0
               FROM crm_lead l
               JOIN params ON TRUE
@@ -116,15 +158,22 @@ class EduCashinForecast(models.Model):
               LEFT JOIN edu_intake it ON it.id = l.edu_intake_id
               LEFT JOIN product_product pp ON pp.id = prog.product_id
               LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN LATERAL (
+                   SELECT COALESCE(l.company_id, prog.company_id) AS company_id,
+                          COALESCE(it.date_start, l.date_deadline, CURRENT_DATE)
+                              AS date_start
+                   ) lead ON TRUE
+              JOIN edu_cashin_pipeline_part part
+                ON part.company_id = lead.company_id
+               AND part.date_start = lead.date_start
              WHERE l.active AND l.type = 'opportunity'
                AND l.probability < 100 AND l.probability > 0
-               AND COALESCE(it.date_start, l.date_deadline, CURRENT_DATE)
-                   < params.horizon
+               AND part.due_date < params.horizon
             UNION ALL
             -- past months: what was due ...
             SELECT m.id::bigint * 8 + 4, 'due',
                    date_trunc('month', m.invoice_date_due)::date,
-                   m.commercial_partner_id, i.programme_id, NULL, m.company_id,
+                   m.commercial_partner_id, i.programme_id, m.company_id,
                    NULL, 0.0, m.amount_total_signed, 0.0
               FROM account_move m
               JOIN params ON TRUE
@@ -137,7 +186,7 @@ class EduCashinForecast(models.Model):
             -- ... and what was received (payments, not credit notes)
             SELECT apr.id::bigint * 8 + 5, 'receipt',
                    date_trunc('month', cl.date)::date,
-                   m.commercial_partner_id, i.programme_id, NULL, m.company_id,
+                   m.commercial_partner_id, i.programme_id, m.company_id,
                    NULL, 0.0, 0.0, apr.amount
               FROM account_move m
               JOIN params ON TRUE
@@ -162,11 +211,80 @@ class EduCashinForecast(models.Model):
             """
         )
 
+    def _edu_fill_pipeline_parts(self):
+        """Write the schedule of the pipeline into ``edu_cashin_pipeline_part``:
+        for each company and start date of the open leads (their intake's
+        start), the due dates and shares of the payment plan that contracts
+        of that company get (``edu.payment.plan._edu_default_plans``, the
+        schedule code of the contracts: ``_edu_schedule_parts``). A company
+        without plan is paid upfront. Read by the materialized view, which
+        cannot run Python."""
+        cr = self.env.cr
+        self.env["crm.lead"].flush_model(
+            ["active", "type", "probability", "company_id", "date_deadline"]
+        )
+        self.env["crm.lead"].flush_model(["edu_programme_id", "edu_intake_id"])
+        self.env["edu.intake"].flush_model(["date_start"])
+        self.env["edu.payment.plan"].flush_model()
+        self.env["edu.payment.plan.line"].flush_model()
+        cr.execute(
+            """
+            SELECT DISTINCT COALESCE(l.company_id, prog.company_id),
+                   COALESCE(it.date_start, l.date_deadline, CURRENT_DATE)
+              FROM crm_lead l
+              JOIN edu_programme prog ON prog.id = l.edu_programme_id
+              LEFT JOIN edu_intake it ON it.id = l.edu_intake_id
+             WHERE l.active AND l.type = 'opportunity'
+               AND l.probability < 100 AND l.probability > 0
+               AND COALESCE(l.company_id, prog.company_id) IS NOT NULL
+            """
+        )
+        starts = cr.fetchall()
+        companies = self.env["res.company"].browse({row[0] for row in starts})
+        plans = self.env["edu.payment.plan"].sudo()._edu_default_plans(companies)
+        rows = []
+        for company_id, date_start in starts:
+            plan = plans[self.env["res.company"].browse(company_id)]
+            parts = (
+                plan._edu_schedule_parts(date_start) if plan else [(date_start, 100.0)]
+            )
+            rows += [
+                (company_id, date_start, seq, due_date, share)
+                for seq, (due_date, share) in enumerate(parts)
+            ]
+        cr.execute("DELETE FROM edu_cashin_pipeline_part")
+        if rows:
+            columns = list(zip(*rows, strict=True))
+            cr.execute(
+                SQL(
+                    """
+                INSERT INTO edu_cashin_pipeline_part
+                       (company_id, date_start, seq, due_date, share)
+                SELECT UNNEST(%s::int[]), UNNEST(%s::date[]), UNNEST(%s::int[]),
+                       UNNEST(%s::date[]), UNNEST(%s::float[])
+                """,
+                    *[list(column) for column in columns],
+                )
+            )
+
     def init(self):
         cr = self.env.cr
         tools.drop_view_if_exists(cr, self._table)
         cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_cashin_forecast_data CASCADE")
         cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_cashin_forecast_stamp")
+        cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS edu_cashin_pipeline_part (
+                company_id integer NOT NULL,
+                date_start date NOT NULL,
+                seq integer NOT NULL,
+                due_date date NOT NULL,
+                share double precision NOT NULL,
+                PRIMARY KEY (company_id, date_start, seq)
+            )
+            """
+        )
+        self._edu_fill_pipeline_parts()
         cr.execute(
             SQL(
                 "CREATE MATERIALIZED VIEW edu_cashin_forecast_data AS (%s)",
@@ -197,6 +315,7 @@ class EduCashinForecast(models.Model):
         """Recompute the forecast from the current schedules, invoices,
         payments, payer histories and leads."""
         self.env.flush_all()
+        self._edu_fill_pipeline_parts()
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_data")
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_stamp")
         self.invalidate_model()
