@@ -18,3 +18,4 @@ from . import test_tuition_security
 from . import test_translations
 from . import test_tuition_guards
 from . import test_records_guards
+from . import test_tuition_truth

@@ -34,8 +34,13 @@ class TestCashinForecast(TuitionCommon):
                 ],
             }
         )
+        # activated today with the dates of three months ago: a history, so
+        # the bursar keeps the dates (they would move to the grace date)
         cls.c1 = cls._contract(
-            plan=plan, payers=[(cls.sponsor, 100.0)], date_start=cls.m[-3]
+            plan=plan,
+            payers=[(cls.sponsor, 100.0)],
+            date_start=cls.m[-3],
+            past_due_policy="keep",
         )
         cls.c1.with_user(cls.bursar).action_activate()
         inv1, inv2, inv3 = cls.c1.instalment_ids.sorted("sequence").invoice_ids
@@ -60,6 +65,17 @@ class TestCashinForecast(TuitionCommon):
             date_start=cls.m[1],
         )
         cls.c2.with_user(cls.bursar).action_activate()
+        # the plan contracts of the company get (the first by sequence): the
+        # pipeline is spread over it
+        cls.plan_pipeline = cls.env["edu.payment.plan"].create(
+            {
+                "name": "Pipeline 2 months",
+                "plan_type": "monthly",
+                "instalment_count": 2,
+                "sequence": -100,
+                "company_id": cls.company.id,
+            }
+        )
         # pipeline: 2000 expected at 25 % for an intake starting in 2 months;
         # a won lead and a lead without programme do not count
         intake = cls.env["edu.intake"].create(
@@ -126,13 +142,15 @@ class TestCashinForecast(TuitionCommon):
     def test_forecast_numbers(self):
         m = self.m
         # next month: 500 x 0.5 (sponsor's history) + 500 x 0.8 (new payer)
-        # the month after: 500 x 0.8, pipeline 2000 x 25 %
+        # the month after: 500 x 0.8; the pipeline's 2000 x 25 % is paid as
+        # the default plan says, half in the intake's month, half the next
         self.assertEqual(
             {k: v for k, v in self._grid("amount_expected").items()},
             {
                 (m[1], "open"): 650.0,
                 (m[2], "open"): 400.0,
-                (m[2], "pipeline"): 500.0,
+                (m[2], "pipeline"): 250.0,
+                (m[3], "pipeline"): 250.0,
             },
         )
         self.assertEqual(
@@ -140,7 +158,8 @@ class TestCashinForecast(TuitionCommon):
             {
                 (m[1], "open"): 1000.0,
                 (m[2], "open"): 500.0,
-                (m[2], "pipeline"): 2000.0,
+                (m[2], "pipeline"): 1000.0,
+                (m[3], "pipeline"): 1000.0,
             },
         )
         # past months: due beside received
@@ -169,3 +188,36 @@ class TestCashinForecast(TuitionCommon):
         self.assertEqual(grid[(self.m[1], "open")], 550.0)
         received = self._grid("amount_received")
         self.assertEqual(received[(self.m0, "receipt")], 200.0)
+
+    def test_pipeline_follows_the_contracts_schedule_code(self):
+        """The forecast's pipeline months are the due dates contracts of the
+        intake would get (``_edu_schedule_parts``), whatever the plan."""
+        plans = self.env["edu.payment.plan"]._edu_default_plans(self.company)
+        self.assertEqual(plans[self.company], self.plan_pipeline)
+        self.plan_pipeline.write({"plan_type": "semester", "instalment_count": 2})
+        grid = self._grid("amount_expected")
+        pipeline = {month: v for (month, kind), v in grid.items() if kind == "pipeline"}
+        due = [
+            d.replace(day=1)
+            for d, _share in self.plan_pipeline._edu_schedule_parts(self.m[2])
+        ]
+        self.assertEqual(due, [self.m[2], self.m0 + relativedelta(months=8)])
+        self.assertEqual(pipeline, {due[0]: 250.0, due[1]: 250.0})
+
+    def test_overdue_debt_with_expected_recovery(self):
+        """Overdue debt is shown this month, weighted by the payer's history
+        (the sponsor paid one of its two past invoices on time: 0.5)."""
+        ICP = self.env["ir.config_parameter"].sudo()
+        ICP.set_param("edu_crm.tuition_invoice_mode", "activation")
+        contract = self._contract(
+            plan=self.plan_upfront,
+            payers=[(self.sponsor, 100.0)],
+            date_start=date.today() - timedelta(days=5),
+            past_due_policy="keep",
+        )
+        contract.with_user(self.bursar).action_activate()
+        self._pay(contract.invoice_ids, 400.0, date=date.today())
+        self.assertEqual(self._grid("amount_open")[(self.m0, "overdue")], 600.0)
+        self.assertEqual(self._grid("amount_expected")[(self.m0, "overdue")], 300.0)
+        # not counted twice as an open instalment
+        self.assertNotIn((self.m0, "open"), self._grid("amount_open"))

@@ -222,8 +222,11 @@ class TestTuitionInvoicing(TuitionCommon):
         self._pay(invoice, 600.0)
         self.assertEqual(instalment.payment_state, "paid")
         self.assertEqual(instalment.amount_residual, 0.0)
-        contract.with_user(self.bursar).action_close()
+        # paid in full: the contract closes by itself (issue 12), and a
+        # closed contract is not closed twice
         self.assertEqual(contract.state, "closed")
+        with self.assertRaisesRegex(UserError, "Only active contracts"):
+            contract.with_user(self.bursar).action_close()
 
     @freeze_time("2026-01-05")
     def test_credit_note_updates_instalment(self):
@@ -302,15 +305,20 @@ class TestTuitionCancel(TuitionCommon):
         self.product_tuition.taxes_id = self.tax_sale_a
         contract = self._active_contract()
         self.assertGreater(
+            sum(contract.invoice_ids.mapped("amount_total")), contract.amount_price
+        )
+        self.assertEqual(
             sum(contract.invoice_ids.mapped("amount_total")), contract.amount_total
         )
         for invoice in contract.invoice_ids:
             self._pay(invoice, invoice.amount_total)
-        with self.assertRaisesRegex(UserError, "fully paid"):
+        # paid in full, taxes included: closed by itself (issue 12)
+        self.assertEqual(contract.state, "closed")
+        with self.assertRaisesRegex(UserError, "already closed"):
             contract.with_user(self.bursar).action_open_cancel_wizard()
-        with self.assertRaisesRegex(UserError, "fully paid"):
+        with self.assertRaisesRegex(UserError, "already closed"):
             contract.with_user(self.bursar)._edu_cancel("credit")
-        self.assertEqual(contract.state, "active")
+        self.assertEqual(contract.state, "closed")
         self.assertFalse(
             contract.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
         )

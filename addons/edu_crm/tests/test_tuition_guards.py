@@ -13,20 +13,23 @@ from .test_tuition_common import TuitionCommon
 # /my/tuition, plus the start date that orders the contracts), and what they
 # do not
 CONTRACT_SHOWN = (
-    "name state student_id programme_id company_id currency_id amount_total "
-    "amount_paid amount_residual instalment_ids invoice_ids date_start"
+    "name state student_id programme_id company_id currency_id amount_untaxed "
+    "amount_tax amount_total amount_paid amount_residual instalment_ids "
+    "invoice_ids date_start"
 ).split()
 CONTRACT_INTERNAL = (
     "enrollment_id document_id user_id product_id list_price discount "
-    "scholarship_amount plan_id payer_ids invoice_count amount_invoiced "
-    "suspension_proposed note"
+    "scholarship_amount amount_price plan_id past_due_policy activation_warning "
+    "payer_ids invoice_count amount_invoiced suspension_proposed note"
 ).split()
+# every row of the tuition page reads amount = paid + due (issue 12)
 INSTALMENT_SHOWN = (
-    "contract_id sequence due_date amount currency_id company_id student_id "
-    "programme_id contract_state invoice_ids amount_residual payment_state"
+    "contract_id sequence due_date amount amount_untaxed amount_total currency_id "
+    "company_id student_id programme_id contract_state invoice_ids amount_paid "
+    "amount_residual payment_state"
 ).split()
 INSTALMENT_INTERNAL = (
-    "amount_invoiced amount_paid days_overdue reminder_log_ids last_stage_id"
+    "amount_invoiced days_overdue reminder_log_ids last_stage_id"
 ).split()
 
 
