@@ -10,3 +10,4 @@ from . import test_surface
 from . import test_rpc_attacks
 from . import test_click_everywhere
 from . import test_portal_crawl
+from . import test_tuition_amounts
