@@ -42,7 +42,7 @@ def _setup(env):
 
 def _won_leads(env, programme, intake, count, tag):
     team = env.ref("edu_crm.crm_team_admissions")
-    won = env.ref("edu_crm.crm_stage_enrolled")
+    won = env.ref("edu_crm.crm_stage_accepted")
     leads = env["crm.lead"].create(
         [
             {

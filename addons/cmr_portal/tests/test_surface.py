@@ -196,9 +196,13 @@ WRITABLE_FIELDS = {
             None,
             "edu_birthdate edu_enrollment_ids edu_funding edu_intake_id "
             "edu_is_admissions edu_national_id edu_programme_id edu_seats_available "
-            "edu_sponsor_id edu_stage_history_ids edu_survey_answer_ids",
+            "edu_sponsor_id edu_stage_history_ids edu_survey_answer_ids "
+            # CRM's field, computed from the programme for admissions leads
+            "expected_revenue",
         )
     ],
+    # how likely an application in a stage is; the stage only enrolling reaches
+    "crm.stage": [(MANAGER, None, "edu_is_enrolment edu_probability")],
     "crm.team": [(MANAGER, None, "edu_is_admissions")],
     "survey.user_input": [(EDU, None, "edu_lead_id")],
     "edu.lead.enrol.wizard": [(EDU, None, "lead_ids")],

@@ -6,6 +6,7 @@ from . import edu_programme
 from . import edu_intake
 from . import edu_enrollment
 from . import crm_team
+from . import crm_stage
 from . import crm_lead
 from . import edu_lead_stage_history
 from . import edu_admission_report

@@ -73,6 +73,11 @@ class CrmLead(models.Model):
     edu_stage_history_ids = fields.One2many(
         "edu.lead.stage.history", "lead_id", string="Stage History"
     )
+    # CRM's field, computed for admissions applications: the programme's
+    # tuition (no default: a default would keep the compute from running)
+    expected_revenue = fields.Monetary(
+        compute="_compute_expected_revenue", store=True, readonly=False, default=None
+    )
 
     def _compute_edu_enrollment_count(self):
         counts = dict(
@@ -100,6 +105,47 @@ class CrmLead(models.Model):
             found = found_by_lead.get(lead, self.env["res.partner"]).sudo(False)
             lead.edu_duplicate_partner_ids = found
             lead.edu_duplicate_partner_count = len(found)
+
+    @api.depends("edu_programme_id", "edu_intake_id", "team_id", "company_id")
+    def _compute_expected_revenue(self):
+        """An application of an admissions team expects the tuition of its
+        programme (the price a tuition contract starts from), in the lead's
+        company currency at the start of the intake. Other leads keep what
+        was typed."""
+        today = fields.Date.context_today(self)
+        for lead in self:
+            programme = lead.edu_programme_id
+            if not (lead.team_id.edu_is_admissions and programme.product_id):
+                continue
+            lead.expected_revenue = programme._edu_tuition_price(
+                lead.company_currency, lead.edu_intake_id.date_start or today
+            )
+
+    @api.depends("stage_id.edu_probability")
+    def _compute_probabilities(self):
+        # an admissions stage's probability changed: its open applications follow
+        return super()._compute_probabilities()
+
+    def _pls_get_naive_bayes_probabilities(self, batch_mode=False):
+        """Applications of admissions teams are not scored: their probability
+        is their stage's, as the institution set it (CRM's scoring, trained on
+        an admissions team's few lost applications, gives about 99 % at every
+        stage). The live compute and CRM's nightly rescoring both come here;
+        a probability typed on an application stays, as in CRM."""
+        admissions = self.filtered(lambda lead: lead.team_id.edu_is_admissions)
+        probabilities = super(
+            CrmLead, self - admissions
+        )._pls_get_naive_bayes_probabilities(batch_mode=batch_mode)
+        if batch_mode:
+            # as CRM's rescoring: open applications only
+            admissions = admissions.filtered(
+                lambda lead: lead.active and lead.probability < 100
+            )
+        for lead in admissions:
+            probabilities[lead.id] = (
+                lead.stage_id._edu_lead_probability() if lead.stage_id else 0.0
+            )
+        return probabilities
 
     @api.constrains("edu_programme_id", "edu_intake_id")
     def _check_edu_intake_programme(self):
@@ -138,6 +184,7 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
+        leads._edu_check_enrolment_stage()
         self.env["edu.lead.stage.history"]._edu_record_stages(
             leads, fields.Datetime.now()
         )
@@ -150,6 +197,9 @@ class CrmLead(models.Model):
         moved = lost = restored = self.browse()
         if "stage_id" in vals:
             moved = self.filtered(lambda lead: lead.stage_id.id != vals["stage_id"])
+            moved._edu_check_enrolment_stage(
+                self.env["crm.stage"].browse(vals["stage_id"])
+            )
         if "active" in vals:
             changed = self.filtered(lambda lead: lead.active != bool(vals["active"]))
             lost, restored = (
@@ -188,6 +238,22 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def action_set_won(self):
+        """Won is an accepted offer. An admissions application already in a
+        won stage (accepted or enrolled) stays there: only its enrolment moves
+        it on to the enrolment stage (CRM would take it to the next won
+        stage)."""
+        won = self.filtered(
+            lambda lead: lead.edu_is_admissions and lead.stage_id.is_won
+        )
+        if won:
+            won.action_unarchive()
+            won.filtered(lambda lead: lead.probability < 100).write(
+                {"probability": 100}
+            )
+        super(CrmLead, self - won).action_set_won()
+        return True
+
     def action_edu_enrol(self):
         """Enrol button of a won application."""
         self.ensure_one()
@@ -230,6 +296,78 @@ class CrmLead(models.Model):
             "national_id": normalize_national_id(self.sudo().edu_national_id),
             "company_id": self.company_id.id,
         }
+
+    def _edu_check_enrolment_stage(self, new_stage=None):
+        """An application is in an enrolment stage exactly when it is enrolled:
+        refuse to move ``self`` to ``new_stage`` (None: ``self`` were just
+        created in their stage) without an enrolment, or an enrolled
+        application out of its enrolment stage."""
+        Lead = self.browse()
+        if new_stage is None:
+            entering = self.filtered(lambda lead: lead.stage_id.edu_is_enrolment)
+            leaving = Lead
+        else:
+            entering = self if new_stage.edu_is_enrolment else Lead
+            leaving = (
+                self.filtered(lambda lead: lead.stage_id.edu_is_enrolment) - entering
+            )
+        if not (entering or leaving):
+            return
+        enrolled = {
+            lead
+            for [lead] in self.env["edu.enrollment"]
+            .sudo()
+            ._read_group([("lead_id", "in", self.ids)], ["lead_id"])
+        }
+        not_enrolled = entering.filtered(lambda lead: lead not in enrolled)
+        if not_enrolled:
+            raise UserError(
+                self.env._(
+                    "%(leads)s: an application enters the stage %(stage)s only "
+                    "by being enrolled. Mark it won when the offer is accepted, "
+                    "then use its Enrol button.",
+                    leads=", ".join(not_enrolled.mapped("name")),
+                    stage=(new_stage or not_enrolled.stage_id[:1]).name,
+                )
+            )
+        stay = leaving.filtered(lambda lead: lead in enrolled)
+        if stay:
+            raise UserError(
+                self.env._(
+                    "%(leads)s: an enrolled application stays in the stage %(stage)s.",
+                    leads=", ".join(stay.mapped("name")),
+                    stage=stay.stage_id[:1].name,
+                )
+            )
+
+    def _edu_move_to_enrolment_stage(self):
+        """Move the enrolled applications ``self`` to the enrolment stage of
+        their team: one search per team, one write and one batch of chatter
+        notes whatever the number of applications (the notes replace the
+        stage tracking, which posts a message per application)."""
+        for team in self.team_id:
+            stage = self.env["crm.stage"].search(
+                [("team_id", "=", team.id), ("edu_is_enrolment", "=", True)],
+                order="sequence, id",
+                limit=1,
+            )
+            leads = self.filtered(
+                lambda lead, team=team, stage=stage: lead.team_id == team
+                and lead.stage_id != stage
+            )
+            if not (stage and leads):
+                continue
+            bodies = {
+                lead.id: self.env._(
+                    "Enrolled (%(enrolment)s): %(old)s → %(new)s",
+                    enrolment=lead.edu_enrollment_ids[:1].display_name,
+                    old=lead.stage_id.name,
+                    new=stage.name,
+                )
+                for lead in leads
+            }
+            leads.with_context(mail_notrack=True).write({"stage_id": stage.id})
+            leads._message_log_batch(bodies=bodies)
 
     def _edu_check_enrollable(self):
         """Raise a UserError naming every lead that cannot be enrolled."""
@@ -345,7 +483,8 @@ class CrmLead(models.Model):
 
     def _edu_enrol(self):
         """Enrol the won applications ``self``: find or create each person,
-        create the enrolments in one go and hand them over to tuition.
+        create the enrolments in one go, move the applications to the
+        enrolment stage and hand the enrolments over to tuition.
         For Education Users: the enrolments are created enrolled, a state
         that only this workflow may set."""
         check_edu_group(self.env, EDU_USER)
@@ -396,5 +535,6 @@ class CrmLead(models.Model):
             ]
         )
         enrollments = enrollments.with_env(self.env)
+        self._edu_move_to_enrolment_stage()
         enrollments._edu_handover_tuition()
         return enrollments

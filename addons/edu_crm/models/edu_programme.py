@@ -109,6 +109,17 @@ class EduProgramme(models.Model):
                     )
                 )
 
+    def _edu_tuition_price(self, currency, date):
+        """The tuition of the programme ``self``: its tuition product's sales
+        price in the programme's company (what a tuition contract starts
+        from), converted to ``currency`` at ``date``. 0 without a product."""
+        self.ensure_one()
+        company = self.company_id
+        if not self.product_id:
+            return 0.0
+        price = self.product_id.with_company(company).lst_price
+        return company.currency_id._convert(price, currency, company, date)
+
     def action_open_intakes(self):
         self.ensure_one()
         check_edu_group(self.env, EDU_USER)

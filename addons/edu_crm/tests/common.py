@@ -47,6 +47,7 @@ class EduRecordsCommon(EduCompanyUsersCommon):
         cls.stage_documents = cls.env.ref("edu_crm.crm_stage_documents")
         cls.stage_interview = cls.env.ref("edu_crm.crm_stage_interview")
         cls.stage_offer = cls.env.ref("edu_crm.crm_stage_offer")
+        cls.stage_accepted = cls.env.ref("edu_crm.crm_stage_accepted")
         cls.stage_enrolled = cls.env.ref("edu_crm.crm_stage_enrolled")
         cls.product = cls.env["product.product"].create(
             {"name": "Tuition Computer Science", "type": "service", "lst_price": 3000}

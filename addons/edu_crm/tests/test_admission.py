@@ -77,7 +77,7 @@ class TestEnrolFromLead(EduRecordsCommon):
     def test_enrol_button_creates_person_and_enrolment(self):
         lead = self._new_lead(
             "Богдан Ткаченко",
-            self.stage_enrolled,
+            self.stage_accepted,
             email_from="bohdan@example.com",
             phone="+380 67 111 2233",
             edu_national_id="UA-5551",
@@ -98,6 +98,7 @@ class TestEnrolFromLead(EduRecordsCommon):
         self.assertIn(person, self.sponsor.edu_sponsored_ids)
         self.assertEqual(self.intake.seats_taken, 1)
         self.assertEqual(lead.edu_enrollment_count, 1)
+        self.assertEqual(lead.stage_id, self.stage_enrolled, "enrolling moves it")
         with self.assertRaisesRegex(UserError, "already enrolled"):
             lead.with_user(self.edu_user).action_edu_enrol()
 
@@ -110,7 +111,7 @@ class TestEnrolFromLead(EduRecordsCommon):
             }
         )
         lead = self._new_lead(
-            "Мария Попова", self.stage_enrolled, phone="+359879001122"
+            "Мария Попова", self.stage_accepted, phone="+359879001122"
         )
         enrollments = lead.with_user(self.edu_user)._edu_enrol()
         self.assertEqual(enrollments.partner_id, existing)
@@ -129,7 +130,7 @@ class TestEnrolFromLead(EduRecordsCommon):
         with self.assertRaisesRegex(UserError, "not won"):
             lead.with_user(self.edu_user).action_edu_enrol()
         no_intake = self._new_lead(
-            "No intake", self.stage_enrolled, edu_intake_id=False
+            "No intake", self.stage_accepted, edu_intake_id=False
         )
         with self.assertRaisesRegex(UserError, "choose a programme and an intake"):
             no_intake.with_user(self.edu_user).action_edu_enrol()
@@ -138,7 +139,7 @@ class TestEnrolFromLead(EduRecordsCommon):
         leads = self.env["crm.lead"]
         for i in range(4):
             leads |= self._new_lead(
-                f"Applicant {i}", self.stage_enrolled, email_from=f"full{i}@example.com"
+                f"Applicant {i}", self.stage_accepted, email_from=f"full{i}@example.com"
             )
         partner_count = self.env["res.partner"].search_count([])
         with self.assertRaisesRegex(ValidationError, "is full"):
@@ -151,13 +152,13 @@ class TestEnrolFromLead(EduRecordsCommon):
 
     def test_enrol_closed_intake_refused(self):
         self.intake.action_close()
-        lead = self._new_lead("Closed", self.stage_enrolled)
+        lead = self._new_lead("Closed", self.stage_accepted)
         with self.assertRaisesRegex(UserError, "is not open"):
             lead.with_user(self.edu_user)._edu_enrol()
 
     def test_batch_wizard_shares_person_and_calls_handover(self):
         lead_1 = self._new_lead(
-            "Olha", self.stage_enrolled, email_from="olha@example.com"
+            "Olha", self.stage_accepted, email_from="olha@example.com"
         )
         big = self.env["edu.intake"].create(
             {
@@ -171,7 +172,7 @@ class TestEnrolFromLead(EduRecordsCommon):
         )
         lead_2 = self._new_lead(
             "Olha (evening)",
-            self.stage_enrolled,
+            self.stage_accepted,
             email_from="OLHA@example.com",
             edu_intake_id=big.id,
         )
@@ -273,7 +274,7 @@ class TestBatchEnrolQueries(EduRecordsCommon):
                     else False,
                     "type": "opportunity",
                     "team_id": self.team.id,
-                    "stage_id": self.stage_enrolled.id,
+                    "stage_id": self.stage_accepted.id,
                     "edu_programme_id": self.programme.id,
                     "edu_intake_id": self.intake.id,
                 }

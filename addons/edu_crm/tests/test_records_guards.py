@@ -137,7 +137,7 @@ class TestRecordsGuards(EduRecordsCommon):
         self.assertEqual(tracking.mail_message_id.author_id, self.edu_user.partner_id)
 
     def test_enrolment_of_won_application_ignores_personal_defaults(self):
-        lead = self._new_lead("Won applicant", stage=self.stage_enrolled)
+        lead = self._new_lead("Won applicant", stage=self.stage_accepted)
         self._personal_default(
             self.edu_user, "edu.enrollment", "date_end", "2020-01-01"
         )

@@ -42,6 +42,7 @@ class TestAdmissionTour(HttpCase):
         self.assertEqual(self.lead.stage_id, self.env.ref("edu_crm.crm_stage_inquiry"))
         self.start_tour("/odoo", "edu_admission_tour", login="tour_officer")
         self.lead.invalidate_recordset()
+        # won is the accepted offer; the Enrol button took it on to Enrolled
         self.assertEqual(self.lead.stage_id, self.env.ref("edu_crm.crm_stage_enrolled"))
         enrollment = self.lead.edu_enrollment_ids
         self.assertEqual(len(enrollment), 1)
@@ -51,7 +52,15 @@ class TestAdmissionTour(HttpCase):
         self.assertTrue(enrollment.partner_id.edu_student_number)
         self.assertEqual(
             self.lead.edu_stage_history_ids.stage_id.mapped("name"),
-            ["Enrolled", "Offer", "Interview", "Documents", "Application", "Inquiry"],
+            [
+                "Enrolled",
+                "Accepted",
+                "Offer",
+                "Interview",
+                "Documents",
+                "Application",
+                "Inquiry",
+            ],
         )
         certificate = self.env["edu.document"].search(
             [("partner_id", "=", enrollment.partner_id.id)]

@@ -34,9 +34,33 @@ registry.category("web_tour.tours").add("edu_admission_tour", {
     ...moveToStage("Documents"),
     ...moveToStage("Interview"),
     ...moveToStage("Offer"),
-    ...moveToStage("Enrolled"),
     {
-      content: "The won application can be enrolled",
+      content: "Skipping the enrolment is refused",
+      trigger:
+        ".o_statusbar_status button:not(.o_arrow_button_current):contains('Enrolled')",
+      run: "click",
+    },
+    {
+      content: "The refusal says how an application gets enrolled",
+      trigger: ".modal .modal-body:contains('only by being enrolled')",
+    },
+    {
+      content: "Close the refusal",
+      trigger: ".modal .modal-footer button.btn-primary",
+      run: "click",
+    },
+    {
+      content: "Give up the refused move",
+      trigger: ".o_form_view .o_form_button_cancel",
+      run: "click",
+    },
+    {
+      content: "The application is still an offer",
+      trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Offer')",
+    },
+    ...moveToStage("Accepted"),
+    {
+      content: "The accepted (won) application can be enrolled",
       trigger: ".o_form_view button[name='action_edu_enrol']",
       run: "click",
     },
@@ -56,6 +80,84 @@ registry.category("web_tour.tours").add("edu_admission_tour", {
     },
     {
       content: "The issued certificate opens",
+      trigger:
+        ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Issued')",
+    },
+  ],
+});
+
+// The new-document form: the Source offers the records documents are issued
+// from, the person is typed and chosen.
+const SOURCE_MODELS = [
+  "Enrolment",
+  "Lead/Opportunity",
+  "Survey User Input",
+  "Tuition Contract",
+];
+
+registry.category("web_tour.tours").add("edu_document_form_tour", {
+  url: "/odoo/action-edu_crm.edu_document_action",
+  steps: () => [
+    {
+      content: "Create a document",
+      trigger: ".o_list_button_add",
+      run: "click",
+    },
+    {
+      content: "Choose its type",
+      trigger: ".o_field_widget[name='type_id'] input",
+      run: "edit Certificate of Enrolment",
+    },
+    {
+      trigger: ".o-autocomplete--dropdown-item:contains('Certificate of Enrolment')",
+      run: "click",
+    },
+    {
+      content: "Type the person",
+      trigger: ".o_field_widget[name='partner_id'] input",
+      run: "edit Tour Student",
+    },
+    {
+      trigger: ".o-autocomplete--dropdown-item:contains('Tour Student Ярина')",
+      run: "click",
+    },
+    {
+      content: "The person is chosen",
+      trigger: ".o_field_widget[name='partner_id'] input:value(Tour Student Ярина)",
+    },
+    {
+      content: "The Source offers the records documents are issued from, no others",
+      trigger: ".o_field_widget[name='source_ref'] select",
+      run() {
+        const labels = [...this.anchor.options]
+          .map((option) => option.textContent.trim())
+          .filter(Boolean);
+        if (JSON.stringify(labels) !== JSON.stringify(SOURCE_MODELS)) {
+          throw new Error(`Source lists ${labels.length} models: ${labels.join(", ")}`);
+        }
+      },
+    },
+    {
+      content: "The source is an enrolment",
+      trigger: ".o_field_widget[name='source_ref'] select",
+      run: "select edu.enrollment",
+    },
+    {
+      content: "Type the enrolment",
+      trigger: ".o_field_widget[name='source_ref'] input",
+      run: "edit Tour Student",
+    },
+    {
+      trigger: ".o-autocomplete--dropdown-item:contains('Tour Student Ярина')",
+      run: "click",
+    },
+    {
+      content: "Issue it",
+      trigger: ".o_form_view button[name='action_issue']",
+      run: "click",
+    },
+    {
+      content: "The document is issued",
       trigger:
         ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Issued')",
     },
