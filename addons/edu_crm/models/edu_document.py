@@ -148,9 +148,24 @@ class EduDocument(models.Model):
         models_ = (
             self.env["ir.model"]
             .sudo()
-            .search_fetch([("transient", "=", False)], ["model", "name"])
+            .search_fetch(
+                [("model", "in", self._edu_source_models())],
+                ["model", "name"],
+                order="name",
+            )
         )
         return [(model.model, model.name) for model in models_]
+
+    @api.model
+    def _edu_source_models(self):
+        """The models documents are issued from (the Source of a document):
+        extend the list to issue documents from another model."""
+        return [
+            "crm.lead",
+            "edu.enrollment",
+            "edu.tuition.contract",
+            "survey.user_input",
+        ]
 
     @api.depends("type_id", "partner_id", "source_ref")
     def _compute_body(self):
@@ -302,6 +317,13 @@ class EduDocument(models.Model):
             raise UserError(
                 self.env._("A document can only be issued from a single source record.")
             )
+        if source is not None and source._name not in self._edu_source_models():
+            raise UserError(
+                self.env._(
+                    "A document cannot be issued from a record of %(model)s.",
+                    model=source._description,
+                )
+            )
         if not doc_type.report_id:
             raise UserError(
                 self.env._(
@@ -324,6 +346,51 @@ class EduDocument(models.Model):
             )
             document.action_issue()
         return document
+
+    def _edu_issue_new_versions(self):
+        """Issue again the issued documents of ``self`` whose text no longer
+        says what their source says (e.g. a contract whose schedule changed
+        after an approved deferral). Each is cancelled and replaced by a new
+        version: the text prepared from the source as it is now, its own
+        number (a contract's reference with its version, TC/2026/00010-2),
+        file and checksum. A document whose text still holds stays.
+
+        For the transitions that changed the source and checked their caller:
+        the caller's write access on the documents is checked.
+
+        :return: ``{old document: new version}`` for the documents issued again
+        """
+        new_versions = {}
+        for doc in self.filtered(lambda d: d.state == "issued"):
+            source = doc.sudo().source_ref
+            source = source.exists() if source else None
+            if not source:
+                continue
+            body = doc._fields["body"].convert_to_cache(
+                self._edu_prepare_body(doc.type_id, doc.partner_id, source), doc
+            )
+            if body == doc.body:
+                continue
+            doc._edu_workflow_write(
+                {
+                    "state": "cancelled",
+                    "cancelled_by_id": self.env.uid,
+                    "date_cancelled": fields.Datetime.now(),
+                }
+            )
+            # origin_id is the workflow's: the caller passed the transition
+            new_doc = doc.sudo().copy({"origin_id": doc.id, "body": body}).sudo(False)
+            doc.sudo().replacement_id = new_doc
+            new_doc._edu_issue_documents()
+            doc.message_post(
+                body=self.env._(
+                    "What this document states changed: replaced by %(number)s.",
+                    number=new_doc.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            new_versions[doc] = new_doc
+        return new_versions
 
     def _edu_check_issuable(self):
         not_draft = self.filtered(lambda doc: doc.state != "draft")

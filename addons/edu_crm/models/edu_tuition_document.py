@@ -96,3 +96,30 @@ class EduDocument(models.Model):
             rows,
             footer,
         )
+
+
+class EduTuitionContract(models.Model):
+    _inherit = "edu.tuition.contract"
+
+    def _edu_replace_open_instalments(self, instalments, vals_list):
+        """The contract's PDF states its schedule: a new schedule (an approved
+        deferral or reschedule) issues it again as a new version."""
+        new_instalments = super()._edu_replace_open_instalments(instalments, vals_list)
+        self._edu_reissue_document()
+        return new_instalments
+
+    def _edu_reissue_document(self):
+        """Issue a new version of the contract PDF of ``self`` when it no
+        longer states the contract; the contract points to the new version."""
+        for contract in self.filtered("document_id"):
+            new_versions = contract.document_id._edu_issue_new_versions()
+            if new_versions:
+                new_doc = new_versions[contract.document_id]
+                contract.sudo().document_id = new_doc
+                contract.message_post(
+                    body=self.env._(
+                        "The contract changed: its PDF was issued again as %(number)s.",
+                        number=new_doc.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
