@@ -19,3 +19,5 @@ from . import test_translations
 from . import test_tuition_guards
 from . import test_records_guards
 from . import test_tuition_truth
+from . import test_admission_truth
+from . import test_document_truth
