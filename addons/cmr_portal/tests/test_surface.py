@@ -451,9 +451,10 @@ class TestSurface(TuitionPortalCommon):
                             self.env.invalidate_all()
 
     def _other_value(self, record, field_name, guard):
-        """The value written by the attack: for a workflow field another
-        value than the current one, else the current one (refused anyway by
-        the access rights of the user)."""
+        """The value written by the attack: for a workflow or terms field
+        another value than the current one (a guard may let the current value
+        pass, as a merge writes it back), else the current one (refused anyway
+        by the access rights of the user)."""
         field = record._fields[field_name]
         if guard in ("workflow", "terms") and field.type == "selection":
             options = [key for key, _label in field._description_selection(self.env)]
@@ -464,6 +465,16 @@ class TestSurface(TuitionPortalCommon):
                 if record[field_name]
                 else self.env[field.comodel_name].search([], limit=1).id
             )
+        if guard in ("workflow", "terms"):
+            forged = {
+                "char": lambda v: f"{v or ''}-forged",
+                "integer": lambda v: (v or 0) + 1,
+                "float": lambda v: (v or 0.0) + 1.0,
+                "monetary": lambda v: (v or 0.0) + 1.0,
+                "boolean": lambda v: not v,
+            }.get(field.type)
+            if forged:
+                return forged(record[field_name])
         return field.convert_to_write(record[field_name], record)
 
     # ------------------------------------------------------------------
