@@ -9,6 +9,7 @@ STAGE_PROBABILITIES = {
     "crm_stage_documents": 40.0,
     "crm_stage_interview": 55.0,
     "crm_stage_offer": 75.0,
+    "crm_stage_enrolled": 100.0,
 }
 
 
