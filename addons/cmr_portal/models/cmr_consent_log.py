@@ -1,15 +1,48 @@
+import re
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 SOURCES = [
     ("portal", "Portal"),
     ("mailing", "Mailing preferences page"),
     ("backend", "Backend"),
 ]
+# res.partner fields whose every change is logged
+CONSENT_FIELDS = (
+    "pressure_blocked_channel_ids",
+    "pressure_max_contacts",
+    "pressure_period",
+    "pressure_quiet_from",
+    "pressure_quiet_to",
+    "cmr_quiet_weekdays",
+    "cmr_preferred_channel",
+    "lang",
+    "cmr_sponsor_consent",
+)
+# lines that are not a res.partner field
+TOPIC = "topic"
+BLACKLIST = "is_blacklisted"
+# codes of a topic line
+SUBSCRIBED = "subscribed"
+NOT_SUBSCRIBED = "not_subscribed"
+# codes of a yes/no value
+YES, NO = "1", "0"
+WEEKDAY_CODES_RE = re.compile(r"^[0-6](,[0-6])*$")
+LABEL_OPERATORS = ("ilike", "not ilike", "=", "!=")
 
 
 class CmrConsentLog(models.Model):
     """One line per changed preference or consent: who changed what, when, from
-    where. Lines are written by the system (``_cmr_log``), never edited."""
+    where. Lines are written by the system (``_cmr_log``), never edited.
+
+    A line stores codes, never words: the changed field's technical name
+    (``topic`` and ``is_blacklisted`` for the mailing lists and the email
+    block list), and before/after as the selection key, the channel codes
+    (``sms,phone``), the language code, ``1``/``0``, the week day numbers
+    (``5,6``), ``HH:MM`` or the number. The person reads the line in the
+    portal's language, staff in their own: ``field_label``, ``old_value``
+    and ``new_value`` are computed in the reader's language."""
 
     _name = "cmr.consent.log"
     _description = "Consent and Preference Log"
@@ -31,11 +64,131 @@ class CmrConsentLog(models.Model):
     ip_address = fields.Char(string="IP Address", readonly=True)
     user_agent = fields.Char(readonly=True)
     field_name = fields.Char(string="Technical Field", readonly=True)
-    field_label = fields.Char(string="Preference", readonly=True)
-    old_value = fields.Char(readonly=True)
-    new_value = fields.Char(readonly=True)
+    topic_name = fields.Char(
+        string="Topic",
+        readonly=True,
+        help="Topic lines: the name of the mailing list when the change was made.",
+    )
+    old_code = fields.Char(string="Before (Code)", readonly=True)
+    new_code = fields.Char(string="After (Code)", readonly=True)
+    field_label = fields.Char(
+        string="Preference",
+        compute="_compute_labels",
+        search="_search_field_label",
+    )
+    old_value = fields.Char(string="Before", compute="_compute_labels")
+    new_value = fields.Char(string="After", compute="_compute_labels")
     source = fields.Selection(SOURCES, required=True, default="backend", readonly=True)
 
+    @api.depends_context("lang")
+    @api.depends("field_name", "topic_name", "old_code", "new_code")
+    def _compute_labels(self):
+        decoder = self._cmr_decoder()
+        for log in self:
+            log.field_label = log._cmr_field_label()
+            log.old_value = decoder(log.field_name, log.old_code)
+            log.new_value = decoder(log.field_name, log.new_code)
+
+    def _search_field_label(self, operator, value):
+        """The lines whose label, in the reader's language, matches ``value``
+        (the search view's "Preference")."""
+        if operator not in LABEL_OPERATORS or not isinstance(value, str):
+            raise UserError(self.env._("Search the preference by its name."))
+        exact = operator in ("=", "!=")
+        text = value if exact else value.casefold()
+
+        def matches(label):
+            return label == text if exact else text in label.casefold()
+
+        names = [
+            fname
+            for fname in (*CONSENT_FIELDS, BLACKLIST)
+            if matches(self._cmr_label(fname))
+        ]
+        topic_prefix = self._cmr_topic_label("")
+        domain = [("field_name", "in", names)]
+        if matches(topic_prefix):
+            domain = ["|", ("field_name", "=", TOPIC), *domain]
+        else:
+            topic_value = value.removeprefix(topic_prefix) if exact else value
+            domain = [
+                "|",
+                "&",
+                ("field_name", "=", TOPIC),
+                ("topic_name", "=" if exact else "ilike", topic_value),
+                *domain,
+            ]
+        return ["!", *domain] if operator in ("not ilike", "!=") else domain
+
+    # ------------------------------------------------------------------
+    # Labels in the reader's language
+    # ------------------------------------------------------------------
+    @api.model
+    def _cmr_label(self, field_name):
+        """The name of a logged preference in the reader's language."""
+        if field_name == BLACKLIST:
+            return self.env._("Nothing at all (email blacklist)")
+        field = self.env["res.partner"]._fields.get(field_name or "")
+        if field is None:
+            return field_name or ""
+        return field.get_description(self.env, ["string"])["string"]
+
+    @api.model
+    def _cmr_topic_label(self, name):
+        return self.env._("Topic: %(name)s", name=name)
+
+    def _cmr_field_label(self):
+        self.ensure_one()
+        if self.field_name == TOPIC:
+            return self._cmr_topic_label(self.topic_name or "")
+        return self._cmr_label(self.field_name)
+
+    @api.model
+    def _cmr_decoder(self):
+        """``decode(field_name, code)``: the value shown for a stored code, in
+        the reader's language (the channel and language names read once).
+        A code it does not know (a line written before codes were stored
+        that the migration could not read) is shown as stored."""
+        env = self.env
+        Partner = env["res.partner"]
+        channels = {
+            channel.code: channel.name
+            for channel in env["campaign.pressure.channel"].sudo().search([])
+        }
+        langs = dict(env["res.lang"].get_installed())
+        yes_no = {YES: env._("Yes"), NO: env._("No")}
+        topic = {
+            SUBSCRIBED: env._("Subscribed"),
+            NOT_SUBSCRIBED: env._("Not subscribed"),
+        }
+
+        def decode(field_name, code):
+            if not code:
+                return ""
+            if field_name == TOPIC:
+                return topic.get(code, code)
+            field = Partner._fields.get(field_name or "")
+            if field_name == BLACKLIST or (field and field.type == "boolean"):
+                return yes_no.get(code, code)
+            if field is None:
+                return code
+            if field_name == "lang":
+                return langs.get(code, code)
+            if field_name == "pressure_blocked_channel_ids":
+                return ", ".join(channels.get(part, part) for part in code.split(","))
+            if field_name == "cmr_quiet_weekdays":
+                if not WEEKDAY_CODES_RE.match(code):
+                    return code
+                return Partner._cmr_weekday_names(code)
+            if field.type == "selection":
+                return dict(field._description_selection(env)).get(code, code)
+            return code
+
+        return decode
+
+    # ------------------------------------------------------------------
+    # Writing
+    # ------------------------------------------------------------------
     @api.model
     def _cmr_request_meta(self):
         """IP address and user agent of the current HTTP request, if any."""
@@ -53,8 +206,8 @@ class CmrConsentLog(models.Model):
     def _cmr_log(self, changes, source):
         """Write log lines.
 
-        :param list changes: dicts ``partner_id, field_name, field_label,
-          old_value, new_value``
+        :param list changes: dicts ``partner_id, field_name, old_code,
+          new_code`` (and ``topic_name`` for a topic): codes, see the class
         :param str source: portal, mailing or backend: where the change was
           made, decided by the server code that made it (never the context)
         """

@@ -5,18 +5,16 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-# Preferences whose every change is written to the consent log.
-CONSENT_FIELDS = (
-    "pressure_blocked_channel_ids",
-    "pressure_max_contacts",
-    "pressure_period",
-    "pressure_quiet_from",
-    "pressure_quiet_to",
-    "cmr_quiet_weekdays",
-    "cmr_preferred_channel",
-    "lang",
-    "cmr_sponsor_consent",
+from .cmr_consent_log import (
+    BLACKLIST,
+    CONSENT_FIELDS,
+    NO,
+    NOT_SUBSCRIBED,
+    SUBSCRIBED,
+    TOPIC,
+    YES,
 )
+
 WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6])*$")
 # cursor cache key of the ids of the people with quiet days (one transaction)
 QUIET_CACHE_KEY = "cmr_portal.quiet_partner_ids"
@@ -115,11 +113,11 @@ class ResPartner(models.Model):
         tracked = [fname for fname in CONSENT_FIELDS if fname in vals]
         if not tracked:
             return super().write(vals)
-        before = {partner.id: partner._cmr_consent_values(tracked) for partner in self}
+        before = {partner.id: partner._cmr_consent_codes(tracked) for partner in self}
         res = super().write(vals)
         changes = []
         for partner in self:
-            after = partner._cmr_consent_values(tracked)
+            after = partner._cmr_consent_codes(tracked)
             for fname in tracked:
                 old, new = before[partner.id][fname], after[fname]
                 if old != new:
@@ -127,11 +125,8 @@ class ResPartner(models.Model):
                         {
                             "partner_id": partner.id,
                             "field_name": fname,
-                            "field_label": self._fields[fname].get_description(
-                                self.env
-                            )["string"],
-                            "old_value": old,
-                            "new_value": new,
+                            "old_code": old,
+                            "new_code": new,
                         }
                     )
         self.env["cmr.consent.log"]._cmr_log(changes, source)
@@ -149,31 +144,24 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _cmr_consent_values(self, fnames):
-        """Readable values of the consent fields (what the log shows)."""
+    def _cmr_consent_codes(self, fnames):
+        """The consent fields' values as the log stores them: codes that do
+        not depend on a language (see ``cmr.consent.log``)."""
         self.ensure_one()
         values = {}
         for fname in fnames:
             field = self._fields[fname]
             value = self[fname]
-            if field.type in ("many2many", "one2many", "many2one"):
-                values[fname] = ", ".join(value.sorted("id").mapped("display_name"))
-            elif field.type == "selection":
-                values[fname] = (
-                    dict(field._description_selection(self.env)).get(value, "")
-                    if value
-                    else ""
-                )
+            if fname == "pressure_blocked_channel_ids":
+                values[fname] = ",".join(sorted(value.mapped("code")))
             elif field.type == "boolean":
-                values[fname] = self.env._("Yes") if value else self.env._("No")
+                values[fname] = YES if value else NO
             elif fname in ("pressure_quiet_from", "pressure_quiet_to"):
                 values[fname] = format_hour(value)
-            elif fname == "cmr_quiet_weekdays":
-                values[fname] = self._cmr_weekday_names(value)
-            else:
-                values[fname] = (
-                    str(value or 0) if field.type == "integer" else (value or "")
-                )
+            elif field.type == "integer":
+                values[fname] = str(value or 0)
+            else:  # selection keys, language code, week day numbers
+                values[fname] = value or ""
         return values
 
     @api.model
@@ -267,8 +255,6 @@ class ResPartner(models.Model):
         changes = []
         lists, optin = partner._cmr_topic_state()
         email = partner.email_normalized
-        subscribed_label = self.env._("Subscribed")
-        unsubscribed_label = self.env._("Not subscribed")
         if email:
             to_in = lists.filtered(lambda lst: lst.id in topic_ids) - optin
             to_out = optin.filtered(lambda lst: lst.id not in topic_ids)
@@ -293,15 +279,15 @@ class ResPartner(models.Model):
                         }
                     )
             for lst, old, new in [
-                (lst, unsubscribed_label, subscribed_label) for lst in to_in
-            ] + [(lst, subscribed_label, unsubscribed_label) for lst in to_out]:
+                (lst, NOT_SUBSCRIBED, SUBSCRIBED) for lst in to_in
+            ] + [(lst, SUBSCRIBED, NOT_SUBSCRIBED) for lst in to_out]:
                 changes.append(
                     {
                         "partner_id": partner.id,
-                        "field_name": "topic",
-                        "field_label": self.env._("Topic: %(name)s", name=lst.name),
-                        "old_value": old,
-                        "new_value": new,
+                        "field_name": TOPIC,
+                        "topic_name": lst.name,
+                        "old_code": old,
+                        "new_code": new,
                     }
                 )
             if nothing != partner.is_blacklisted:
@@ -317,10 +303,9 @@ class ResPartner(models.Model):
                 changes.append(
                     {
                         "partner_id": partner.id,
-                        "field_name": "is_blacklisted",
-                        "field_label": self.env._("Nothing at all (email blacklist)"),
-                        "old_value": self.env._("No") if nothing else self.env._("Yes"),
-                        "new_value": self.env._("Yes") if nothing else self.env._("No"),
+                        "field_name": BLACKLIST,
+                        "old_code": NO if nothing else YES,
+                        "new_code": YES if nothing else NO,
                     }
                 )
         self.env["cmr.consent.log"]._cmr_log(changes, source)

@@ -90,9 +90,8 @@ class TestCmrGuards(TransactionCase, CmrPortalDataMixin):
             {
                 "partner_id": self.student.id,
                 "field_name": "lang",
-                "field_label": "Language",
-                "old_value": "",
-                "new_value": "English",
+                "old_code": "",
+                "new_code": "en_US",
             }
         ]
         with self.assertRaises(ValueError):
