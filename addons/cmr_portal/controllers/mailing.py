@@ -5,7 +5,12 @@ from odoo.http import request
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
 from .portal import _to_int
-from .preferences import parse_preferences, posted_context, preference_context
+from .preferences import (
+    follow_language,
+    parse_preferences,
+    posted_context,
+    preference_context,
+)
 
 MAX_PARTNERS_PER_EMAIL = 10
 
@@ -145,6 +150,9 @@ class CmrMassMailController(MassMailController):
                         partners_sudo[1:]._cmr_write_logged(vals, "mailing")
             except ValidationError as error:
                 errors.append(str(error.args[0]))
+        if not errors and vals.get("lang"):
+            # the page answers in the language just chosen, and so do the next
+            follow_language(vals["lang"])
         values = self._prepare_mailing_subscription_values(
             mailing_sudo, document_id, email_found, hash_token_found
         )

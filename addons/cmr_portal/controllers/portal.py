@@ -6,9 +6,14 @@ from odoo.addons.portal.controllers.portal import (
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
-from ..models.cmr_feedback import MAX_FEEDBACK_LENGTH, RATINGS
+from ..models.cmr_feedback import MAX_FEEDBACK_LENGTH
 from ..models.cmr_request import MAX_TEXT_LENGTH
-from .preferences import parse_preferences, posted_context, preference_context
+from .preferences import (
+    follow_language,
+    parse_preferences,
+    posted_context,
+    preference_context,
+)
 
 COMMUNICATION_STEP = 20
 
@@ -127,7 +132,11 @@ class CmrCustomerPortal(CustomerPortal):
                 ),
                 status=400,
             )
-        return request.redirect("/my/preferences?saved=1")
+        path = "/my/preferences?saved=1"
+        if follow_language(partner_sudo.lang):
+            # the language's prefix, as the page in the chosen language
+            path = request.env["ir.http"]._url_for(path)
+        return request.redirect(path)
 
     # ------------------------------------------------------------------
     # Communications
@@ -243,15 +252,25 @@ class CmrCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Feedback
     # ------------------------------------------------------------------
-    @http.route("/my/feedback", type="http", auth="user", website=True, methods=["GET"])
-    def cmr_feedback(self, **kw):
+    def _cmr_feedback_values(self, **extra):
+        env = request.env
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="cmr_feedback",
-            cmr_ratings=RATINGS,
-            cmr_sent=kw.get("sent") == "1",
+            # the labels of the rating field, in the reader's language
+            cmr_ratings=env["cmr.feedback"]
+            ._fields["rating"]
+            ._description_selection(env),
         )
-        return request.render("cmr_portal.portal_my_feedback", values)
+        values.update(extra)
+        return values
+
+    @http.route("/my/feedback", type="http", auth="user", website=True, methods=["GET"])
+    def cmr_feedback(self, **kw):
+        return request.render(
+            "cmr_portal.portal_my_feedback",
+            self._cmr_feedback_values(cmr_sent=kw.get("sent") == "1"),
+        )
 
     @http.route(
         "/my/feedback", type="http", auth="user", website=True, methods=["POST"]
@@ -259,22 +278,23 @@ class CmrCustomerPortal(CustomerPortal):
     def cmr_feedback_post(self, rating=None, comment=None, **post):
         env = request.env
         errors = []
-        if rating not in dict(RATINGS):
+        ratings = dict(env["cmr.feedback"]._fields["rating"].selection)
+        if not isinstance(rating, str) or rating not in ratings:
             errors.append(env._("Choose a rating from 1 to 5."))
+            rating = None
         comment, error = portal_text(
             env, comment, MAX_FEEDBACK_LENGTH, env._("Your feedback")
         )
         if error:
             errors.append(error)
         if errors:
-            values = self._prepare_portal_layout_values()
-            values.update(
-                page_name="cmr_feedback",
-                cmr_ratings=RATINGS,
-                cmr_errors=errors,
-                cmr_comment=comment,
+            return request.render(
+                "cmr_portal.portal_my_feedback",
+                self._cmr_feedback_values(
+                    cmr_errors=errors, cmr_comment=comment, cmr_rating=rating
+                ),
+                status=400,
             )
-            return request.render("cmr_portal.portal_my_feedback", values, status=400)
         # the person gives feedback about themselves only: identity from the session
         env["cmr.feedback"].sudo().create(
             {
@@ -330,9 +350,9 @@ class CmrCustomerPortal(CustomerPortal):
             enrollments=enrollments.sudo(),
             documents=documents.sudo(),
             pager=pager,
-            cmr_document_types=env["edu.document.type"]
-            .sudo()
-            .search([("cmr_portal_requestable", "=", True)]),
+            cmr_document_types=env["cmr.request"]._cmr_requestable_document_types(
+                env.user.partner_id
+            ),
             cmr_errors=errors or [],
             cmr_form=form or {},
         )
@@ -365,20 +385,37 @@ class CmrCustomerPortal(CustomerPortal):
     )
     def cmr_education_request(self, document_type_id=None, description=None, **post):
         env = request.env
+        partner = env.user.partner_id
         doc_type_id = _to_int(document_type_id)
-        doc_type = (
-            env["edu.document.type"].sudo().browse(doc_type_id).exists()
-            if doc_type_id
-            else None
-        )
+        # only what the form offers this person (the model refuses the rest)
+        offered = env["cmr.request"]._cmr_requestable_document_types(partner)
+        doc_type = offered.filtered(lambda t: t.id == doc_type_id)
         description, error = portal_text(
             env, description, MAX_TEXT_LENGTH, env._("The description")
         )
         errors = []
-        if not doc_type or not doc_type.cmr_portal_requestable:
+        if not doc_type:
             errors.append(env._("Choose the document you need."))
         if error:
             errors.append(error)
+        request_sudo = None
+        if not errors:
+            try:
+                with env.cr.savepoint():
+                    request_sudo = (
+                        env["cmr.request"]
+                        .sudo()
+                        .create(
+                            {
+                                "partner_id": partner.id,
+                                "request_type": "document",
+                                "document_type_id": doc_type.id,
+                                "description": description or False,
+                            }
+                        )
+                    )
+            except ValidationError as exc:
+                errors.append(str(exc.args[0]))
         if errors:
             return self._cmr_education_page(
                 errors=errors,
@@ -388,18 +425,6 @@ class CmrCustomerPortal(CustomerPortal):
                 },
                 status=400,
             )
-        request_sudo = (
-            env["cmr.request"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": env.user.partner_id.id,
-                    "request_type": "document",
-                    "document_type_id": doc_type.id,
-                    "description": description or False,
-                }
-            )
-        )
         return request.redirect(request_sudo.access_url)
 
     # ------------------------------------------------------------------

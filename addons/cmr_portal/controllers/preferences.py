@@ -23,6 +23,22 @@ def parse_hour(raw):
     return int(match.group(1)) + int(match.group(2)) / 60.0
 
 
+def follow_language(lang):
+    """Answer this request in ``lang`` and make it the portal's language for
+    the next ones; ``False`` when ``lang`` is not a language of the site.
+
+    The portal's language is the URL's prefix, else the ``frontend_lang``
+    cookie (Odoo's http_routing), never the partner's language: as
+    website's ``/website/lang/<lang>`` does, set the cookie (on the future
+    response, after the one http_routing sets for the language of this
+    request) and the context's language (for URLs and the page)."""
+    if lang not in request.env["res.lang"]._get_frontend():
+        return False
+    request.update_context(lang=lang)
+    request.future_response.set_cookie("frontend_lang", lang)
+    return True
+
+
 def preference_context(partner_sudo):
     """Values the preference form template needs, for one partner (sudo,
     already checked by the caller)."""

@@ -14,7 +14,16 @@ STAFF_GROUP = "edu_crm.group_edu_user"
 BURSAR_GROUP = "edu_crm.group_edu_manager"
 # set by the system (sequence, transitions, issued document): never by a
 # user's create or write, whatever their access rights
-SYSTEM_FIELDS = frozenset({"name", "state", "document_id", "refuse_reason"})
+SYSTEM_FIELDS = frozenset(
+    {
+        "name",
+        "state",
+        "document_id",
+        "refuse_reason",
+        "instalment_sequence",
+        "instalment_due_date",
+    }
+)
 # what the person asked: fixed once the request exists
 REQUEST_FIELDS = frozenset(
     {
@@ -29,6 +38,18 @@ REQUEST_FIELDS = frozenset(
         "company_id",
     }
 )
+# a document of these types certifies an enrolment: requested only by a
+# person with an enrolment in one of the states (codes of edu.document.type)
+DOCUMENT_ENROLLMENT_STATES = {
+    "enrolment_certificate": ("enrolled",),
+    "academic_certificate": (
+        "enrolled",
+        "on_leave",
+        "graduated",
+        "withdrawn",
+        "expelled",
+    ),
+}
 
 
 class CmrRequest(models.Model):
@@ -103,6 +124,18 @@ class CmrRequest(models.Model):
         help="The first instalment moved; the later unpaid instalments move with "
         "it. The due date of its open invoices moves too.",
     )
+    # what the instalment was when the person asked: an approved deferral
+    # replaces the instalment itself
+    instalment_sequence = fields.Integer(
+        string="Instalment Number",
+        readonly=True,
+        help="The number of the instalment to defer when the request was made.",
+    )
+    instalment_due_date = fields.Date(
+        string="Instalment Due Date",
+        readonly=True,
+        help="The due date of the instalment to defer when the request was made.",
+    )
     requested_date = fields.Date(
         readonly=True,
         help="Deferral: the new due date of the instalment. Reschedule: the due "
@@ -128,17 +161,33 @@ class CmrRequest(models.Model):
                     )
                 )
 
-    @api.constrains("request_type", "document_type_id")
+    @api.constrains("request_type", "document_type_id", "partner_id")
     def _check_document_type(self):
         for request in self:
-            if request.request_type == "document" and not request.document_type_id:
+            doc_type = request.document_type_id
+            if request.request_type == "document" and not doc_type:
                 raise ValidationError(self.env._("Choose the document you need."))
-            if (
-                request.document_type_id
-                and not request.document_type_id.cmr_portal_requestable
-            ):
+            if doc_type and not doc_type.cmr_portal_requestable:
                 raise ValidationError(
                     self.env._("This document cannot be requested online.")
+                )
+            if doc_type and doc_type not in self._cmr_requestable_document_types(
+                request.partner_id
+            ):
+                states = DOCUMENT_ENROLLMENT_STATES[doc_type.code]
+                labels = dict(
+                    self.env["edu.enrollment"]
+                    ._fields["state"]
+                    ._description_selection(self.env)
+                )
+                raise ValidationError(
+                    self.env._(
+                        "%(person)s cannot request a %(document)s: it is issued "
+                        "only with an enrolment that is %(states)s.",
+                        person=request.partner_id.display_name,
+                        document=doc_type.name,
+                        states=", ".join(labels[state] for state in states),
+                    )
                 )
 
     @api.constrains(
@@ -219,11 +268,21 @@ class CmrRequest(models.Model):
                         if vals[fname] not in (False, None, "/", "new")
                     }
                 )
+        Instalment = self.env["edu.tuition.instalment"].sudo()
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("cmr.request") or "/"
                 )
+            instalment_id = vals.get("instalment_id")
+            instalment = (
+                Instalment.browse(instalment_id).exists()
+                if isinstance(instalment_id, int)
+                else Instalment
+            )
+            if instalment:
+                vals["instalment_sequence"] = instalment.sequence
+                vals["instalment_due_date"] = instalment.due_date
         requests = super().create(vals_list)
         for request in requests:
             request.message_subscribe(partner_ids=request.partner_id.ids)
@@ -428,6 +487,30 @@ class CmrRequest(models.Model):
             % self.env._(
                 "Schedule changed by the approved request %(name)s.", name=self.name
             )
+        )
+
+    @api.model
+    def _cmr_requestable_document_types(self, partner):
+        """The document types ``partner`` may request from the portal: those
+        marked requestable, and a document that certifies an enrolment only
+        with such an enrolment (see DOCUMENT_ENROLLMENT_STATES). Read as
+        superuser: the answer is a fact about the person, shown to them."""
+        doc_types = (
+            self.env["edu.document.type"]
+            .sudo()
+            .search([("cmr_portal_requestable", "=", True)])
+        )
+        if not partner:
+            return doc_types.browse()
+        states = {
+            state
+            for [state] in self.env["edu.enrollment"]
+            .sudo()
+            ._read_group([("partner_id", "=", partner.id)], ["state"])
+        }
+        return doc_types.filtered(
+            lambda doc_type: doc_type.code not in DOCUMENT_ENROLLMENT_STATES
+            or states.intersection(DOCUMENT_ENROLLMENT_STATES[doc_type.code])
         )
 
     def _cmr_document_source(self):

@@ -11,3 +11,4 @@ from . import test_rpc_attacks
 from . import test_click_everywhere
 from . import test_portal_crawl
 from . import test_tuition_amounts
+from . import test_portal_truth

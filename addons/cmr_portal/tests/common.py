@@ -71,6 +71,10 @@ class CmrPortalDataMixin:
                 "intake_id": cls.intake.id,
             }
         )
+        # the student holds a certificate of enrolment: enrolled
+        cls.intake.action_open()
+        cls.enrollment.action_admit()
+        cls.enrollment.action_enrol()
         cls.enrollment_other = env["edu.enrollment"].create(
             {
                 "partner_id": cls.other.id,

@@ -165,8 +165,8 @@ WRITABLE_FIELDS = {
             EDU,
             "workflow",
             "company_id contract_id description document_id document_type_id "
-            "instalment_id name partner_id refuse_reason request_type "
-            "requested_count requested_date state",
+            "instalment_due_date instalment_id instalment_sequence name partner_id "
+            "refuse_reason request_type requested_count requested_date state",
         ),
     ],
     # edu_crm: people and admissions
