@@ -16,6 +16,7 @@ from odoo.tests import new_test_user, tagged
 from .test_tuition_portal import TuitionPortalCommon
 
 _logger = logging.getLogger(__name__)
+LABEL_FOR_RE = re.compile(r'<label[^>]*\bfor="([^"]+)"')
 HREF_RE = re.compile(r'href="([^"#]+)"')
 # links that leave the person's space or end the session
 SKIP_RE = re.compile(r"^/(web/session/logout|web\b|odoo\b|my/security|my/account)")
@@ -133,6 +134,10 @@ class TestPortalCrawl(TuitionPortalCommon):
         self.assertIn("text/html", content_type, url)
         self.assertNotIn("Traceback", response.text, url)
         self.assertNotRegex(response.text, r'class="[^"]*\balert-danger\b', url)
+        # every label names a field that is on the page (QWeb drops an empty
+        # self-closing textarea: a form would show a label without its field)
+        for target in set(LABEL_FOR_RE.findall(response.text)):
+            self.assertIn(f'id="{target}"', response.text, f"{url}: no field {target}")
 
     def test_crawl_as_student(self):
         visited = self._crawl("tu_student")
