@@ -11,11 +11,13 @@ REFRESH_AFTER = timedelta(hours=1)
 
 
 class EduCashinForecast(models.Model):
-    """Tuition cash-in: the next 12 months expected (open instalments weighted
-    by each payer's on-time history, overdue debt with its expected recovery
-    this month by the same history, plus the admissions pipeline weighted by
-    the lead probability and spread over the payment schedule its contracts
-    would get) and the last 12 months due versus received. Amounts are what
+    """Tuition cash-in: the next 12 months expected (open instalments of
+    active contracts and the planned ones of drafts awaiting activation,
+    weighted by each payer's on-time history, overdue debt with its expected
+    recovery this month by the same history, plus the admissions pipeline,
+    accepted applications included, weighted by the lead probability and
+    spread over the payment schedule its contracts would get) and the last
+    12 months due versus received. Amounts are what
     the payers owe, taxes included, in the company's currency.
 
     The lines (one per invoice, payer share, lead or receipt) are weighted per
@@ -55,6 +57,25 @@ class EduCashinForecast(models.Model):
     amount_expected = fields.Monetary(string="Expected", readonly=True)
     amount_due = fields.Monetary(string="Was Due", readonly=True)
     amount_received = fields.Monetary(string="Received", readonly=True)
+
+    @api.model
+    def _edu_pipeline_leads(self):
+        """The condition on ``crm_lead l`` of the leads the pipeline counts:
+        open and won (accepted, enrolled) opportunities with a probability,
+        except those with an enrolment that has a tuition contract with a
+        schedule: their cash is counted from the contract (its planned
+        instalments while a draft, its invoices once active; nothing once
+        cancelled). A draft not scheduled yet leaves the lead counted."""
+        return SQL(
+            """l.active AND l.type = 'opportunity' AND l.probability > 0
+               AND NOT EXISTS (
+                   SELECT 1 FROM edu_enrollment e
+                     JOIN edu_tuition_contract c ON c.enrollment_id = e.id
+                    WHERE e.lead_id = l.id
+                      AND (c.state <> 'draft' OR EXISTS (
+                           SELECT 1 FROM edu_tuition_instalment i
+                            WHERE i.contract_id = c.id)))"""
+        )
 
     def _edu_query(self):
         return SQL(
@@ -104,8 +125,10 @@ class EduCashinForecast(models.Model):
                AND m.payment_state IN ('not_paid', 'partial')
                AND m.invoice_date_due < CURRENT_DATE
             UNION ALL
-            -- scheduled, not invoiced yet: one line per payer share of what
-            -- the instalment will be invoiced (taxes included)
+            -- scheduled, not invoiced yet (active contracts, and drafts
+            -- awaiting activation): one line per payer share of what the
+            -- instalment will be invoiced (taxes included); a draft without
+            -- payers yet as if the student paid it all
             SELECT ((i.id::bigint * 2147483648) + pay.id) * 8 + 2, 'open',
                    GREATEST(date_trunc('month', i.due_date)::date,
                             params.this_month),
@@ -116,7 +139,15 @@ class EduCashinForecast(models.Model):
                        * COALESCE(rate.factor, 1.0), 0.0, 0.0
               FROM edu_tuition_instalment i
               JOIN params ON TRUE
-              JOIN edu_tuition_payer pay ON pay.contract_id = i.contract_id
+              JOIN LATERAL (
+                   SELECT pr.id, pr.partner_id, pr.share
+                     FROM edu_tuition_payer pr
+                    WHERE pr.contract_id = i.contract_id
+                   UNION ALL
+                   SELECT 0, i.student_id, 100.0
+                    WHERE NOT EXISTS (SELECT 1 FROM edu_tuition_payer pr
+                                       WHERE pr.contract_id = i.contract_id)
+                   ) pay ON TRUE
               JOIN res_partner p ON p.id = pay.partner_id
               JOIN res_company co ON co.id = i.company_id
               -- a contract in another currency: today's rate to the company's
@@ -138,7 +169,7 @@ class EduCashinForecast(models.Model):
                     WHERE i.currency_id <> co.currency_id
                    ) rate ON TRUE
              WHERE i.payment_state = 'to_invoice'
-               AND i.contract_state = 'active'
+               AND i.contract_state IN ('draft', 'active')
                AND i.due_date < params.horizon
             UNION ALL
             -- admissions pipeline: expected tuition x lead probability,
@@ -166,8 +197,7 @@ class EduCashinForecast(models.Model):
               JOIN edu_cashin_pipeline_part part
                 ON part.company_id = lead.company_id
                AND part.date_start = lead.date_start
-             WHERE l.active AND l.type = 'opportunity'
-               AND l.probability < 100 AND l.probability > 0
+             WHERE %s
                AND part.due_date < params.horizon
             UNION ALL
             -- past months: what was due ...
@@ -208,7 +238,8 @@ class EduCashinForecast(models.Model):
                SUM(lines.amount_received) AS amount_received
           FROM lines
          GROUP BY lines.kind, lines.date, lines.programme_id, lines.company_id
-            """
+            """,
+            self._edu_pipeline_leads(),
         )
 
     def _edu_fill_pipeline_parts(self):
@@ -227,17 +258,22 @@ class EduCashinForecast(models.Model):
         self.env["edu.intake"].flush_model(["date_start"])
         self.env["edu.payment.plan"].flush_model()
         self.env["edu.payment.plan.line"].flush_model()
+        self.env["edu.enrollment"].flush_model(["lead_id"])
+        self.env["edu.tuition.contract"].flush_model(["enrollment_id", "state"])
+        self.env["edu.tuition.instalment"].flush_model(["contract_id"])
         cr.execute(
-            """
+            SQL(
+                """
             SELECT DISTINCT COALESCE(l.company_id, prog.company_id),
                    COALESCE(it.date_start, l.date_deadline, CURRENT_DATE)
               FROM crm_lead l
               JOIN edu_programme prog ON prog.id = l.edu_programme_id
               LEFT JOIN edu_intake it ON it.id = l.edu_intake_id
-             WHERE l.active AND l.type = 'opportunity'
-               AND l.probability < 100 AND l.probability > 0
+             WHERE %s
                AND COALESCE(l.company_id, prog.company_id) IS NOT NULL
-            """
+            """,
+                self._edu_pipeline_leads(),
+            )
         )
         starts = cr.fetchall()
         companies = self.env["res.company"].browse({row[0] for row in starts})

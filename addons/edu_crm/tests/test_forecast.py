@@ -76,9 +76,10 @@ class TestCashinForecast(TuitionCommon):
                 "company_id": cls.company.id,
             }
         )
-        # pipeline: 2000 expected at 25 % for an intake starting in 2 months;
-        # a won lead and a lead without programme do not count
-        intake = cls.env["edu.intake"].create(
+        # pipeline: 2000 expected at 25 % for an intake starting in 2 months
+        # and an accepted (won) application of 3000 at 100 %, not enrolled
+        # yet; a lead without programme does not count
+        cls.intake = intake = cls.env["edu.intake"].create(
             {
                 "programme_id": cls.programme.id,
                 "name": "Intake +2",
@@ -98,7 +99,7 @@ class TestCashinForecast(TuitionCommon):
                 "probability": 25.0,
             }
         )
-        won = Lead.create(
+        cls.won = won = Lead.create(
             {
                 **common,
                 "name": "Applicant W",
@@ -142,15 +143,16 @@ class TestCashinForecast(TuitionCommon):
     def test_forecast_numbers(self):
         m = self.m
         # next month: 500 x 0.5 (sponsor's history) + 500 x 0.8 (new payer)
-        # the month after: 500 x 0.8; the pipeline's 2000 x 25 % is paid as
-        # the default plan says, half in the intake's month, half the next
+        # the month after: 500 x 0.8; the pipeline's 2000 x 25 % and the
+        # accepted 3000 x 100 % are paid as the default plan says, half in
+        # the intake's month, half the next: 250 + 1500 each month
         self.assertEqual(
             {k: v for k, v in self._grid("amount_expected").items()},
             {
                 (m[1], "open"): 650.0,
                 (m[2], "open"): 400.0,
-                (m[2], "pipeline"): 250.0,
-                (m[3], "pipeline"): 250.0,
+                (m[2], "pipeline"): 1750.0,
+                (m[3], "pipeline"): 1750.0,
             },
         )
         self.assertEqual(
@@ -158,8 +160,8 @@ class TestCashinForecast(TuitionCommon):
             {
                 (m[1], "open"): 1000.0,
                 (m[2], "open"): 500.0,
-                (m[2], "pipeline"): 1000.0,
-                (m[3], "pipeline"): 1000.0,
+                (m[2], "pipeline"): 2500.0,
+                (m[3], "pipeline"): 2500.0,
             },
         )
         # past months: due beside received
@@ -202,7 +204,7 @@ class TestCashinForecast(TuitionCommon):
             for d, _share in self.plan_pipeline._edu_schedule_parts(self.m[2])
         ]
         self.assertEqual(due, [self.m[2], self.m0 + relativedelta(months=8)])
-        self.assertEqual(pipeline, {due[0]: 250.0, due[1]: 250.0})
+        self.assertEqual(pipeline, {due[0]: 1750.0, due[1]: 1750.0})
 
     def test_overdue_debt_with_expected_recovery(self):
         """Overdue debt is shown this month, weighted by the payer's history
@@ -221,3 +223,45 @@ class TestCashinForecast(TuitionCommon):
         self.assertEqual(self._grid("amount_expected")[(self.m0, "overdue")], 300.0)
         # not counted twice as an open instalment
         self.assertNotIn((self.m0, "open"), self._grid("amount_open"))
+
+    def test_accepted_application_then_its_draft_contract(self):
+        """An accepted application is expected cash at 100 %; once enrolled,
+        its draft contract (awaiting activation) counts by its planned
+        instalments instead, weighted by the payer's history, and the
+        application no longer counts: nothing twice."""
+        m = self.m
+        self.assertEqual(self.won.probability, 100.0)
+        grid = self._grid("amount_expected")
+        self.assertEqual(grid[(m[2], "pipeline")], 1750.0)
+        self.assertEqual(grid[(m[3], "pipeline")], 1750.0)
+        self.intake.with_user(self.bursar).write({"seats": 5})
+        self.intake.with_user(self.bursar).action_open()
+        enrollment = self.won.with_user(self.bursar)._edu_enrol()
+        contract = enrollment.tuition_contract_ids
+        # the default plan of the company (2 months from the intake's start)
+        # on the programme's price, 1000
+        self.assertRecordValues(contract, [{"state": "draft", "amount_total": 1000}])
+        self.assertEqual(
+            contract.instalment_ids.mapped("due_date"),
+            [m[2], m[2] + relativedelta(months=1)],
+        )
+        # the new student has no payment history: 500 x 0.8 each month, on top
+        # of C2's 500 x 0.8 in the intake's month; only A's 2000 x 25 % left
+        # in the pipeline
+        self.assertEqual(
+            {k: v for k, v in self._grid("amount_expected").items() if k[0] >= m[2]},
+            {
+                (m[2], "open"): 800.0,
+                (m[3], "open"): 400.0,
+                (m[2], "pipeline"): 250.0,
+                (m[3], "pipeline"): 250.0,
+            },
+        )
+        # a draft without payers yet: as if the student paid it all
+        contract.payer_ids.unlink()
+        self.assertEqual(self._grid("amount_open")[(m[3], "open")], 500.0)
+        # a draft without schedule: the application counts again
+        contract.instalment_ids.unlink()
+        grid = self._grid("amount_expected")
+        self.assertEqual(grid[(m[3], "pipeline")], 1750.0)
+        self.assertNotIn((m[3], "open"), grid)
