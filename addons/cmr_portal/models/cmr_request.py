@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.edu_crm.models.edu_tuition_instalment import OPEN_STATES
+from odoo.addons.edu_crm.models.edu_tuition_money import split_total
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 MAX_TEXT_LENGTH = 4000
@@ -459,22 +460,17 @@ class CmrRequest(models.Model):
             currency = contract.currency_id
             total = sum(moved.mapped("amount"))
             count = self.requested_count
-            share = currency.round(total / count)
             first_sequence = min(moved.mapped("sequence"))
-            new_values = []
-            for index in range(count):
-                amount = (
-                    share
-                    if index < count - 1
-                    else currency.round(total - share * (count - 1))
+            new_values = [
+                {
+                    "sequence": first_sequence + index,
+                    "due_date": self.requested_date + relativedelta(months=index),
+                    "amount": amount,
+                }
+                for index, amount in enumerate(
+                    split_total(total, [1] * count, currency, base=count)
                 )
-                new_values.append(
-                    {
-                        "sequence": first_sequence + index,
-                        "due_date": self.requested_date + relativedelta(months=index),
-                        "amount": amount,
-                    }
-                )
+            ]
         if moved:
             # edu_crm's hook: the only way the instalments of an active
             # contract change (bursar, not invoiced, same total)

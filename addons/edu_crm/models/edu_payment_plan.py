@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from .edu_tuition_money import split_total
+
 
 class EduPaymentPlan(models.Model):
     _name = "edu.payment.plan"
@@ -112,17 +114,11 @@ class EduPaymentPlan(models.Model):
         """
         self.ensure_one()
         parts = self._edu_schedule_parts(date_start)
-        total = currency.round(total)
-        schedule = []
-        allocated = 0.0
-        for index, (due_date, percentage) in enumerate(parts):
-            if index == len(parts) - 1:
-                amount = currency.round(total - allocated)
-            else:
-                amount = currency.round(total * percentage / 100.0)
-                allocated += amount
-            schedule.append((due_date, amount))
-        return schedule
+        amounts = split_total(total, [share for _due, share in parts], currency)
+        return [
+            (due_date, amount)
+            for (due_date, _share), amount in zip(parts, amounts, strict=True)
+        ]
 
 
 class EduPaymentPlanLine(models.Model):

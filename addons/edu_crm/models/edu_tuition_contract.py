@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date
 
+from .edu_tuition_money import split_total
 from .edu_workflow_mixin import AUDIT_CONTEXT
 
 MANAGER_GROUP = "edu_crm.group_edu_manager"
@@ -495,17 +496,12 @@ class EduTuitionContract(models.Model):
         self.ensure_one()
         currency = self.currency_id or self.env.company.currency_id
         payers = self.payer_ids.sorted(lambda p: (p.sequence, p.id))
-        split = []
-        allocated = 0.0
-        for index, payer in enumerate(payers):
-            if index == len(payers) - 1:
-                amount = currency.round(price - allocated)
-            else:
-                amount = currency.round(price * payer.share / 100.0)
-                allocated += amount
-            if not currency.is_zero(amount):
-                split.append((payer, amount))
-        return split
+        amounts = split_total(price, payers.mapped("share"), currency)
+        return [
+            (payer, amount)
+            for payer, amount in zip(payers, amounts, strict=True)
+            if not currency.is_zero(amount)
+        ]
 
     def _edu_invoice_taxes(self):
         """``{(contract, partner): (fiscal_position, taxes)}`` for the payers
