@@ -1,5 +1,9 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.osv.expression import expression
+from odoo.tools import SQL, Query
+
+from .edu_tuition_instalment import OPEN_STATES
 
 TUITION_LINK_FIELDS = frozenset({"edu_instalment_id", "edu_contract_id"})
 
@@ -127,5 +131,24 @@ class AccountMove(models.Model):
         return refunds
 
     @api.model
-    def _edu_tuition_domain(self):
-        return [("edu_instalment_id", "!=", False)]
+    def _edu_open_tuition_domain(self, with_drafts=False):
+        """The open tuition invoices: customer invoices of an instalment (not
+        credit notes), posted (``with_drafts``: or still draft) and with
+        something left to pay. The reminders, the deferrals, the forecast and
+        the payment report all read them through this domain (the SQL ones
+        through ``_edu_open_tuition_sql``)."""
+        return [
+            ("edu_instalment_id", "!=", False),
+            ("move_type", "=", "out_invoice"),
+            ("state", "in", ("draft", "posted") if with_drafts else ("posted",)),
+            ("payment_state", "in", OPEN_STATES),
+        ]
+
+    @api.model
+    def _edu_open_tuition_sql(self, alias="m"):
+        """``_edu_open_tuition_domain`` as an SQL condition on the table
+        ``account_move`` named ``alias``, for the SQL reports."""
+        query = Query(self.env, alias, SQL.identifier(self._table))
+        return expression(
+            self._edu_open_tuition_domain(), self.sudo(), alias, query
+        ).query.where_clause

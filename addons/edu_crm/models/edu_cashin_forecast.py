@@ -105,8 +105,7 @@ class EduCashinForecast(models.Model):
               JOIN params ON TRUE
               JOIN edu_tuition_instalment i ON i.id = m.edu_instalment_id
               JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
+             WHERE %(open_invoice)s
                AND m.invoice_date_due >= CURRENT_DATE
                AND m.invoice_date_due < params.horizon
             UNION ALL
@@ -121,8 +120,7 @@ class EduCashinForecast(models.Model):
               JOIN params ON TRUE
               JOIN edu_tuition_instalment i ON i.id = m.edu_instalment_id
               JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
+             WHERE %(open_invoice)s
                AND m.invoice_date_due < CURRENT_DATE
             UNION ALL
             -- scheduled, not invoiced yet (active contracts, and drafts
@@ -197,7 +195,7 @@ class EduCashinForecast(models.Model):
               JOIN edu_cashin_pipeline_part part
                 ON part.company_id = lead.company_id
                AND part.date_start = lead.date_start
-             WHERE %s
+             WHERE %(pipeline_lead)s
                AND part.due_date < params.horizon
             UNION ALL
             -- past months: what was due ...
@@ -239,7 +237,8 @@ class EduCashinForecast(models.Model):
           FROM lines
          GROUP BY lines.kind, lines.date, lines.programme_id, lines.company_id
             """,
-            self._edu_pipeline_leads(),
+            open_invoice=self.env["account.move"]._edu_open_tuition_sql("m"),
+            pipeline_lead=self._edu_pipeline_leads(),
         )
 
     def _edu_fill_pipeline_parts(self):

@@ -88,11 +88,9 @@ class EduPaymentReport(models.Model):
                     ORDER BY s.days_overdue DESC, l.id DESC
                     LIMIT 1
                    ) last ON TRUE
-             WHERE m.move_type = 'out_invoice'
-               AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
-               AND m.edu_instalment_id IS NOT NULL
-            """
+             WHERE %s
+            """,
+            self.env["account.move"]._edu_open_tuition_sql("m"),
         )
 
     def init(self):

@@ -179,9 +179,7 @@ class EduReminderLog(models.Model):
               JOIN LATERAL (
                     SELECT MAX(m.invoice_date) AS invoice_date
                       FROM account_move m
-                     WHERE m.edu_instalment_id = i.id
-                       AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                       AND m.payment_state IN ('not_paid', 'partial')
+                     WHERE m.edu_instalment_id = i.id AND %(open_invoice)s
                    ) inv ON TRUE
               JOIN LATERAL (
                     SELECT s.id, s.days_overdue
@@ -206,6 +204,7 @@ class EduReminderLog(models.Model):
             """,
                 today=today,
                 uid=self.env.uid,
+                open_invoice=self.env["account.move"]._edu_open_tuition_sql("m"),
             )
         )
         inserted = self.env.cr.rowcount
@@ -233,10 +232,8 @@ class EduReminderLog(models.Model):
         }
         for stage, stage_logs in logs.grouped("stage_id").items():
             instalments = stage_logs.instalment_id
-            invoices = instalments.invoice_ids.filtered(
-                lambda m: m.move_type == "out_invoice"
-                and m.state == "posted"
-                and m.payment_state in ("not_paid", "partial")
+            invoices = instalments.invoice_ids.filtered_domain(
+                self.env["account.move"]._edu_open_tuition_domain()
             )
             log_by_instalment = {log.instalment_id.id: log for log in stage_logs}
             if stage.mail_template_id and invoices:

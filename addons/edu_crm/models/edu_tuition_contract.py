@@ -860,16 +860,15 @@ class EduTuitionContract(models.Model):
         # cancelled first: crediting the last unpaid balance settles the
         # instalments, which must not close the contract on the way
         self._edu_set_state("cancelled")
-        invoices = self.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state != "cancel"
+        drafts = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "draft"
         )
-        drafts = invoices.filtered(lambda m: m.state == "draft")
         drafts.button_cancel()
-        posted = invoices - drafts
-        unpaid = posted.filtered(lambda m: m.payment_state == "not_paid")
-        partial = posted.filtered(
-            lambda m: m.payment_state == "partial" and m.amount_residual
+        posted = self.invoice_ids.filtered_domain(
+            self.env["account.move"]._edu_open_tuition_domain()
         )
+        unpaid = posted.filtered(lambda m: m.payment_state == "not_paid")
+        partial = (posted - unpaid).filtered("amount_residual")
         if mode == "cancel":
             unpaid.button_draft()
             unpaid.button_cancel()

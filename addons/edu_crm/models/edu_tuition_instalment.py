@@ -327,11 +327,10 @@ class EduTuitionInstalment(models.Model):
             )
 
     def _edu_open_invoices(self):
-        """The customer invoices of ``self`` that still have something to pay."""
-        return self.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state in ("draft", "posted")
-            and m.payment_state in OPEN_STATES
+        """The customer invoices of ``self`` (posted or draft) that still have
+        something to pay."""
+        return self.invoice_ids.filtered_domain(
+            self.env["account.move"]._edu_open_tuition_domain(with_drafts=True)
         )
 
     def _edu_due_date_follows_invoices(self, due_date):

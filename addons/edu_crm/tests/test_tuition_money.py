@@ -1,6 +1,8 @@
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 from ..models.edu_tuition_money import split_total
+from .test_tuition_common import TuitionCommon
 
 
 @tagged("post_install", "-at_install")
@@ -49,3 +51,41 @@ class TestSplitTotal(TransactionCase):
         self.assertSplit(-100.0, [100 / 3] * 3, self.cents, [-33.33, -33.33, -33.34])
         self.assertEqual(split_total(100.0, [], self.cents), [])
 
+
+@tagged("post_install", "-at_install")
+class TestOpenTuitionInvoice(TuitionCommon):
+    """One rule for "an open tuition invoice", read by Python through the
+    domain and by the SQL reports through the condition made from it."""
+
+    def test_domain_and_sql_select_the_same_invoices(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "edu_crm.tuition_invoice_mode", "activation"
+        )
+        contract = self._contract(plan=self.plan_monthly_3)
+        contract.with_user(self.bursar).action_activate()
+        paid, partial, open_ = contract.instalment_ids.sorted("sequence").invoice_ids
+        self._pay(paid, paid.amount_total)
+        self._pay(partial, 100.0)
+        # not tuition: a customer invoice of the same payer
+        other = self.init_invoice("out_invoice", partner=self.student, amounts=[50])
+        other.action_post()
+        Move = self.env["account.move"]
+        mine = contract.invoice_ids | other
+        found = Move.search(Move._edu_open_tuition_domain() + [("id", "in", mine.ids)])
+        self.assertEqual(found, partial | open_)
+        Move.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT m.id FROM account_move m WHERE %s AND m.id = ANY(%s)",
+                Move._edu_open_tuition_sql("m"),
+                mine.ids,
+            )
+        )
+        self.assertEqual(Move.browse(r[0] for r in self.env.cr.fetchall()), found)
+        # the deferral's variant also sees an invoice reset to draft
+        open_.button_draft()
+        self.assertEqual(contract.instalment_ids._edu_open_invoices(), partial | open_)
+        self.assertEqual(
+            contract.invoice_ids.filtered_domain(Move._edu_open_tuition_domain()),
+            partial,
+        )

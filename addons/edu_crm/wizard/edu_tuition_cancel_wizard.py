@@ -27,15 +27,12 @@ class EduTuitionCancelWizard(models.TransientModel):
     @api.depends("contract_id")
     def _compute_summary(self):
         for wizard in self:
-            invoices = wizard.contract_id.invoice_ids.filtered(
-                lambda m: m.move_type == "out_invoice" and m.state == "posted"
+            invoices = wizard.contract_id.invoice_ids.filtered_domain(
+                self.env["account.move"]._edu_open_tuition_domain()
             )
-            wizard.unpaid_count = len(
-                invoices.filtered(lambda m: m.payment_state == "not_paid")
-            )
-            wizard.partial_count = len(
-                invoices.filtered(lambda m: m.payment_state == "partial")
-            )
+            unpaid = invoices.filtered(lambda m: m.payment_state == "not_paid")
+            wizard.unpaid_count = len(unpaid)
+            wizard.partial_count = len(invoices - unpaid)
             wizard.amount_unpaid = sum(invoices.mapped("amount_residual"))
 
     def action_confirm(self):
