@@ -108,9 +108,9 @@ class EduTuitionInstalment(models.Model):
         help="Derived from the invoices of this instalment: payments, "
         "reconciliations and credit notes.",
     )
-    # readable by the portal: it follows from the due date and the payment
-    # state the portal reads, and the lists of instalments colour by it
-    days_overdue = fields.Integer(compute="_compute_days_overdue")
+    days_overdue = fields.Integer(
+        compute="_compute_days_overdue", groups="base.group_user"
+    )
     reminder_log_ids = fields.One2many(
         "edu.reminder.log",
         "instalment_id",
