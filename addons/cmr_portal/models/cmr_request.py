@@ -1,16 +1,14 @@
-from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.addons.edu_crm.models.edu_tuition_instalment import OPEN_STATES
-from odoo.addons.edu_crm.models.edu_tuition_money import split_total
+from odoo.addons.edu_crm.models.edu_tuition_contract_schedule import (
+    DEFERRABLE_STATES,
+)
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 MAX_TEXT_LENGTH = 4000
 MAX_RESCHEDULE_COUNT = 24
 MAX_DEFERRAL_DAYS = 366
 TUITION_TYPES = ("deferral", "reschedule")
-# not invoiced yet, or invoiced and not (fully) paid
-DEFERRABLE_STATES = ("to_invoice", "not_paid", "partial")
 STAFF_GROUP = "edu_crm.group_edu_user"
 BURSAR_GROUP = "edu_crm.group_edu_manager"
 # set by the system (sequence, transitions, issued document): never by a
@@ -422,62 +420,15 @@ class CmrRequest(models.Model):
             )
 
     def _cmr_regenerate_schedule(self):
-        """Apply the approved schedule: a deferral moves the chosen instalment
-        and the later unpaid ones (with their open invoices); a reschedule
-        replaces the instalments not invoiced yet."""
+        """Apply the approved schedule through edu_crm's services: a deferral
+        moves the chosen instalment and the later unpaid ones (with their open
+        invoices); a reschedule replaces the instalments not invoiced yet."""
         self.ensure_one()
         contract = self.contract_id
-        open_instalments = contract.instalment_ids.filtered(
-            lambda i: i.payment_state == "to_invoice"
-        )
-        invoiced = contract.instalment_ids.browse()
         if self.request_type == "deferral":
-            later = contract.instalment_ids.filtered(
-                lambda i: (i.sequence, i.id)
-                >= (self.instalment_id.sequence, self.instalment_id.id)
-            )
-            if self.instalment_id.payment_state not in DEFERRABLE_STATES:
-                raise UserError(
-                    self.env._(
-                        "Instalment %(instalment)s is paid or cancelled and cannot "
-                        "be deferred.",
-                        instalment=self.instalment_id.display_name,
-                    )
-                )
-            moved = later & open_instalments
-            invoiced = later.filtered(lambda i: i.payment_state in OPEN_STATES)
-            delay = self.requested_date - self.instalment_id.due_date
-            new_values = [
-                {
-                    "sequence": inst.sequence,
-                    "due_date": inst.due_date + delay,
-                    "amount": inst.amount,
-                }
-                for inst in moved.sorted(lambda i: (i.sequence, i.id))
-            ]
+            contract._edu_defer(self.instalment_id, self.requested_date)
         else:
-            moved = open_instalments
-            currency = contract.currency_id
-            total = sum(moved.mapped("amount"))
-            count = self.requested_count
-            first_sequence = min(moved.mapped("sequence"))
-            new_values = [
-                {
-                    "sequence": first_sequence + index,
-                    "due_date": self.requested_date + relativedelta(months=index),
-                    "amount": amount,
-                }
-                for index, amount in enumerate(
-                    split_total(total, [1] * count, currency, base=count)
-                )
-            ]
-        if moved:
-            # edu_crm's hook: the only way the instalments of an active
-            # contract change (bursar, not invoiced, same total)
-            contract._edu_replace_open_instalments(moved, new_values)
-        # the invoiced ones follow, the last first so that the dates stay in order
-        for inst in invoiced.sorted(lambda i: (i.sequence, i.id), reverse=True):
-            inst._edu_defer_invoiced(inst.due_date + delay)
+            contract._edu_reschedule(self.requested_date, self.requested_count)
         contract.message_post(
             body=Markup("<p>%s</p>")
             % self.env._(

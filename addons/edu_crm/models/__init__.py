@@ -23,6 +23,7 @@ from . import survey_user_input_lead
 # tuition
 from . import edu_payment_plan
 from . import edu_tuition_contract
+from . import edu_tuition_contract_schedule
 from . import edu_tuition_payer
 from . import edu_tuition_instalment
 from . import account_move

@@ -883,46 +883,6 @@ class EduTuitionContract(models.Model):
         partial._edu_credit_residual()
         return True
 
-    def _edu_replace_open_instalments(self, instalments, vals_list):
-        """Replace ``instalments`` of the active contract ``self``, none of them
-        invoiced yet, by new ones (``vals_list``: sequence, due_date, amount)
-        for the same total: an approved schedule change. Bursars only; the
-        instalments of an active contract change nowhere else.
-
-        :return: the new instalments
-        """
-        self.ensure_one()
-        self._edu_check_manager()
-        self.check_access("write")
-        if (
-            self.state != "active"
-            or (instalments and instalments.contract_id != self)
-            or any(inst.payment_state != "to_invoice" for inst in instalments)
-        ):
-            raise UserError(
-                self.env._(
-                    "Only instalments not invoiced yet of an active contract can be "
-                    "replaced (contract %s).",
-                    self.display_name,
-                )
-            )
-        total = sum(vals["amount"] for vals in vals_list)
-        if self.currency_id.compare_amounts(total, sum(instalments.mapped("amount"))):
-            raise UserError(
-                self.env._(
-                    "A new schedule of contract %s must keep the same total.",
-                    self.display_name,
-                )
-            )
-        before = self.instalment_ids
-        self.sudo().write(
-            {
-                "instalment_ids": [Command.delete(inst.id) for inst in instalments]
-                + [Command.create(vals) for vals in vals_list]
-            }
-        )
-        return self.instalment_ids - before
-
     def _edu_demo_pay(self, payments, partner_id=None):
         """Demo data helper: register payments on the invoices of ``self``.
 

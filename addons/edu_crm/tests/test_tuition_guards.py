@@ -1,6 +1,7 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -368,6 +369,60 @@ class TestTuitionGuards(TuitionCommon):
             )
         )
         self.assertEqual(tracked.author_id, self.bursar.partner_id)
+
+    def test_defer_and_reschedule_services(self):
+        """The deferral and the reschedule a portal approval applies are
+        edu_crm's services: bursars only, on the contract's own deferrable
+        instalments; the later unpaid instalments move by the same delay,
+        invoiced ones with their open invoices."""
+        first, second, third = self.upcoming.instalment_ids.sorted("sequence")
+        dates = [first.due_date, second.due_date, third.due_date]
+        later = second.due_date + timedelta(days=10)
+        with self.assertRaisesRegex(AccessError, "Education Manager"):
+            self.upcoming.with_user(self.clerk)._edu_defer(second, later)
+        with self.assertRaisesRegex(AccessError, "Education Manager"):
+            self.upcoming.with_user(self.clerk)._edu_reschedule(later, 2)
+        with self.assertRaisesRegex(UserError, "Choose an instalment"):
+            self.upcoming.with_user(self.bursar)._edu_defer(
+                self.active.instalment_ids[:1], later
+            )
+        self.upcoming.with_user(self.bursar)._edu_defer(second, later)
+        self.assertEqual(
+            self.upcoming.instalment_ids.sorted("sequence").mapped("due_date"),
+            [dates[0], later, dates[2] + timedelta(days=10)],
+        )
+        self.upcoming.with_user(self.bursar)._edu_reschedule(later, 3)
+        self.assertRecordValues(
+            self.upcoming.instalment_ids.sorted("sequence"),
+            [
+                {"sequence": 1, "due_date": later, "amount": 333.33},
+                {
+                    "sequence": 2,
+                    "due_date": later + relativedelta(months=1),
+                    "amount": 333.33,
+                },
+                {
+                    "sequence": 3,
+                    "due_date": later + relativedelta(months=2),
+                    "amount": 333.34,
+                },
+            ],
+        )
+        # invoiced and unpaid: the open invoices follow; paid: refused
+        paid, *unpaid = self.active.instalment_ids.sorted("sequence")
+        for invoice in paid.invoice_ids:
+            self._pay(invoice, invoice.amount_total)
+        with self.assertRaisesRegex(UserError, "paid or cancelled"):
+            self.active.with_user(self.bursar)._edu_defer(paid, fields.Date.today())
+        before = [inst.due_date for inst in unpaid]
+        new_date = before[0] + timedelta(days=5)
+        self.active.with_user(self.bursar)._edu_defer(unpaid[0], new_date)
+        for inst, due in zip(unpaid, before, strict=True):
+            self.assertEqual(inst.due_date, due + timedelta(days=5))
+            self.assertEqual(
+                set(inst.invoice_ids.mapped("invoice_date_due")), {inst.due_date}
+            )
+        self.assertEqual(paid.invoice_ids.mapped("payment_state"), ["paid"] * 2)
 
     def test_reschedule_hook(self):
         """The approved schedule change of a request replaces the instalments
