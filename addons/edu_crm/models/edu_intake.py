@@ -59,15 +59,7 @@ class EduIntake(models.Model):
 
     @api.depends("seats", "enrollment_ids.state")
     def _compute_seats_taken(self):
-        taken = dict(
-            self.env["edu.enrollment"]
-            .sudo()
-            ._read_group(
-                [("intake_id", "in", self.ids), ("state", "in", SEAT_STATES)],
-                ["intake_id"],
-                ["__count"],
-            )
-        )
+        taken = self._edu_seats_taken()
         for intake in self:
             intake.seats_taken = taken.get(intake._origin, 0)
             intake.seats_available = intake.seats - intake.seats_taken
@@ -153,11 +145,11 @@ class EduIntake(models.Model):
                 )
             )
 
-    def _edu_check_seats(self):
-        """Raise if any intake of ``self`` has more students than seats."""
-        self.flush_model(["seats"])
-        self.env["edu.enrollment"].flush_model(["intake_id", "state"])
-        taken = dict(
+    def _edu_seats_taken(self):
+        """``{intake: students}``: the seats of the intakes ``self`` taken by
+        admitted, enrolled, on leave and graduated students (counted in the
+        database, whoever may read them)."""
+        return dict(
             self.env["edu.enrollment"]
             .sudo()
             ._read_group(
@@ -166,6 +158,11 @@ class EduIntake(models.Model):
                 ["__count"],
             )
         )
+
+    def _edu_check_seats(self):
+        """Raise if any intake of ``self`` has more students than seats."""
+        self.flush_model(["seats"])
+        taken = self._edu_seats_taken()
         for intake in self:
             if taken.get(intake, 0) > intake.seats:
                 raise ValidationError(
