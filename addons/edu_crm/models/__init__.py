@@ -23,9 +23,12 @@ from . import survey_user_input_lead
 # tuition
 from . import edu_payment_plan
 from . import edu_tuition_contract
+from . import edu_tuition_contract_taxes
+from . import edu_tuition_contract_state
 from . import edu_tuition_contract_schedule
 from . import edu_tuition_payer
 from . import edu_tuition_instalment
+from . import edu_tuition_instalment_invoicing
 from . import account_move
 from . import edu_reminder_stage
 from . import edu_reminder_log
