@@ -10,6 +10,8 @@ from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .res_partner import QUIET_DAY_FIELDS
+
 _logger = logging.getLogger(__name__)
 
 # windows of a person's own cap (calendar periods, every channel)
@@ -252,7 +254,8 @@ class CampaignPressureEngine(models.AbstractModel):
         :param dict screen: ``channel``, ``weight``, ``thresholds`` (one per
           window, None for the person's own caps), ``reserved_keys``
           (persons with contacts reserved by other mailings),
-          ``partner_ids`` (partners always decided in Python) and ``probe``
+          ``quiet_days`` (people on a quiet day are decided in Python: a
+          marketing message) and ``probe``
           (read partners by index probes: a small batch);
         :param dict reserve: log values (see :meth:`_pressure_log_values`):
           the statement itself logs the reservations of the requests it
@@ -266,7 +269,8 @@ class CampaignPressureEngine(models.AbstractModel):
         :return: ``(keys, flagged)``: ``keys`` maps the index of each request
           to ``(key, partner_id)``; ``flagged`` maps a person key to the tuple
           ``(key, pid, tz, max_contacts, period, quiet_from, quiet_to,
-          cooldown_until, cooldown_reason, blocked, counts...)``.
+          quiet_days, cooldown_until, cooldown_reason, blocked, counts...)``
+          (``quiet_days``: bit ``1 << weekday`` set for each quiet day).
         """
         screen = screen or {}
         keys = {}
@@ -403,6 +407,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 "pressure_period",
                 "pressure_quiet_from",
                 "pressure_quiet_to",
+                *QUIET_DAY_FIELDS,
                 "pressure_cooldown_until",
                 "pressure_cooldown_reason",
                 "pressure_blocked_channel_ids",
@@ -486,6 +491,7 @@ class CampaignPressureEngine(models.AbstractModel):
             "pressure_period",
             "pressure_quiet_from",
             "pressure_quiet_to",
+            "quiet_days",
             "pressure_cooldown_until",
             "pressure_cooldown_reason",
             "blocked",
@@ -533,19 +539,25 @@ class CampaignPressureEngine(models.AbstractModel):
                 """LATERAL (
                     SELECT rp.id, rp.tz, rp.pressure_max_contacts,
                            rp.pressure_period, rp.pressure_quiet_from,
-                           rp.pressure_quiet_to, rp.pressure_cooldown_until,
-                           rp.pressure_cooldown_reason
+                           rp.pressure_quiet_to, %s AS quiet_days,
+                           rp.pressure_cooldown_until, rp.pressure_cooldown_reason
                       FROM res_partner rp WHERE rp.id = per.pid LIMIT 1
-                ) p ON TRUE"""
+                ) p ON TRUE""",
+                self._pressure_quiet_days_sql("rp"),
             )
         else:
-            partners = SQL("res_partner p ON p.id = per.pid")
+            partners = SQL(
+                """(SELECT rp.*, %s AS quiet_days FROM res_partner rp) p
+                   ON p.id = per.pid""",
+                self._pressure_quiet_days_sql("rp"),
+            )
         return [
             SQL(
                 """pp AS (
                 SELECT per.key, per.pid, per.n, p.tz, p.pressure_max_contacts,
                        p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
-                       p.pressure_cooldown_until, p.pressure_cooldown_reason,
+                       p.quiet_days, p.pressure_cooldown_until,
+                       p.pressure_cooldown_reason,
                        (p.id IS NOT NULL AND EXISTS (
                            SELECT 1 FROM %(rel)s rel
                              JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
@@ -567,19 +579,21 @@ class CampaignPressureEngine(models.AbstractModel):
                 """f AS (
                 SELECT pp.* %(agg_columns)s, COALESCE(
                     pp.n > 1 OR pp.blocked OR pp.key = ANY(%(reserved)s)
-                    OR pp.pid = ANY(%(partner_ids)s)
                     OR (pp.pid IS NOT NULL AND (
                         COALESCE(pp.pressure_max_contacts, 0) > 0
-                        OR COALESCE(pp.pressure_quiet_from, 0)
-                           != COALESCE(pp.pressure_quiet_to, 0)
+                        OR %(quiet_hours)s %(quiet_days)s
                         OR pp.pressure_cooldown_until > %(now)s))
                     %(over)s, false  -- unset settings (NULL) flag nobody
                 ) AS flag
                   FROM pp %(agg)s
             )""",
                 reserved=list(screen.get("reserved_keys") or ()),
-                partner_ids=list(screen.get("partner_ids") or ()),
                 now=now,
+                quiet_hours=self._pressure_has_quiet_hours_sql("pp"),
+                # quiet days hold marketing contacts only
+                quiet_days=SQL("OR pp.quiet_days != 0")
+                if screen.get("quiet_days")
+                else SQL(),
                 over=SQL("").join(SQL(" OR %s", cond) for cond in over),
                 agg_columns=SQL(", agg.*") if windows else SQL(),
                 agg=self._pressure_agg_sql(windows, now, spans),
@@ -662,7 +676,7 @@ class CampaignPressureEngine(models.AbstractModel):
                     w["rule"]["max"] if w["rule"] else None for w in windows
                 ],
                 "reserved_keys": list(reserved),
-                "partner_ids": self._pressure_screened_partner_ids(),
+                "quiet_days": not message.get("exempt"),
                 "probe": len(requests) <= PROBE_LIMIT,
             },
             reserve=reserve,
@@ -752,6 +766,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 period,
                 quiet_from,
                 quiet_to,
+                quiet_days,
                 cooldown_until,
                 cooldown_reason,
                 blocked,
@@ -784,6 +799,19 @@ class CampaignPressureEngine(models.AbstractModel):
                     decision["postpone_until"] = self._pressure_quiet_end(
                         now, tz, quiet_to or 0.0
                     )
+            if (
+                quiet_days
+                and not message.get("exempt")
+                and self._pressure_quiet_day(
+                    decision,
+                    render,
+                    message.get("postpone_quiet"),
+                    now,
+                    tz,
+                    (quiet_days, quiet_from or 0.0, quiet_to or 0.0),
+                )
+            ):
+                continue
             cooling = bool(cooldown_until and cooldown_until > now)
             extra = (
                 self._pressure_reserved_counts(windows, reserved[key])
@@ -835,6 +863,51 @@ class CampaignPressureEngine(models.AbstractModel):
             for i, counted in enumerate(counts_new):
                 if counted:
                     added[key][i] += weight
+
+    @api.model
+    def _pressure_quiet_day(self, decision, render, postpone, now, tz, quiet):
+        """Hold ``decision`` back (True) when ``now`` falls on one of the
+        person's quiet days in their time zone ``tz``; a message that can
+        wait (``postpone``) is postponed to the next day that is not quiet
+        instead (False). ``quiet``: ``(quiet_days, quiet_from, quiet_to)``,
+        the days as a bit mask (``1 << weekday``)."""
+        quiet_days = quiet[0]
+        local = pytz.utc.localize(now).astimezone(self._pressure_tzinfo(tz))
+        if not quiet_days >> local.weekday() & 1:
+            return False
+        until = self._pressure_after_quiet_days(now, tz, quiet)
+        if postpone and until:
+            decision["postpone_until"] = max(
+                until, decision.get("postpone_until") or until
+            )
+            return False
+        args = {"until": fields.Datetime.to_string(until)} if until else {}
+        self._pressure_hold(decision, render, "quiet_day", args, phone_action="block")
+        return True
+
+    @api.model
+    def _pressure_after_quiet_days(self, now, tz, quiet):
+        """Start (naive UTC) of the person's next day that is not quiet, after
+        their quiet hours if the day starts in them; None when every day of
+        the week is quiet. ``quiet``: see :meth:`_pressure_quiet_day`."""
+        quiet_days, quiet_from, quiet_to = quiet
+        zone = self._pressure_tzinfo(tz)
+        day = pytz.utc.localize(now).astimezone(zone).date()
+        for _i in range(7):
+            day += timedelta(days=1)
+            if quiet_days >> day.weekday() & 1:
+                continue
+            start = (
+                zone.localize(datetime.combine(day, datetime.min.time()))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+            if self._pressure_has_quiet_hours(
+                quiet_from, quiet_to
+            ) and self._pressure_in_quiet_hours(0.0, quiet_from, quiet_to):
+                start = self._pressure_quiet_end(start, tz, quiet_to)
+            return start
+        return None
 
     @api.model
     def _pressure_tightest(self, checks, used, weight, own, factor):
@@ -909,6 +982,7 @@ class CampaignPressureEngine(models.AbstractModel):
             ("cooldown", _("Cool-down after a negative response")),
             ("blocked_channel", _("Channel blocked by the person")),
             ("quiet_hours", _("Quiet hours")),
+            ("quiet_day", _("Quiet day")),
         ]
 
     @api.model
@@ -938,6 +1012,8 @@ class CampaignPressureEngine(models.AbstractModel):
             ),
             "blocked_channel": _("The person blocked the %(channel)s channel."),
             "quiet_hours": _("Quiet hours of the person."),
+            "quiet_day": _("Quiet day of the person: nothing until %(until)s."),
+            "quiet_day_undated": _("Quiet days of the person: every day of the week."),
         }
         if not detailed:
             templates["cooldown"] = templates["cooldown_undated"]
@@ -992,8 +1068,8 @@ class CampaignPressureEngine(models.AbstractModel):
                 return sentence(code, args)
 
         def sentence(code, args):
-            if code == "cooldown" and not args.get("until"):
-                code = "cooldown_undated"
+            if code in ("cooldown", "quiet_day") and not args.get("until"):
+                code = f"{code}_undated"
             template = templates.get(code)
             if not template:
                 return args.get("text") or ""
@@ -1053,8 +1129,34 @@ class CampaignPressureEngine(models.AbstractModel):
 
     @api.model
     def _pressure_has_quiet_hours(self, quiet_from, quiet_to):
-        """Whether a person's quiet hours (local hours, floats) are set."""
-        return quiet_from != quiet_to and bool(quiet_from or quiet_to)
+        """Whether a person's quiet hours (local hours, floats) are set: they
+        start and end at different hours. The one rule, in SQL too
+        (:meth:`_pressure_has_quiet_hours_sql`)."""
+        return (quiet_from or 0.0) != (quiet_to or 0.0)
+
+    @api.model
+    def _pressure_has_quiet_hours_sql(self, alias):
+        """:meth:`_pressure_has_quiet_hours` on the columns of ``alias``."""
+        return SQL(
+            "COALESCE(%(a)s.pressure_quiet_from, 0)"
+            " != COALESCE(%(a)s.pressure_quiet_to, 0)",
+            a=SQL.identifier(alias),
+        )
+
+    @api.model
+    def _pressure_quiet_days_sql(self, alias):
+        """Bit mask (``1 << weekday``) of the quiet days of partner ``alias``."""
+        return SQL(
+            "(%s)",
+            SQL(" | ").join(
+                SQL(
+                    "(CASE WHEN %s THEN %s ELSE 0 END)",
+                    SQL.identifier(alias, fname),
+                    1 << day,
+                )
+                for day, fname in enumerate(QUIET_DAY_FIELDS)
+            ),
+        )
 
     @api.model
     def _pressure_in_quiet_hours(self, hour, start, end):
@@ -1179,13 +1281,6 @@ class CampaignPressureEngine(models.AbstractModel):
         return self.env.uid == SUPERUSER_ID and bool(
             self.env.context.get("campaign_pressure_disable")
         )
-
-    @api.model
-    def _pressure_screened_partner_ids(self):
-        """Partners whose requests are always decided in Python (never
-        allowed, nor reserved, by the counting statement alone): for
-        extensions that hold back more people after the engine's decision."""
-        return ()
 
     @api.model
     def _pressure_sending(self):
