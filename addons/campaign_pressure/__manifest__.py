@@ -1,7 +1,7 @@
 {
     "name": "Campaign Pressure",
     "summary": "Cap marketing contacts per person across email, SMS, phone and post",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Marketing/Email Marketing",
     "license": "LGPL-3",
     "author": "Education CRM Team",

@@ -2,7 +2,7 @@
     "name": "Customer-Managed Relationship Portal",
     "summary": "Students, applicants and sponsors manage preferences, records, "
     "tuition and requests in the portal",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "Education CRM Team",

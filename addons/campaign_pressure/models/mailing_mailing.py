@@ -5,7 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .campaign_pressure_engine import PERIOD_SPAN
+from ..engine.records import Planned
+from ..engine.timeframes import PERIOD_SPAN
 
 
 class MailingMailing(models.Model):
@@ -239,14 +240,14 @@ class MailingMailing(models.Model):
         self.ensure_one()
         engine = self.env["campaign.pressure.engine"]
         config = engine._pressure_config(self.env.company.id)
-        if not config["rules"]:
+        if not config.rules:
             return {}
         spans = [
             max(
-                r["days"] if r["window_type"] in ("rolling", "both") else 0,
-                PERIOD_SPAN[r["period"]] if r["window_type"] != "rolling" else 0,
+                r.days if r.window_type in ("rolling", "both") else 0,
+                PERIOD_SPAN[r.period] if r.window_type != "rolling" else 0,
             )
-            for r in config["rules"]
+            for r in config.rules
         ]
         limit = fields.Datetime.now() + timedelta(days=max(spans))
         reserved = defaultdict(list)
@@ -260,12 +261,12 @@ class MailingMailing(models.Model):
             requests = engine._pressure_requests(
                 other.mailing_model_real, res_ids, channel
             )
-            entry = (
-                channel,
-                other.pressure_weight or 1,
-                False,
-                other.campaign_id.id or None,
-                tuple(other.campaign_id.tag_ids.ids),
+            entry = Planned(
+                channel=channel,
+                weight=other.pressure_weight or 1,
+                exempt=False,
+                campaign_id=other.campaign_id.id or None,
+                tag_ids=tuple(other.campaign_id.tag_ids.ids),
             )
             for key in engine._pressure_person_keys(requests):
                 reserved[key].append(entry)

@@ -11,6 +11,17 @@ COOLDOWN_REASONS = [
     ("call", "Call outcome: do not contact"),
     ("feedback", "Negative feedback"),
 ]
+# the person's quiet days, one boolean per week day as Odoo's
+# calendar.recurrence has them, in the order of date.weekday() (0: Monday)
+QUIET_DAY_FIELDS = (
+    "pressure_quiet_mon",
+    "pressure_quiet_tue",
+    "pressure_quiet_wed",
+    "pressure_quiet_thu",
+    "pressure_quiet_fri",
+    "pressure_quiet_sat",
+    "pressure_quiet_sun",
+)
 
 
 class ResPartner(models.Model):
@@ -35,6 +46,15 @@ class ResPartner(models.Model):
     )
     pressure_quiet_from = fields.Float(string="Quiet hours from")
     pressure_quiet_to = fields.Float(string="Quiet hours to")
+    # no marketing contact on these days of the person's week (their time
+    # zone); transactional messages still go out
+    pressure_quiet_mon = fields.Boolean(string="Monday")
+    pressure_quiet_tue = fields.Boolean(string="Tuesday")
+    pressure_quiet_wed = fields.Boolean(string="Wednesday")
+    pressure_quiet_thu = fields.Boolean(string="Thursday")
+    pressure_quiet_fri = fields.Boolean(string="Friday")
+    pressure_quiet_sat = fields.Boolean(string="Saturday")
+    pressure_quiet_sun = fields.Boolean(string="Sunday")
     # internal scoring, not shown in the portal: staff of the marketing team
     # only (the engine reads it in SQL; the cool-down hook writes it as sudo)
     pressure_cooldown_until = fields.Datetime(
@@ -93,6 +113,42 @@ class ResPartner(models.Model):
                     raise ValidationError(
                         self.env._("Quiet hours must be between 0:00 and 24:00.")
                     )
+
+    def _pressure_quiet_weekdays(self):
+        """The person's quiet days as week day numbers (0: Monday)."""
+        self.ensure_one()
+        return frozenset(
+            day for day, fname in enumerate(QUIET_DAY_FIELDS) if self[fname]
+        )
+
+    @api.model
+    def _pressure_quiet_day_values(self, weekdays):
+        """Field values setting exactly the quiet days ``weekdays`` (week day
+        numbers, 0: Monday)."""
+        days = set(weekdays or ())
+        return {fname: day in days for day, fname in enumerate(QUIET_DAY_FIELDS)}
+
+    @api.model
+    def _pressure_weekday_labels(self):
+        """Names of the week days (Monday first) in the environment's
+        language, as the quiet day fields are labelled."""
+        _ = self.env._
+        return [
+            _("Monday"),
+            _("Tuesday"),
+            _("Wednesday"),
+            _("Thursday"),
+            _("Friday"),
+            _("Saturday"),
+            _("Sunday"),
+        ]
+
+    def _pressure_quiet_hours_set(self):
+        """Whether the person set quiet hours (see ``quiet_hours_set``)."""
+        self.ensure_one()
+        return self.env["campaign.pressure.engine"]._pressure_has_quiet_hours(
+            self.pressure_quiet_from, self.pressure_quiet_to
+        )
 
     def write(self, vals):
         if "pressure_cooldown_until" in vals and self._pressure_cooldown_lifted(

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import Command, fields
+from odoo.addons.campaign_pressure.engine.timeframes import local_period_start
 from odoo.addons.campaign_pressure.models import (
     campaign_pressure_engine as engine_module,
 )
@@ -169,7 +170,7 @@ class TestPressureEngine(PressureCommon):
                     expected = self.env.cr.fetchone()[0]
                     with self.subTest(now=now, tz=tz, period=period):
                         self.assertEqual(
-                            self.engine._pressure_local_period_start(period, now, tz),
+                            local_period_start(period, now, tz),
                             expected,
                         )
 

@@ -5,6 +5,7 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged, users
 
+from ..models.res_partner import QUIET_DAY_FIELDS
 from .common import PressureCommon
 
 
@@ -88,6 +89,89 @@ class TestPressurePerson(PressureCommon):
             decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
             self.assertFalse(decision["allowed"], "over a cap: held back")
             self.assertIn("One a month", decision["reason"])
+
+    def test_quiet_days_hold_marketing_and_say_until_when(self):
+        """Quiet days are decided with the quiet hours, in the person's time
+        zone: a marketing message is held back until the next day that is
+        not quiet; a transactional one still goes out."""
+        self.partner_a.write(
+            {
+                "tz": "Europe/Kyiv",
+                "pressure_quiet_sat": True,
+                "pressure_quiet_sun": True,
+            }
+        )
+        # Friday 23:30 in Kyiv is Friday: not quiet; 00:30 is Saturday
+        with freeze_time("2026-01-09 21:30:00"):
+            self.assertTrue(self._decide(self.partner_a)[self.partner_a.id]["allowed"])
+        with freeze_time("2026-01-09 22:30:00"):
+            decision = self._decide(self.partner_a)[self.partner_a.id]
+            self.assertFalse(decision["allowed"])
+            self.assertEqual(decision["reason_code"], "quiet_day")
+            # Monday 00:00 in Kyiv (UTC+2)
+            self.assertEqual(decision["reason_args"], {"until": "2026-01-11 22:00:00"})
+            self.assertIn("Quiet day of the person: nothing until", decision["reason"])
+            self.assertEqual(decision["phone_action"], "block")
+            self.assertTrue(self._decide(self.partner_b)[self.partner_b.id]["allowed"])
+            exempt = self._decide(self.partner_a, message={"exempt": True})
+            self.assertTrue(exempt[self.partner_a.id]["allowed"])
+
+    def test_quiet_days_postpone_after_the_quiet_hours(self):
+        """An email can wait: postponed to the next day that is not quiet,
+        after the quiet hours that begin it; every day quiet: held back."""
+        self.partner_a.write(
+            {
+                "tz": "Europe/Kyiv",
+                "pressure_quiet_sun": True,
+                "pressure_quiet_from": 21.0,
+                "pressure_quiet_to": 8.0,
+            }
+        )
+        wait = {"postpone_quiet": True}
+        with freeze_time("2026-01-11 10:00:00"):  # Sunday 12:00 in Kyiv
+            decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
+            self.assertTrue(decision["allowed"])
+            # Monday 08:00 in Kyiv
+            self.assertEqual(decision["postpone_until"], datetime(2026, 1, 12, 6, 0))
+            self.partner_a.write(
+                self.env["res.partner"]._pressure_quiet_day_values(range(7))
+            )
+            decision = self._decide(self.partner_a, message=wait)[self.partner_a.id]
+            self.assertFalse(decision["allowed"])
+            self.assertEqual(
+                (decision["reason_code"], decision["reason_args"]), ("quiet_day", {})
+            )
+            self.assertEqual(
+                decision["reason"], "Quiet days of the person: every day of the week."
+            )
+
+    def test_quiet_days_read_as_day_names(self):
+        """Issue 12, finding 11: the partner form showed quiet days as "6";
+        they are week day fields named in the reader's language."""
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(
+            ["campaign_pressure"], ["uk_UA"]
+        )
+        Partner = self.env["res.partner"].with_context(lang="uk_UA")
+        self.assertEqual(
+            Partner._pressure_weekday_labels(),
+            [
+                "Понеділок",
+                "Вівторок",
+                "Середа",
+                "Четвер",
+                "П'ятниця",
+                "Субота",
+                "Неділя",
+            ],
+        )
+        arch = Partner.get_view(view_type="form")["arch"]
+        for fname in QUIET_DAY_FIELDS:
+            self.assertIn(f'name="{fname}"', arch)
+        fields_info = Partner.fields_get(list(QUIET_DAY_FIELDS), ["string", "type"])
+        self.assertEqual(
+            fields_info["pressure_quiet_sat"], {"string": "Субота", "type": "boolean"}
+        )
 
     def test_negative_cap_refused(self):
         with self.assertRaises(ValidationError):

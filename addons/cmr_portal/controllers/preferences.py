@@ -45,6 +45,7 @@ def preference_context(partner_sudo):
     env = request.env
     lists, optin = partner_sudo._cmr_topic_state()
     Partner = env["res.partner"]
+    quiet_hours = partner_sudo._pressure_quiet_hours_set()
     return {
         "cmr_partner": partner_sudo,
         "cmr_channels": env["campaign.pressure.channel"].sudo().search([]),
@@ -52,13 +53,13 @@ def preference_context(partner_sudo):
         "cmr_lists": lists,
         "cmr_optin": optin,
         "cmr_langs": env["res.lang"].get_installed(),
-        "cmr_weekdays": list(enumerate(Partner._cmr_weekday_labels())),
-        "cmr_quiet_days": partner_sudo._cmr_quiet_weekday_set(),
+        "cmr_weekdays": list(enumerate(Partner._pressure_weekday_labels())),
+        "cmr_quiet_days": partner_sudo._pressure_quiet_weekdays(),
         "cmr_quiet_from": format_hour(partner_sudo.pressure_quiet_from)
-        if partner_sudo.pressure_quiet_from != partner_sudo.pressure_quiet_to
+        if quiet_hours
         else "",
         "cmr_quiet_to": format_hour(partner_sudo.pressure_quiet_to)
-        if partner_sudo.pressure_quiet_from != partner_sudo.pressure_quiet_to
+        if quiet_hours
         else "",
         "cmr_nothing": partner_sudo.is_blacklisted,
         "cmr_max_contacts": partner_sudo.pressure_max_contacts,
@@ -138,8 +139,11 @@ def parse_preferences(post, context, with_consent=False):
     else:
         vals["pressure_quiet_from"] = quiet_from
         vals["pressure_quiet_to"] = quiet_to
-    days = sorted(day for day in range(7) if post.get(f"quiet_day_{day}"))
-    vals["cmr_quiet_weekdays"] = ",".join(str(day) for day in days) or False
+    vals.update(
+        request.env["res.partner"]._pressure_quiet_day_values(
+            day for day in range(7) if post.get(f"quiet_day_{day}")
+        )
+    )
 
     preferred = post.get("preferred_channel") or False
     if preferred and preferred not in context["cmr_channel_labels"]:

@@ -4,5 +4,4 @@ from . import cmr_request
 from . import res_partner
 from . import edu_document
 from . import edu_document_type
-from . import campaign_pressure_engine
 from . import mailing_trace

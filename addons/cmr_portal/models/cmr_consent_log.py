@@ -8,6 +8,9 @@ SOURCES = [
     ("mailing", "Mailing preferences page"),
     ("backend", "Backend"),
 ]
+# the line of the quiet days (campaign_pressure's seven week day fields):
+# codes are the week day numbers, ``5,6``
+QUIET_DAYS = "pressure_quiet_days"
 # res.partner fields whose every change is logged
 CONSENT_FIELDS = (
     "pressure_blocked_channel_ids",
@@ -15,7 +18,7 @@ CONSENT_FIELDS = (
     "pressure_period",
     "pressure_quiet_from",
     "pressure_quiet_to",
-    "cmr_quiet_weekdays",
+    QUIET_DAYS,
     "cmr_preferred_channel",
     "lang",
     "cmr_sponsor_consent",
@@ -40,7 +43,8 @@ class CmrConsentLog(models.Model):
     (``topic`` and ``is_blacklisted`` for the mailing lists and the email
     block list), and before/after as the selection key, the channel codes
     (``sms,phone``), the language code, ``1``/``0``, the week day numbers
-    (``5,6``), ``HH:MM`` or the number. The person reads the line in the
+    of the quiet days (``5,6``, field ``pressure_quiet_days``), ``HH:MM`` or
+    the number. The person reads the line in the
     portal's language, staff in their own: ``field_label``, ``old_value``
     and ``new_value`` are computed in the reader's language."""
 
@@ -128,6 +132,8 @@ class CmrConsentLog(models.Model):
         """The name of a logged preference in the reader's language."""
         if field_name == BLACKLIST:
             return self.env._("Nothing at all (email blacklist)")
+        if field_name == QUIET_DAYS:
+            return self.env._("Quiet days")
         field = self.env["res.partner"]._fields.get(field_name or "")
         if field is None:
             return field_name or ""
@@ -156,6 +162,7 @@ class CmrConsentLog(models.Model):
             for channel in env["campaign.pressure.channel"].sudo().search([])
         }
         langs = dict(env["res.lang"].get_installed())
+        weekdays = Partner._pressure_weekday_labels()
         yes_no = {YES: env._("Yes"), NO: env._("No")}
         topic = {
             SUBSCRIBED: env._("Subscribed"),
@@ -167,6 +174,10 @@ class CmrConsentLog(models.Model):
                 return ""
             if field_name == TOPIC:
                 return topic.get(code, code)
+            if field_name == QUIET_DAYS:
+                if not WEEKDAY_CODES_RE.match(code):
+                    return code
+                return ", ".join(weekdays[int(day)] for day in code.split(","))
             field = Partner._fields.get(field_name or "")
             if field_name == BLACKLIST or (field and field.type == "boolean"):
                 return yes_no.get(code, code)
@@ -176,10 +187,6 @@ class CmrConsentLog(models.Model):
                 return langs.get(code, code)
             if field_name == "pressure_blocked_channel_ids":
                 return ", ".join(channels.get(part, part) for part in code.split(","))
-            if field_name == "cmr_quiet_weekdays":
-                if not WEEKDAY_CODES_RE.match(code):
-                    return code
-                return Partner._cmr_weekday_names(code)
             if field.type == "selection":
                 return dict(field._description_selection(env)).get(code, code)
             return code

@@ -57,6 +57,12 @@ class MailingTrace(models.Model):
         failure = self.failure_type
         channel_code = "sms" if self.trace_type == "sms" else "email"
         if failure == "pressure":
+            if self.pressure_reason == "quiet_day":
+                return _(
+                    "Not sent: it would have reached you on one of your quiet days."
+                )
+            if self.pressure_reason == "quiet_hours":
+                return _("Not sent: it would have reached you during your quiet hours.")
             if self.pressure_rule_id:
                 return _(
                     "Not sent: we send at most %(max)s marketing messages "

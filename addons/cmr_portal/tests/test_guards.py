@@ -4,6 +4,7 @@ least-privileged user who could try it, through the ORM the way an RPC call
 reaches it."""
 
 import importlib.util
+from datetime import datetime
 from pathlib import Path
 from unittest.mock import patch
 
@@ -14,7 +15,6 @@ from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import convert_file
 
-from ..models.res_partner import QUIET_CACHE_KEY
 from .common import CmrPortalDataMixin
 
 CHANGED_RULES = (
@@ -132,34 +132,43 @@ class TestCmrGuards(TransactionCase, CmrPortalDataMixin):
             Registry, "clear_cache", autospec=True, side_effect=Registry.clear_cache
         ) as clear_cache:
             partner._cmr_apply_preferences(
-                {"cmr_quiet_weekdays": "5,6", "pressure_max_contacts": 2},
+                {
+                    "pressure_quiet_sat": True,
+                    "pressure_quiet_sun": True,
+                    "pressure_max_contacts": 2,
+                },
                 set(),
                 False,
                 "portal",
             )
-            partner.write({"cmr_quiet_weekdays": "6"})
-            self.env["res.partner"].create({"name": "Q", "cmr_quiet_weekdays": "0"})
+            partner.write({"pressure_quiet_sat": False})
+            self.env["res.partner"].create({"name": "Q", "pressure_quiet_mon": True})
         self.assertEqual(clear_cache.call_count, 0)
 
-    def test_quiet_partner_ids_follow_the_data(self):
+    def test_quiet_days_follow_the_data(self):
+        """Quiet days are columns the counting statement reads: a change is
+        enforced at once, in this transaction, with no cache to forget."""
         Partner = self.env["res.partner"]
-        self.assertNotIn(self.student.id, Partner._cmr_quiet_partner_ids())
-        with self.assertQueryCount(0):  # read once per transaction
-            Partner._cmr_quiet_partner_ids()
+        engine = self.env["campaign.pressure.engine"]
+        sunday = datetime(2026, 11, 22, 12, 0)
+
+        def allowed(partner):
+            requests = [{"ref": partner.id, "partner_id": partner.id}]
+            return engine._pressure_evaluate(requests, "email", lock=False, now=sunday)[
+                partner.id
+            ]["allowed"]
+
+        self.assertTrue(allowed(self.student))
         self.student.sudo()._cmr_apply_preferences(
-            {"cmr_quiet_weekdays": "6"}, set(), False, "portal"
+            {"pressure_quiet_sun": True}, set(), False, "portal"
         )
-        self.assertIn(self.student.id, Partner._cmr_quiet_partner_ids())
-        partner = Partner.create({"name": "Quiet", "cmr_quiet_weekdays": "0,1"})
-        self.assertIn(partner.id, Partner._cmr_quiet_partner_ids())
-        self.student.write({"cmr_quiet_weekdays": False})
-        self.assertNotIn(self.student.id, Partner._cmr_quiet_partner_ids())
-        # forgotten when the transaction ends (another transaction sees others)
-        for callbacks in (self.env.cr.postcommit, self.env.cr.postrollback):
-            self.assertIn(
-                (QUIET_CACHE_KEY, None),
-                [getattr(func, "args", None) for func in callbacks._funcs],
-            )
+        self.assertFalse(allowed(self.student))
+        partner = Partner.create(
+            {"name": "Quiet", "pressure_quiet_sun": True, "pressure_quiet_mon": True}
+        )
+        self.assertFalse(allowed(partner))
+        self.student.write({"pressure_quiet_sun": False})
+        self.assertTrue(allowed(self.student))
 
     def test_consent_log_readers(self):
         """IP addresses and browsers: education and marketing staff of the

@@ -59,14 +59,14 @@ class TestCmrPortalAttacks(PortalRequestsMixin, HttpCase, CmrPortalDataMixin):
         the token-less mailing page still shows and changes Otto only."""
         victim = self.student.sudo()
         victim._cmr_apply_preferences(
-            {"pressure_max_contacts": 7, "cmr_quiet_weekdays": "3"},
+            {"pressure_max_contacts": 7, "pressure_quiet_thu": True},
             set(),
             False,
             "portal",
         )
         victim_logs = victim.cmr_consent_log_ids
         victim_settings = victim.read(
-            ["pressure_max_contacts", "pressure_period", "cmr_quiet_weekdays"]
+            ["pressure_max_contacts", "pressure_period", "pressure_quiet_thu"]
         )
         self.other.sudo().email = "stella@example.com"  # the attacker's own email
         self.authenticate("cmr_other", "cmr_other")
@@ -74,7 +74,7 @@ class TestCmrPortalAttacks(PortalRequestsMixin, HttpCase, CmrPortalDataMixin):
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="cmr_mailing_preferences"', response.text)
         self.assertNotRegex(response.text, r'id="cmr_max_contacts"[^>]*value="7"')
-        self.assertNotIn("Quiet Days", response.text)  # the victim's log line
+        self.assertNotIn("<td>Quiet days</td>", response.text)  # the victim's log line
         response = self._post(
             "/mailing/cmr/preferences",
             self._preference_form(mailing_id="", document_id="", hash_token=""),
@@ -84,7 +84,7 @@ class TestCmrPortalAttacks(PortalRequestsMixin, HttpCase, CmrPortalDataMixin):
         self.env.invalidate_all()
         self.assertEqual(
             victim.read(
-                ["pressure_max_contacts", "pressure_period", "cmr_quiet_weekdays"]
+                ["pressure_max_contacts", "pressure_period", "pressure_quiet_thu"]
             ),
             victim_settings,
         )
@@ -133,7 +133,7 @@ class TestCmrPortalAttacks(PortalRequestsMixin, HttpCase, CmrPortalDataMixin):
                 )
                 self.assertEqual(response.status_code, 303, response.text[:300])
         self.assertEqual(clear_cache.call_count, 0)
-        self.assertEqual(self.student.sudo().cmr_quiet_weekdays, "6")
+        self.assertEqual(self.student.sudo()._pressure_quiet_weekdays(), {6})
 
     def test_error_text_never_comes_from_the_query_string(self):
         self.authenticate("cmr_student", "cmr_student")

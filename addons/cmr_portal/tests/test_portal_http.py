@@ -69,7 +69,7 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         self.assertEqual(
             (student.pressure_quiet_from, student.pressure_quiet_to), (21.0, 8.0)
         )
-        self.assertEqual(student.cmr_quiet_weekdays, "6")
+        self.assertEqual(student._pressure_quiet_weekdays(), {6})
         self.assertEqual(student.cmr_preferred_channel, "email")
         self.assertTrue(student.cmr_sponsor_consent)
         self.assertEqual(student._cmr_topic_state()[1], self.mailing_list)
@@ -82,7 +82,7 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         # the person sees the history on the page
         response = self._get("/my/preferences?saved=1")
         self.assertIn("History of your choices", response.text)
-        self.assertIn("Quiet Days", response.text)
+        self.assertIn("<td>Quiet days</td>", response.text)
         self.assertIn('id="cmr_saved"', response.text)
 
     def test_preferences_public_redirected_to_login(self):
@@ -125,7 +125,7 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
                 # nothing written at all: not even the valid fields of the form
                 self.assertEqual(student.pressure_max_contacts, 0)
                 self.assertFalse(student.pressure_blocked_channel_ids)
-                self.assertFalse(student.cmr_quiet_weekdays)
+                self.assertFalse(student._pressure_quiet_weekdays())
                 self.assertFalse(student.cmr_consent_log_ids)
                 self.assertFalse(student._cmr_topic_state()[1])
 
@@ -156,7 +156,7 @@ class TestPortalHttp(HttpCase, CmrPortalDataMixin):
         self.assertRegex(page, r'name="channel_email"[^>]*checked')
         # and nothing was saved
         self.assertEqual(self.student.sudo().pressure_period, "month")
-        self.assertFalse(self.student.sudo().cmr_quiet_weekdays)
+        self.assertFalse(self.student.sudo()._pressure_quiet_weekdays())
 
     # mailing page ----------------------------------------------------
     def _mailing(self):

@@ -261,7 +261,8 @@ class TestConsentHistoryLanguage(HttpCase, PortalTruthCommon):
             {
                 "pressure_period": "week",
                 "pressure_max_contacts": 3,
-                "cmr_quiet_weekdays": "5,6",
+                "pressure_quiet_sat": True,
+                "pressure_quiet_sun": True,
                 "cmr_preferred_channel": "sms",
                 "cmr_sponsor_consent": True,
                 "pressure_blocked_channel_ids": [(6, 0, self.channel_sms.ids)],
@@ -281,7 +282,7 @@ class TestConsentHistoryLanguage(HttpCase, PortalTruthCommon):
             {
                 "pressure_period": ("month", "week"),
                 "pressure_max_contacts": ("0", "3"),
-                "cmr_quiet_weekdays": ("", "5,6"),
+                "pressure_quiet_days": ("", "5,6"),
                 "cmr_preferred_channel": ("", "sms"),
                 "cmr_sponsor_consent": ("0", "1"),
                 "pressure_blocked_channel_ids": ("", "sms"),
@@ -301,7 +302,7 @@ class TestConsentHistoryLanguage(HttpCase, PortalTruthCommon):
         as_staff = logs.with_user(staff_uk).with_context(lang=UK)
         rows = {log.field_name: log for log in as_staff}
         self.assertEqual(rows["cmr_sponsor_consent"].new_value, "Так")
-        self.assertEqual(rows["cmr_quiet_weekdays"].new_value, "Субота, Неділя")
+        self.assertEqual(rows["pressure_quiet_days"].new_value, "Субота, Неділя")
         self.assertEqual(rows["pressure_period"].new_value, "На тиждень")
         self.assertEqual(rows["topic"].field_label, "Тема: Open Days")
         self.assertEqual(rows["topic"].new_value, "Підписано")
@@ -309,7 +310,7 @@ class TestConsentHistoryLanguage(HttpCase, PortalTruthCommon):
         # the same lines, in English, for an English reader
         rows = {log.field_name: log for log in logs.with_user(self.user_staff)}
         self.assertEqual(rows["cmr_sponsor_consent"].new_value, "Yes")
-        self.assertEqual(rows["cmr_quiet_weekdays"].new_value, "Saturday, Sunday")
+        self.assertEqual(rows["pressure_quiet_days"].new_value, "Saturday, Sunday")
         # the search view's "Preference" searches the label in the reader's language
         Log = self.env["cmr.consent.log"].with_user(staff_uk).with_context(lang=UK)
         own = [("partner_id", "=", self.student.id)]

@@ -1,12 +1,30 @@
+import importlib.util
 from datetime import datetime
+from pathlib import Path
 
 from freezegun import freeze_time
 from odoo.addons.mass_mailing.tests.common import MassMailCommon
-from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from .common import CmrPortalDataMixin
+
+QUIET_DAYS_MIGRATION = (
+    Path(__file__).resolve().parent.parent
+    / "migrations"
+    / "18.0.1.3.0"
+    / "post-migrate-quiet-days.py"
+)
+
+
+def load_quiet_days_migration():
+    spec = importlib.util.spec_from_file_location(
+        "cmr_portal_migration_quiet_days", QUIET_DAYS_MIGRATION
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @tagged("post_install", "-at_install")
@@ -45,11 +63,56 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         )
         self.assertEqual(consent.user_id, self.user_staff)
 
-    def test_quiet_weekdays_validated(self):
-        with self.assertRaises(ValidationError):
-            self.student.sudo().write({"cmr_quiet_weekdays": "7,<b>"})
-        self.student.sudo().write({"cmr_quiet_weekdays": "5,6"})
-        self.assertEqual(self.student._cmr_quiet_weekday_set(), {5, 6})
+    def test_quiet_weekdays_are_fields(self):
+        # one boolean per week day (campaign_pressure's), no text to parse
+        Partner = self.env["res.partner"]
+        self.student.sudo().write(Partner._pressure_quiet_day_values({5, 6}))
+        self.assertEqual(self.student._pressure_quiet_weekdays(), {5, 6})
+        self.assertTrue(self.student.pressure_quiet_sat)
+        self.assertFalse(self.student.pressure_quiet_fri)
+        self.student.sudo().write(Partner._pressure_quiet_day_values([0]))
+        self.assertEqual(self.student._pressure_quiet_weekdays(), {0})
+
+    def test_migration_moves_quiet_days_to_the_week_day_fields(self):
+        """18.0.1.2.0 stored quiet days as a text of week day numbers in
+        cmr_portal's column; the migration copies them into
+        campaign_pressure's week day fields and renames the log lines."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("ALTER TABLE res_partner ADD COLUMN cmr_quiet_weekdays varchar")
+        other = self.env["res.partner"].create({"name": "Nobody Quiet"})
+        weekend = self.env["res.partner"].create(
+            {"name": "Weekend", "pressure_quiet_mon": True}
+        )
+        for partner, text in (
+            (self.student, "0,6"),
+            (weekend, "5,6"),
+            (other, ""),
+        ):
+            cr.execute(
+                "UPDATE res_partner SET cmr_quiet_weekdays = %s WHERE id = %s",
+                (text, partner.id),
+            )
+        cr.execute(
+            """INSERT INTO cmr_consent_log
+                   (partner_id, date, source, field_name, old_code, new_code)
+               VALUES (%s, now(), 'portal', 'cmr_quiet_weekdays', '', '0,6')
+               RETURNING id""",
+            (self.student.id,),
+        )
+        log = self.env["cmr.consent.log"].browse(cr.fetchone()[0])
+        load_quiet_days_migration().migrate(cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.student._pressure_quiet_weekdays(), {0, 6})
+        self.assertEqual(weekend._pressure_quiet_weekdays(), {5, 6})  # Monday gone
+        self.assertFalse(other._pressure_quiet_weekdays())
+        self.assertEqual(
+            (log.field_name, log.old_code, log.new_code),
+            ("pressure_quiet_days", "", "0,6"),
+        )
+        self.assertEqual(
+            (log.field_label, log.new_value), ("Quiet days", "Monday, Sunday")
+        )
 
     def test_apply_preferences_topics_and_blacklist(self):
         partner = self.student.sudo()
@@ -152,7 +215,8 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
         partner.write(
             {
                 "tz": "Europe/Kyiv",
-                "cmr_quiet_weekdays": "5,6",  # Saturday and Sunday
+                "pressure_quiet_sat": True,
+                "pressure_quiet_sun": True,
                 "pressure_quiet_from": 21.0,
                 "pressure_quiet_to": 8.0,
             }
@@ -178,7 +242,7 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
 
     def test_quiet_day_holds_back(self):
         partner = self.student.sudo()
-        partner.write({"cmr_quiet_weekdays": "6"})
+        partner.write({"pressure_quiet_sun": True})
         engine = self.env["campaign.pressure.engine"]
         requests = [{"ref": partner.id, "partner_id": partner.id}]
         sunday = datetime(2026, 11, 22, 12, 0)
@@ -187,7 +251,16 @@ class TestPreferences(MassMailCommon, CmrPortalDataMixin):
             partner.id
         ]
         self.assertFalse(decision["allowed"])
-        self.assertEqual(decision["reason"], "Quiet day of the person.")
+        # until when: Monday, the next day that is not quiet
+        self.assertEqual(decision["reason_code"], "quiet_day")
+        self.assertEqual(decision["reason_args"], {"until": "2026-11-23 00:00:00"})
+        monday_start = format_datetime(
+            self.env, monday.replace(hour=0), dt_format="short"
+        )
+        self.assertEqual(
+            decision["reason"],
+            f"Quiet day of the person: nothing until {monday_start}.",
+        )
         decision = engine._pressure_evaluate(requests, "email", lock=False, now=monday)[
             partner.id
         ]

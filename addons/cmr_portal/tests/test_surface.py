@@ -174,13 +174,15 @@ WRITABLE_FIELDS = {
         (
             EDU,
             None,
-            "cmr_consent_log_ids cmr_preferred_channel cmr_quiet_weekdays "
+            "cmr_consent_log_ids cmr_preferred_channel "
             "cmr_sponsor_consent edu_birthdate edu_enrollment_ids edu_guardian_id "
             "edu_is_alumnus edu_is_applicant edu_is_graduate_student edu_is_sponsor "
             "edu_is_staff edu_is_student edu_national_id edu_sponsor_ids "
             "edu_sponsored_ids edu_ward_ids pressure_blocked_channel_ids "
-            "pressure_max_contacts pressure_period pressure_quiet_from "
-            "pressure_quiet_to",
+            "pressure_max_contacts pressure_period pressure_quiet_fri "
+            "pressure_quiet_from pressure_quiet_mon pressure_quiet_sat "
+            "pressure_quiet_sun pressure_quiet_thu pressure_quiet_to "
+            "pressure_quiet_tue pressure_quiet_wed",
         ),
         (
             EDU,

@@ -18,7 +18,8 @@ from psycopg2.extras import execute_values
 _logger = logging.getLogger(__name__)
 
 LEGACY_COLUMNS = ("field_label", "old_value", "new_value")
-# what the old code wrote, in English (translated with cmr_portal's terms)
+# what the old code wrote, in English (translated with cmr_portal's terms;
+# the week days now with campaign_pressure's, which names the quiet days)
 WEEKDAYS = (
     "Monday",
     "Tuesday",
@@ -32,8 +33,8 @@ SELECTION_FIELDS = ("pressure_period", "cmr_preferred_channel")
 BOOLEAN_FIELDS = ("cmr_sponsor_consent", "is_blacklisted")
 
 
-def _translations(lang_codes, source):
-    return {get_translation("cmr_portal", code, source, ()) for code in lang_codes}
+def _translations(lang_codes, source, module="cmr_portal"):
+    return {get_translation(module, code, source, ()) for code in lang_codes}
 
 
 def _readers(env):
@@ -53,7 +54,9 @@ def _readers(env):
         readers["topic"].update(dict.fromkeys(_translations(lang_codes, source), code))
     for day, name in enumerate(WEEKDAYS):
         readers["cmr_quiet_weekdays"].update(
-            dict.fromkeys(_translations(lang_codes, name), str(day))
+            dict.fromkeys(
+                _translations(lang_codes, name, "campaign_pressure"), str(day)
+            )
         )
     Partner = env["res.partner"]
     for fname in SELECTION_FIELDS:
