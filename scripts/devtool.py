@@ -207,11 +207,29 @@ def find_base_python():
     )
 
 
+# Odoo's requirements.txt lists python-ldap for auth_ldap, which our addons do not
+# use; it builds from source against libldap2-dev and libsasl2-dev.
+EXCLUDED_REQUIREMENTS = ("python-ldap",)
+
+
+def _req_name(line):
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+    return match and re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def odoo_requirements_text(odoo):
+    """Odoo's requirements.txt without EXCLUDED_REQUIREMENTS ('' when none)."""
+    if not odoo.requirements:
+        return ""
+    lines = odoo.requirements.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if _req_name(line) not in EXCLUDED_REQUIREMENTS]
+    return "\n".join(kept) + "\n"
+
+
 def _venv_stamp(odoo):
     digest = hashlib.sha256()
-    for req in (odoo.requirements, ROOT / "requirements.txt"):
-        if req and req.is_file():
-            digest.update(req.read_bytes())
+    digest.update(odoo_requirements_text(odoo).encode())
+    digest.update((ROOT / "requirements.txt").read_bytes())
     digest.update(sys.version.encode())
     return digest.hexdigest()
 
@@ -230,14 +248,14 @@ def ensure_venv(odoo):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraint:
         # cbor2==5.4.2 (Odoo's pin) imports pkg_resources in setup.py.
         constraint.write("setuptools<81\n")
-    reqs = []
-    if odoo.requirements:
-        reqs += ["-r", str(odoo.requirements)]
-    reqs += ["-r", str(ROOT / "requirements.txt")]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as odoo_reqs:
+        odoo_reqs.write(odoo_requirements_text(odoo))
+    reqs = ["-r", odoo_reqs.name, "-r", str(ROOT / "requirements.txt")]
     try:
         _pip(pip + ["install", "-q", "--build-constraint", constraint.name] + reqs)
     finally:
         os.unlink(constraint.name)
+        os.unlink(odoo_reqs.name)
     stamp_file.write_text(stamp)
     return python
 
