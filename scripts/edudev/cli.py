@@ -81,6 +81,13 @@ def main(argv=None):
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
+    except PermissionError as exc:
+        print(
+            f"error: permission denied: {exc.filename} (run as the checkout's owner)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
