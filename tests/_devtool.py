@@ -1,11 +1,29 @@
-"""Import scripts/devtool.py as a module for the tests."""
+"""Import the dev tool's package (scripts/edudev) for the tests."""
 
-import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "devtool", ROOT / "scripts" / "devtool.py"
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+from edudev import (  # noqa: E402
+    common,
+    odoo_src,
+    postgres,
+    prepare,
+    system,
+    testrun,
+    venv,
 )
-devtool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(devtool)
+
+__all__ = [
+    "ROOT",
+    "common",
+    "odoo_src",
+    "postgres",
+    "prepare",
+    "system",
+    "testrun",
+    "venv",
+]

@@ -6,7 +6,7 @@ import sys
 import textwrap
 
 import pytest
-from _devtool import ROOT, devtool
+from _devtool import ROOT, common, odoo_src, testrun
 
 
 def _fake_odoo(root, version=(18, 0), git=False):
@@ -21,31 +21,31 @@ def _fake_odoo(root, version=(18, 0), git=False):
 
 
 def test_nightly_layout(tmp_path):
-    src = devtool.detect_odoo_source(_fake_odoo(tmp_path))
+    src = odoo_src.detect_odoo_source(_fake_odoo(tmp_path))
     assert src.layout == "nightly"
     assert src.addons_paths == [tmp_path / "odoo" / "addons"]
     assert src.pythonpath == str(tmp_path)
 
 
 def test_git_layout(tmp_path):
-    src = devtool.detect_odoo_source(_fake_odoo(tmp_path, git=True))
+    src = odoo_src.detect_odoo_source(_fake_odoo(tmp_path, git=True))
     assert src.layout == "git"
     assert src.addons_paths == [tmp_path / "addons", tmp_path / "odoo" / "addons"]
-    assert devtool.odoo_cmd("py", src) == ["py", str(tmp_path / "odoo-bin")]
+    assert odoo_src.odoo_cmd("py", src) == ["py", str(tmp_path / "odoo-bin")]
 
 
 def test_no_odoo_in_directory(tmp_path):
-    assert devtool.detect_odoo_source(tmp_path) is None
+    assert odoo_src.detect_odoo_source(tmp_path) is None
 
 
 def test_wrong_version_is_refused(tmp_path):
-    with pytest.raises(devtool.UserError, match="Odoo 17.0.*need Odoo 18.0"):
-        devtool.detect_odoo_source(_fake_odoo(tmp_path, version=(17, 0)))
+    with pytest.raises(common.UserError, match="Odoo 17.0.*need Odoo 18.0"):
+        odoo_src.detect_odoo_source(_fake_odoo(tmp_path, version=(17, 0)))
 
 
 def test_addons_path_puts_ours_first(tmp_path):
-    src = devtool.detect_odoo_source(_fake_odoo(tmp_path, git=True))
-    path = devtool.addons_path(src).split(",")
+    src = odoo_src.detect_odoo_source(_fake_odoo(tmp_path, git=True))
+    path = odoo_src.addons_path(src).split(",")
     assert path[0] == str(ROOT / "addons")
     assert str(tmp_path / "addons") in path
 
@@ -115,14 +115,14 @@ def test_port_in_use_detection():
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        assert devtool._port_in_use(port)
-    assert not devtool._port_in_use(devtool.free_port())
+        assert common.port_in_use(port)
+    assert not common.port_in_use(common.free_port())
 
 
 def test_invalid_database_name():
-    with pytest.raises(devtool.UserError, match="invalid database name"):
-        devtool._ident("x'; DROP DATABASE y; --")
-    assert devtool._ident("edu_crm_demo") == "edu_crm_demo"
+    with pytest.raises(common.UserError, match="invalid database name"):
+        common.ident("x'; DROP DATABASE y; --")
+    assert common.ident("edu_crm_demo") == "edu_crm_demo"
 
 
 LOG = textwrap.dedent(
@@ -141,7 +141,7 @@ LOG = textwrap.dedent(
 
 
 def test_analyse_log_counts_and_problems():
-    report = devtool.analyse_log(LOG, ["edu_crm", "campaign_pressure", "cmr_portal"])
+    report = testrun.analyse_log(LOG, ["edu_crm", "campaign_pressure", "cmr_portal"])
     assert report["found"]
     assert (report["run"], report["failed"], report["errors"], report["skipped"]) == (
         40,
@@ -161,7 +161,7 @@ def test_analyse_log_counts_and_problems():
 
 
 def test_analyse_log_without_result_line():
-    report = devtool.analyse_log(LOG[:1], ["edu_crm"])
+    report = testrun.analyse_log(LOG[:1], ["edu_crm"])
     assert not report["found"]
     assert report["run"] == 0
 
@@ -171,4 +171,4 @@ def test_junit_counts(tmp_path):
     xml.write_text(
         '<testsuites><testsuite tests="7" failures="1" errors="1" skipped="2"/></testsuites>'
     )
-    assert devtool._junit_counts(xml) == {"passed": 3, "failed": 2, "skipped": 2}
+    assert testrun._junit_counts(xml) == {"passed": 3, "failed": 2, "skipped": 2}
