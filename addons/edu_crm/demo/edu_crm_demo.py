@@ -12,7 +12,6 @@ RPC)."""
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-
 from odoo import Command, api, fields, models
 
 # programme -> (intake starts: "academic" every September, "rolling" every
@@ -30,7 +29,15 @@ INTAKE_KEYS = {"prev2": -2, "prev": -1, "current": 0, "next": 1}
 ENROLMENTS = [
     # BSc Computer Science: three cohorts studying, one applying
     ("13", "bsc_cs", "prev2", "enrolled", 0, None, None),
-    ("16", "bsc_cs", "prev2", "on_leave", 60, "A semester abroad with her family.", None),
+    (
+        "16",
+        "bsc_cs",
+        "prev2",
+        "on_leave",
+        60,
+        "A semester abroad with her family.",
+        None,
+    ),
     ("21", "bsc_cs", "prev2", "withdrawn", 10, "Moved to another university.", None),
     ("19", "bsc_cs", "prev", "enrolled", 0, None, None),
     (
@@ -90,29 +97,141 @@ SPONSORS = {
 STUDENT = None  # payer: the student
 CONTRACTS = [
     # last academic year: paid, closed by themselves
-    ("h1", "13", "payment_plan_semester", ("year", -1), None, {}, {"*": (1, 0), 2: (1, 9)}),
-    ("h2", "19", "payment_plan_monthly_10", ("year", -1), None, {}, {"*": (1, 0), 3: (1, 6), 7: (1, 21)}),
-    ("h3", "02", "payment_plan_semester", ("year", -1), "sponsor_dnipro_demo", {}, {"*": (1, -3)}),
-    ("h4", "08", "payment_plan_semester", ("year", -1), "sponsor_balkan_demo", {}, {1: (1, 10), 2: (1, 14)}),
+    (
+        "h1",
+        "13",
+        "payment_plan_semester",
+        ("year", -1),
+        None,
+        {},
+        {"*": (1, 0), 2: (1, 9)},
+    ),
+    (
+        "h2",
+        "19",
+        "payment_plan_monthly_10",
+        ("year", -1),
+        None,
+        {},
+        {"*": (1, 0), 3: (1, 6), 7: (1, 21)},
+    ),
+    (
+        "h3",
+        "02",
+        "payment_plan_semester",
+        ("year", -1),
+        "sponsor_dnipro_demo",
+        {},
+        {"*": (1, -3)},
+    ),
+    (
+        "h4",
+        "08",
+        "payment_plan_semester",
+        ("year", -1),
+        "sponsor_balkan_demo",
+        {},
+        {1: (1, 10), 2: (1, 14)},
+    ),
     ("h5", "11", "payment_plan_upfront", ("year", -1), None, {}, {"*": (1, -5)}),
-    ("h6", "09", "payment_plan_monthly_6_demo", ("intake",), None, {}, {"*": (1, 0), 6: (1, 18)}),
+    (
+        "h6",
+        "09",
+        "payment_plan_monthly_6_demo",
+        ("intake",),
+        None,
+        {},
+        {"*": (1, 0), 6: (1, 18)},
+    ),
     ("h7", "12", "payment_plan_upfront", ("intake",), None, {}, {"*": (1, 2)}),
     # withdrew after the first semester was paid: cancelled by the bursar
-    ("h8", "22", "payment_plan_semester", ("year", -1), None, {"cancel_months": 4}, {1: (1, 0)}),
+    (
+        "h8",
+        "22",
+        "payment_plan_semester",
+        ("year", -1),
+        None,
+        {"cancel_months": 4},
+        {1: (1, 0)},
+    ),
     # this academic year
-    ("c1", "01", "payment_plan_monthly_10", ("year", 0), "sponsor_dnipro_demo", {}, {"*": (1, 0)}),
+    (
+        "c1",
+        "01",
+        "payment_plan_monthly_10",
+        ("year", 0),
+        "sponsor_dnipro_demo",
+        {},
+        {"*": (1, 0)},
+    ),
     ("c2", "13", "payment_plan_semester", ("year", 0), None, {}, {"*": (1, 0)}),
-    ("c3", "19", "payment_plan_monthly_10", ("year", 0), None, {}, {"*": (1, 2), 3: (1, 15)}),
-    ("c4", "02", "payment_plan_semester", ("year", 0), "sponsor_dnipro_demo", {}, {1: (0.4, 3)}),
-    ("c5", "08", "payment_plan_semester", ("year", 0), "sponsor_balkan_demo", {}, {1: (1, 7)}),
-    ("c6", "06", "payment_plan_monthly_6_demo", ("intake",), "sponsor_balkan_demo", {}, {1: (1, 4), 2: (1, 6), "*": (1, 0)}),
+    (
+        "c3",
+        "19",
+        "payment_plan_monthly_10",
+        ("year", 0),
+        None,
+        {},
+        {"*": (1, 2), 3: (1, 15)},
+    ),
+    (
+        "c4",
+        "02",
+        "payment_plan_semester",
+        ("year", 0),
+        "sponsor_dnipro_demo",
+        {},
+        {1: (0.4, 3)},
+    ),
+    (
+        "c5",
+        "08",
+        "payment_plan_semester",
+        ("year", 0),
+        "sponsor_balkan_demo",
+        {},
+        {1: (1, 7)},
+    ),
+    (
+        "c6",
+        "06",
+        "payment_plan_monthly_6_demo",
+        ("intake",),
+        "sponsor_balkan_demo",
+        {},
+        {1: (1, 4), 2: (1, 6), "*": (1, 0)},
+    ),
     # signed late: overdue now, the reminder ladder's next run acts on them
-    ("r1", "05", "payment_plan_semester", ("days", -20), "split", {}, {1: (1, 2, "student")}),
+    (
+        "r1",
+        "05",
+        "payment_plan_semester",
+        ("days", -20),
+        "split",
+        {},
+        {1: (1, 2, "student")},
+    ),
     ("r2", "03", "payment_plan_upfront", ("days", -5), None, {"discount": 10}, {}),
-    ("r3", "04", "payment_plan_semester", ("days", -35), None, {"scholarship_amount": 500}, {}),
+    (
+        "r3",
+        "04",
+        "payment_plan_semester",
+        ("days", -35),
+        None,
+        {"scholarship_amount": 500},
+        {},
+    ),
     # starts in ten days (first instalment invoiced); a draft proposal
     ("r4", "07", "payment_plan_monthly_10", ("days", 10), None, {}, {}),
-    ("r5", "10", "payment_plan_custom_deposit", ("days", 30), None, {"draft": True}, {}),
+    (
+        "r5",
+        "10",
+        "payment_plan_custom_deposit",
+        ("days", 30),
+        None,
+        {"draft": True},
+        {},
+    ),
 ]
 # the reminder ladder ran a week ago: the stages reached since wait for its
 # next run
@@ -195,7 +314,9 @@ class EduCrmDemo(models.AbstractModel):
                 "partner_id": self._ref(f"student_{number}_demo").id,
                 "programme_id": intake.programme_id.id,
                 "intake_id": intake.id,
-                "date_applied": min(start - timedelta(days=150), today - timedelta(days=12)),
+                "date_applied": min(
+                    start - timedelta(days=150), today - timedelta(days=12)
+                ),
                 "funding": "sponsored" if sponsor else "self_paid",
                 "sponsor_id": self._ref(sponsor).id if sponsor else False,
             }
@@ -254,7 +375,9 @@ class EduCrmDemo(models.AbstractModel):
             .search([("team_id.edu_is_admissions", "=", True)])
         )
         counts = dict(
-            History._read_group([("lead_id", "in", leads.ids)], ["lead_id"], ["__count"])
+            History._read_group(
+                [("lead_id", "in", leads.ids)], ["lead_id"], ["__count"]
+            )
         )
         leads = leads.filtered(lambda lead: counts.get(lead, 0) <= 1)
         if not leads:
@@ -316,7 +439,9 @@ class EduCrmDemo(models.AbstractModel):
                         "sequence": 1,
                     }
                 ),
-                Command.create({"partner_id": student.id, "share": 30.0, "sequence": 2}),
+                Command.create(
+                    {"partner_id": student.id, "share": 30.0, "sequence": 2}
+                ),
             ]
         return [Command.create({"partner_id": self._ref(payers).id, "share": 100.0})]
 
@@ -386,7 +511,9 @@ class EduCrmDemo(models.AbstractModel):
                     active_model="account.move", active_ids=invoice.ids
                 ).create(
                     {
-                        "amount": invoice.currency_id.round(invoice.amount_total * ratio),
+                        "amount": invoice.currency_id.round(
+                            invoice.amount_total * ratio
+                        ),
                         "payment_date": max(payment_date, invoice.invoice_date),
                     }
                 )._create_payments()
@@ -396,9 +523,7 @@ class EduCrmDemo(models.AbstractModel):
         """The reminder ladder as it ran a week ago (its history); what it
         has to do since is left to its next run."""
         Log = self.env["edu.reminder.log"]
-        Log._edu_plan_reminders(
-            self._today() - timedelta(days=LADDER_LAST_RUN_DAYS)
-        )
+        Log._edu_plan_reminders(self._today() - timedelta(days=LADDER_LAST_RUN_DAYS))
         Log.search([("state", "=", "pending")])._edu_dispatch()
 
     # ------------------------------------------------------------------

@@ -21,3 +21,4 @@ from . import test_records_guards
 from . import test_tuition_truth
 from . import test_admission_truth
 from . import test_document_truth
+from . import test_demo_story
