@@ -18,11 +18,14 @@ ODOO_GIT_URL = os.environ.get("ODOO_GIT_URL", "https://github.com/odoo/odoo.git"
 RUN_PG_PORT = int(os.environ.get("EDU_PG_PORT", "54329"))
 TEST_PG_PORT = int(os.environ.get("EDU_TEST_PG_PORT", "54339"))
 PG_SUPERUSER = "odoo"
+# unique logins: Odoo's own tests create users such as "marketing"
 DEMO_LOGINS = (
-    ("Education manager", "registrar", "registrar"),
-    ("Marketing user", "marketing", "marketing"),
-    ("Student (portal)", "student", "student"),
-    ("Sponsor (portal)", "sponsor", "sponsor"),
+    ("Education manager", "edu.registrar", "edu.registrar"),
+    ("Marketing user", "edu.marketing", "edu.marketing"),
+    ("Marketing manager", "edu.marketing.manager", "edu.marketing.manager"),
+    ("Student (portal)", "edu.student", "edu.student"),
+    ("Sponsor (portal)", "edu.sponsor", "edu.sponsor"),
+    ("Applicant (portal)", "edu.applicant", "edu.applicant"),
     ("Administrator", "admin", "admin"),
 )
 

@@ -11,3 +11,4 @@ from . import test_guards
 from . import test_schedule
 from . import test_check_is_the_send
 from . import test_reasons
+from . import test_demo_users

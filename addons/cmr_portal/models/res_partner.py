@@ -1,19 +1,23 @@
+import functools
+import re
+
 from markupsafe import Markup
 from odoo import Command, api, fields, models
-from odoo.addons.campaign_pressure.models.res_partner import QUIET_DAY_FIELDS
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .cmr_consent_log import (
     BLACKLIST,
     CONSENT_FIELDS,
     NO,
     NOT_SUBSCRIBED,
-    QUIET_DAYS,
     SUBSCRIBED,
     TOPIC,
     YES,
 )
 
+WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6])*$")
+# cursor cache key of the ids of the people with quiet days (one transaction)
+QUIET_CACHE_KEY = "cmr_portal.quiet_partner_ids"
 # who may record a student's consent to show their records to sponsors in the
 # backend (the person gives it themselves in the portal)
 CONSENT_GROUP = "edu_crm.group_edu_user"
@@ -41,6 +45,13 @@ class ResPartner(models.Model):
         ],
         string="Preferred Channel",
     )
+    cmr_quiet_weekdays = fields.Char(
+        string="Quiet Days",
+        index="btree_not_null",
+        help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which "
+        "the person "
+        "receives no marketing contact.",
+    )
     cmr_sponsor_consent = fields.Boolean(
         string="Sponsors May See My Records",
         copy=False,
@@ -55,14 +66,29 @@ class ResPartner(models.Model):
         groups=CONSENT_LOG_GROUPS,
     )
 
+    @api.constrains("cmr_quiet_weekdays")
+    def _check_cmr_quiet_weekdays(self):
+        for partner in self:
+            if partner.cmr_quiet_weekdays and not WEEKDAYS_RE.match(
+                partner.cmr_quiet_weekdays
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Quiet days are week day numbers from 0 (Monday) to 6 (Sunday)."
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("cmr_sponsor_consent") for vals in vals_list):
             self._cmr_check_consent_writer()
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        if any(vals.get("cmr_quiet_weekdays") for vals in vals_list):
+            self._cmr_forget_quiet_partners()
+        return partners
 
     def write(self, vals):
-        if not self._cmr_tracked_fields(vals):
+        if not any(fname in vals for fname in CONSENT_FIELDS):
             return super().write(vals)
         return self._cmr_write_logged(vals, "backend")
 
@@ -82,7 +108,9 @@ class ResPartner(models.Model):
             lambda p: p.cmr_sponsor_consent != bool(vals["cmr_sponsor_consent"])
         ):
             self._cmr_check_consent_writer()
-        tracked = self._cmr_tracked_fields(vals)
+        if "cmr_quiet_weekdays" in vals:
+            self._cmr_forget_quiet_partners()
+        tracked = [fname for fname in CONSENT_FIELDS if fname in vals]
         if not tracked:
             return super().write(vals)
         before = {partner.id: partner._cmr_consent_codes(tracked) for partner in self}
@@ -104,15 +132,6 @@ class ResPartner(models.Model):
         self.env["cmr.consent.log"]._cmr_log(changes, source)
         return res
 
-    @api.model
-    def _cmr_tracked_fields(self, vals):
-        """The consent log lines ``vals`` may change (see CONSENT_FIELDS): the
-        quiet days are one line, whichever of their fields is written."""
-        written = set(vals)
-        if written & set(QUIET_DAY_FIELDS):
-            written.add(QUIET_DAYS)
-        return [fname for fname in CONSENT_FIELDS if fname in written]
-
     def _cmr_check_consent_writer(self):
         """The consent to show a student's records to the sponsors is the
         person's (portal, sudo after the identity check) or recorded by the
@@ -131,11 +150,6 @@ class ResPartner(models.Model):
         self.ensure_one()
         values = {}
         for fname in fnames:
-            if fname == QUIET_DAYS:
-                values[fname] = ",".join(
-                    map(str, sorted(self._pressure_quiet_weekdays()))
-                )
-                continue
             field = self._fields[fname]
             value = self[fname]
             if fname == "pressure_blocked_channel_ids":
@@ -146,9 +160,63 @@ class ResPartner(models.Model):
                 values[fname] = format_hour(value)
             elif field.type == "integer":
                 values[fname] = str(value or 0)
-            else:  # selection keys, language code
+            else:  # selection keys, language code, week day numbers
                 values[fname] = value or ""
         return values
+
+    @api.model
+    def _cmr_weekday_labels(self):
+        return [
+            self.env._("Monday"),
+            self.env._("Tuesday"),
+            self.env._("Wednesday"),
+            self.env._("Thursday"),
+            self.env._("Friday"),
+            self.env._("Saturday"),
+            self.env._("Sunday"),
+        ]
+
+    @api.model
+    def _cmr_weekday_names(self, value):
+        labels = self._cmr_weekday_labels()
+        return ", ".join(
+            labels[int(day)]
+            for day in (value or "").split(",")
+            if day.isdigit() and int(day) < 7
+        )
+
+    @api.model
+    def _cmr_quiet_partner_ids(self):
+        """Ids of the people who set quiet days: the pressure engine then reads
+        quiet days only for them, so a send costs no extra query for everyone
+        else.
+
+        Read once per transaction and kept in the cursor's cache: under
+        Odoo's REPEATABLE READ isolation a transaction sees the same rows until
+        it ends, so the set is forgotten at commit and rollback and when this
+        transaction changes quiet days (never a registry-wide cache flush)."""
+        cr = self.env.cr
+        ids = cr.cache.get(QUIET_CACHE_KEY)
+        if ids is None:
+            partners = self.sudo().with_context(active_test=False)
+            ids = frozenset(partners.search([("cmr_quiet_weekdays", "!=", False)]).ids)
+            cr.cache[QUIET_CACHE_KEY] = ids
+            forget = functools.partial(cr.cache.pop, QUIET_CACHE_KEY, None)
+            cr.postcommit.add(forget)
+            cr.postrollback.add(forget)
+        return ids
+
+    @api.model
+    def _cmr_forget_quiet_partners(self):
+        self.env.cr.cache.pop(QUIET_CACHE_KEY, None)
+
+    def _cmr_quiet_weekday_set(self):
+        self.ensure_one()
+        return {
+            int(day)
+            for day in (self.cmr_quiet_weekdays or "").split(",")
+            if day.isdigit()
+        }
 
     # ------------------------------------------------------------------
     # Preference centre (portal and mailing page)
@@ -241,82 +309,4 @@ class ResPartner(models.Model):
                     }
                 )
         self.env["cmr.consent.log"]._cmr_log(changes, source)
-        return True
-
-    @api.model
-    def _cmr_demo_setup(self):
-        """Preferences, consent, feedback and requests of the demo portal users
-        of edu_crm (skipped when its demo data is not there)."""
-        ref = self.env.ref
-        student_user = ref("edu_crm.user_student_demo", raise_if_not_found=False)
-        sponsor_user = ref("edu_crm.user_sponsor_demo", raise_if_not_found=False)
-        applicant_user = ref("cmr_portal.user_applicant_demo", raise_if_not_found=False)
-        lists = self.env["mailing.list"].search([("is_public", "=", True)], limit=2)
-        if student_user:
-            student = student_user.partner_id
-            student._cmr_apply_preferences(
-                {
-                    "pressure_max_contacts": 4,
-                    "pressure_period": "month",
-                    "pressure_quiet_from": 21.0,
-                    "pressure_quiet_to": 8.0,
-                    "pressure_quiet_sun": True,
-                    "cmr_preferred_channel": "email",
-                    "cmr_sponsor_consent": True,
-                    "pressure_blocked_channel_ids": [
-                        Command.set(ref("campaign_pressure.channel_phone").ids)
-                    ],
-                },
-                set(lists[:1].ids),
-                False,
-                "portal",
-            )
-            self.env["cmr.feedback"].create(
-                {
-                    "partner_id": student.id,
-                    "rating": "4",
-                    "comment": "The enrolment went smoothly.",
-                }
-            )
-            doc_type = ref("edu_crm.edu_document_type_enrolment_certificate")
-            self.env["cmr.request"].create(
-                {
-                    "partner_id": student.id,
-                    "request_type": "document",
-                    "document_type_id": doc_type.id,
-                    "description": "For my scholarship application.",
-                }
-            )
-        if sponsor_user:
-            organisation = sponsor_user.partner_id.commercial_partner_id
-            sponsored = self.search(
-                [("edu_sponsor_ids", "in", organisation.ids)], order="id", limit=1
-            )
-            sponsored._cmr_write_logged({"cmr_sponsor_consent": True}, "portal")
-        if applicant_user:
-            applicant = applicant_user.partner_id
-            applicant._cmr_apply_preferences(
-                {
-                    "pressure_max_contacts": 2,
-                    "pressure_period": "month",
-                    "cmr_preferred_channel": "sms",
-                },
-                set(lists.ids),
-                False,
-                "mailing",
-            )
-            self.env["cmr.feedback"].create(
-                {
-                    "partner_id": applicant.id,
-                    "rating": "2",
-                    "comment": "Too many emails about open days.",
-                }
-            )
-            self.env["cmr.request"].create(
-                {
-                    "partner_id": applicant.id,
-                    "request_type": "other",
-                    "description": "Can I apply after the deadline?",
-                }
-            )
         return True

@@ -312,17 +312,18 @@ class EduEnrollment(models.Model):
                     )
                 )
 
-    def _edu_set_state(self, new_state, reason=None):
+    def _edu_set_state(self, new_state, reason=None, date=None):
         """Move ``self`` to ``new_state`` if the state machine allows it,
-        stamping the date of the new state and keeping the reason.
-        For Education Users (and the superuser)."""
+        stamping the date of the new state (``date``, default today: a
+        transition recorded after the fact keeps the day it happened) and
+        keeping the reason. For Education Users (and the superuser)."""
         check_edu_group(self.env, EDU_USER)
         self._edu_check_transition(new_state)
         if new_state in REASON_STATES and not (reason and reason.strip()):
             raise UserError(self.env._("Please give a reason."))
         vals = {"state": new_state}
         date_field = STATE_DATES[new_state]
-        vals[date_field] = fields.Date.context_today(self)
+        vals[date_field] = date or fields.Date.context_today(self)
         if reason:
             vals["reason"] = reason.strip()
         self._edu_workflow_write(vals)

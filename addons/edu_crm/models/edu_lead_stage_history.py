@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 
@@ -69,53 +67,3 @@ class EduLeadStageHistory(models.Model):
         )
         if open_rows:
             open_rows.write({"date_out": date})
-
-    @api.model
-    def _edu_demo_backfill(self):
-        """Demo data only: give the admissions leads that have just their
-        creation row a plausible past path through the stages of their team
-        (a few days per stage, ending now), so the funnel report has data."""
-        leads = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            .search([("team_id.edu_is_admissions", "=", True)])
-        )
-        counts = dict(
-            self.sudo()._read_group(
-                [("lead_id", "in", leads.ids)], ["lead_id"], ["__count"]
-            )
-        )
-        leads = leads.filtered(lambda lead: counts.get(lead, 0) <= 1)
-        if not leads:
-            return
-        stages_by_team = {}
-        for stage in self.env["crm.stage"].search(
-            [("team_id", "in", leads.team_id.ids)], order="sequence, id"
-        ):
-            stages_by_team.setdefault(stage.team_id, []).append(stage)
-        now = fields.Datetime.now()
-        vals_list = []
-        for lead in leads:
-            path = [
-                s
-                for s in stages_by_team.get(lead.team_id, [])
-                if s.sequence <= lead.stage_id.sequence
-            ]
-            days = [1.5 + ((lead.id * 7 + i * 5) % 9) for i in range(len(path))]
-            start = now - timedelta(days=sum(days))
-            for i, (stage, duration) in enumerate(zip(path, days, strict=False)):
-                end = start + timedelta(days=duration)
-                last = i == len(path) - 1
-                vals_list.append(
-                    {
-                        "lead_id": lead.id,
-                        "stage_id": stage.id,
-                        "team_id": lead.team_id.id,
-                        "company_id": lead.company_id.id,
-                        "date_in": start,
-                        "date_out": False if last and lead.active else min(end, now),
-                    }
-                )
-                start = end
-        self.sudo().search([("lead_id", "in", leads.ids)]).unlink()
-        self.sudo().create(vals_list)

@@ -107,13 +107,13 @@ class EduTuitionContract(models.Model):
         self.ensure_one()
         return today + timedelta(days=max(self.company_id.edu_tuition_grace_days, 0))
 
-    def _edu_move_past_due(self):
-        """Give the instalments of the drafts ``self`` due before today (a
-        late enrolment) the grace date of their company, unless the bursar
-        chose to keep their dates: no invoice is due before it is issued.
-        Later instalments falling within the grace move with them, so the
-        schedule stays in order."""
-        today = fields.Date.context_today(self)
+    def _edu_move_past_due(self, today=None):
+        """Give the instalments of the drafts ``self`` due before ``today``
+        (default today; a late enrolment) the grace date of their company,
+        unless the bursar chose to keep their dates: no invoice is due before
+        it is issued. Later instalments falling within the grace move with
+        them, so the schedule stays in order."""
+        today = today or fields.Date.context_today(self)
         for contract in self.filtered(lambda c: c.past_due_policy == "grace"):
             instalments = contract.instalment_ids.sorted(lambda i: (i.sequence, i.id))
             if not instalments.filtered(lambda i: i.due_date < today):
@@ -134,9 +134,17 @@ class EduTuitionContract(models.Model):
             )
 
     def action_activate(self):
+        return self._edu_activate()
+
+    def _edu_activate(self, today=None):
+        """Activate the drafts ``self`` on ``today`` (default today): the
+        schedule is checked, the instalments due by then invoiced with that
+        invoice date, the contract document issued. A contract recorded after
+        the day it was signed gets the invoices it got back then."""
+        today = today or fields.Date.context_today(self)
         self._edu_check_manager()
         self._edu_check_ready()
-        self._edu_move_past_due()
+        self._edu_move_past_due(today)
         self._edu_set_state("active")
         mode = (
             self.env["ir.config_parameter"]
@@ -144,9 +152,9 @@ class EduTuitionContract(models.Model):
             .get_param("edu_crm.tuition_invoice_mode", "cron")
         )
         if mode == "activation":
-            self.instalment_ids._edu_create_invoices()
+            self.instalment_ids._edu_create_invoices(invoice_date=today)
         else:
-            self._edu_invoice_due_instalments()
+            self._edu_invoice_due_instalments(today)
         self._edu_issue_documents()
         return True
 
@@ -159,14 +167,15 @@ class EduTuitionContract(models.Model):
             )
             contract.sudo().document_id = document
 
-    def _edu_invoice_due_instalments(self):
-        """Invoice the instalments of ``self`` that fall within the lead time."""
-        today = fields.Date.context_today(self)
+    def _edu_invoice_due_instalments(self, today=None):
+        """Invoice, dated ``today`` (default today), the instalments of
+        ``self`` that fall within the lead time."""
+        today = today or fields.Date.context_today(self)
         limit = today + self.env["edu.tuition.instalment"]._edu_invoice_lead_time()
         instalments = self.instalment_ids.filtered(
             lambda i: i.payment_state == "to_invoice" and i.due_date <= limit
         )
-        instalments._edu_create_invoices()
+        instalments._edu_create_invoices(invoice_date=today)
 
     def action_close(self):
         self._edu_check_manager()
@@ -302,34 +311,4 @@ class EduTuitionContract(models.Model):
                 cancel=True,
             )
         partial._edu_credit_residual()
-        return True
-
-    def _edu_demo_pay(self, payments, partner_id=None):
-        """Demo data helper: register payments on the invoices of ``self``.
-
-        :param payments: list of ``(instalment sequence, share of the invoice
-            total paid, days after the due date the payment is made)``
-        :param partner_id: only pay the invoices of this payer
-        """
-        self.ensure_one()
-        for sequence, ratio, delay in payments:
-            instalment = self.instalment_ids.filtered(
-                lambda i, seq=sequence: i.sequence == seq
-            )
-            for invoice in instalment.invoice_ids.filtered(
-                lambda m: m.move_type == "out_invoice"
-                and m.state == "posted"
-                and (not partner_id or m.partner_id.id == partner_id)
-            ):
-                self.env["account.payment.register"].with_context(
-                    active_model="account.move", active_ids=invoice.ids
-                ).create(
-                    {
-                        "amount": invoice.currency_id.round(
-                            invoice.amount_total * ratio
-                        ),
-                        "payment_date": invoice.invoice_date_due
-                        + timedelta(days=delay),
-                    }
-                )._create_payments()
         return True

@@ -84,10 +84,12 @@ class EduTuitionInstalment(models.Model):
         except ValueError:
             return timedelta(days=14)
 
-    def _edu_invoice_vals(self):
-        """Invoice values for each payer share of the instalments in ``self``:
-        the fiscal position and taxes are the ones the amounts shown before
-        invoicing were computed with (``_edu_invoice_taxes``)."""
+    def _edu_invoice_vals(self, invoice_date=None):
+        """Invoice values for each payer share of the instalments in ``self``,
+        dated ``invoice_date`` (default today): the fiscal position and taxes
+        are the ones the amounts shown before invoicing were computed with
+        (``_edu_invoice_taxes``)."""
+        invoice_date = invoice_date or fields.Date.context_today(self)
         vals_list = []
         taxes_of = self.contract_id._edu_invoice_taxes()
         for inst in self:
@@ -109,7 +111,7 @@ class EduTuitionInstalment(models.Model):
                         "partner_id": payer.partner_id.id,
                         "fiscal_position_id": fiscal_position.id,
                         "currency_id": contract.currency_id.id,
-                        "invoice_date": fields.Date.context_today(self),
+                        "invoice_date": invoice_date,
                         "invoice_date_due": inst.due_date,
                         "invoice_origin": contract.name,
                         "edu_instalment_id": inst.id,
@@ -128,9 +130,10 @@ class EduTuitionInstalment(models.Model):
                 )
         return vals_list
 
-    def _edu_create_invoices(self):
+    def _edu_create_invoices(self, invoice_date=None):
         """Create and post the customer invoices of the instalments in ``self``
-        that are due for invoicing (active contract, not invoiced yet)."""
+        that are due for invoicing (active contract, not invoiced yet), dated
+        ``invoice_date`` (default today)."""
         todo = self.filtered(
             lambda i: i.contract_id.state == "active"
             and i.payment_state == "to_invoice"
@@ -138,7 +141,7 @@ class EduTuitionInstalment(models.Model):
         )
         moves = self.env["account.move"]
         for company, instalments in todo.grouped("company_id").items():
-            vals_list = instalments._edu_invoice_vals()
+            vals_list = instalments._edu_invoice_vals(invoice_date)
             if vals_list:
                 # created as superuser: account.move refuses the link to an
                 # instalment to users (callers: the bursar's activation and the

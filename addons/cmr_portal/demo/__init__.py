@@ -1,0 +1,1 @@
+from . import cmr_portal_demo
