@@ -1,23 +1,19 @@
-import functools
-import re
-
 from markupsafe import Markup
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.addons.campaign_pressure.models.res_partner import QUIET_DAY_FIELDS
+from odoo.exceptions import AccessError
 
 from .cmr_consent_log import (
     BLACKLIST,
     CONSENT_FIELDS,
     NO,
     NOT_SUBSCRIBED,
+    QUIET_DAYS,
     SUBSCRIBED,
     TOPIC,
     YES,
 )
 
-WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6])*$")
-# cursor cache key of the ids of the people with quiet days (one transaction)
-QUIET_CACHE_KEY = "cmr_portal.quiet_partner_ids"
 # who may record a student's consent to show their records to sponsors in the
 # backend (the person gives it themselves in the portal)
 CONSENT_GROUP = "edu_crm.group_edu_user"
@@ -45,13 +41,6 @@ class ResPartner(models.Model):
         ],
         string="Preferred Channel",
     )
-    cmr_quiet_weekdays = fields.Char(
-        string="Quiet Days",
-        index="btree_not_null",
-        help="Week days (0 = Monday ... 6 = Sunday, comma separated) on which "
-        "the person "
-        "receives no marketing contact.",
-    )
     cmr_sponsor_consent = fields.Boolean(
         string="Sponsors May See My Records",
         copy=False,
@@ -66,29 +55,14 @@ class ResPartner(models.Model):
         groups=CONSENT_LOG_GROUPS,
     )
 
-    @api.constrains("cmr_quiet_weekdays")
-    def _check_cmr_quiet_weekdays(self):
-        for partner in self:
-            if partner.cmr_quiet_weekdays and not WEEKDAYS_RE.match(
-                partner.cmr_quiet_weekdays
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Quiet days are week day numbers from 0 (Monday) to 6 (Sunday)."
-                    )
-                )
-
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("cmr_sponsor_consent") for vals in vals_list):
             self._cmr_check_consent_writer()
-        partners = super().create(vals_list)
-        if any(vals.get("cmr_quiet_weekdays") for vals in vals_list):
-            self._cmr_forget_quiet_partners()
-        return partners
+        return super().create(vals_list)
 
     def write(self, vals):
-        if not any(fname in vals for fname in CONSENT_FIELDS):
+        if not self._cmr_tracked_fields(vals):
             return super().write(vals)
         return self._cmr_write_logged(vals, "backend")
 
@@ -108,9 +82,7 @@ class ResPartner(models.Model):
             lambda p: p.cmr_sponsor_consent != bool(vals["cmr_sponsor_consent"])
         ):
             self._cmr_check_consent_writer()
-        if "cmr_quiet_weekdays" in vals:
-            self._cmr_forget_quiet_partners()
-        tracked = [fname for fname in CONSENT_FIELDS if fname in vals]
+        tracked = self._cmr_tracked_fields(vals)
         if not tracked:
             return super().write(vals)
         before = {partner.id: partner._cmr_consent_codes(tracked) for partner in self}
@@ -132,6 +104,15 @@ class ResPartner(models.Model):
         self.env["cmr.consent.log"]._cmr_log(changes, source)
         return res
 
+    @api.model
+    def _cmr_tracked_fields(self, vals):
+        """The consent log lines ``vals`` may change (see CONSENT_FIELDS): the
+        quiet days are one line, whichever of their fields is written."""
+        written = set(vals)
+        if written & set(QUIET_DAY_FIELDS):
+            written.add(QUIET_DAYS)
+        return [fname for fname in CONSENT_FIELDS if fname in written]
+
     def _cmr_check_consent_writer(self):
         """The consent to show a student's records to the sponsors is the
         person's (portal, sudo after the identity check) or recorded by the
@@ -150,6 +131,11 @@ class ResPartner(models.Model):
         self.ensure_one()
         values = {}
         for fname in fnames:
+            if fname == QUIET_DAYS:
+                values[fname] = ",".join(
+                    map(str, sorted(self._pressure_quiet_weekdays()))
+                )
+                continue
             field = self._fields[fname]
             value = self[fname]
             if fname == "pressure_blocked_channel_ids":
@@ -160,63 +146,9 @@ class ResPartner(models.Model):
                 values[fname] = format_hour(value)
             elif field.type == "integer":
                 values[fname] = str(value or 0)
-            else:  # selection keys, language code, week day numbers
+            else:  # selection keys, language code
                 values[fname] = value or ""
         return values
-
-    @api.model
-    def _cmr_weekday_labels(self):
-        return [
-            self.env._("Monday"),
-            self.env._("Tuesday"),
-            self.env._("Wednesday"),
-            self.env._("Thursday"),
-            self.env._("Friday"),
-            self.env._("Saturday"),
-            self.env._("Sunday"),
-        ]
-
-    @api.model
-    def _cmr_weekday_names(self, value):
-        labels = self._cmr_weekday_labels()
-        return ", ".join(
-            labels[int(day)]
-            for day in (value or "").split(",")
-            if day.isdigit() and int(day) < 7
-        )
-
-    @api.model
-    def _cmr_quiet_partner_ids(self):
-        """Ids of the people who set quiet days: the pressure engine then reads
-        quiet days only for them, so a send costs no extra query for everyone
-        else.
-
-        Read once per transaction and kept in the cursor's cache: under
-        Odoo's REPEATABLE READ isolation a transaction sees the same rows until
-        it ends, so the set is forgotten at commit and rollback and when this
-        transaction changes quiet days (never a registry-wide cache flush)."""
-        cr = self.env.cr
-        ids = cr.cache.get(QUIET_CACHE_KEY)
-        if ids is None:
-            partners = self.sudo().with_context(active_test=False)
-            ids = frozenset(partners.search([("cmr_quiet_weekdays", "!=", False)]).ids)
-            cr.cache[QUIET_CACHE_KEY] = ids
-            forget = functools.partial(cr.cache.pop, QUIET_CACHE_KEY, None)
-            cr.postcommit.add(forget)
-            cr.postrollback.add(forget)
-        return ids
-
-    @api.model
-    def _cmr_forget_quiet_partners(self):
-        self.env.cr.cache.pop(QUIET_CACHE_KEY, None)
-
-    def _cmr_quiet_weekday_set(self):
-        self.ensure_one()
-        return {
-            int(day)
-            for day in (self.cmr_quiet_weekdays or "").split(",")
-            if day.isdigit()
-        }
 
     # ------------------------------------------------------------------
     # Preference centre (portal and mailing page)
