@@ -371,7 +371,7 @@ class TestTuitionFigures(SplitTaxedCommon):
 
             shares = [
                 _numbers(span.text_content())[0]
-                for span in row.xpath(".//span[hasclass('cmr_sponsor_share_amount')]")
+                for span in row.xpath(".//span[hasclass('cmr_share_amount')]")
             ]
             rows.append(
                 (
@@ -491,9 +491,7 @@ class TestOneWordForPaid(SplitTaxedCommon):
                 )[0]
                 shares = [
                     " ".join(badge.text_content().split())
-                    for badge in section.xpath(
-                        ".//span[hasclass('cmr_sponsor_share_status')]"
-                    )
+                    for badge in section.xpath(".//span[hasclass('cmr_share_status')]")
                 ]
                 self.assertEqual(shares, [ours["paid"], ours["partial"]])
                 statuses = {
