@@ -27,6 +27,9 @@
     ],
     "demo": ["demo/cmr_portal_demo.xml"],
     "assets": {
+        "web.assets_frontend": [
+            "cmr_portal/static/src/scss/cmr_portal_tuition.scss",
+        ],
         "web.assets_tests": [
             "cmr_portal/static/tests/tours/*.js",
         ],

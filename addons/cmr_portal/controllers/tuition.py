@@ -9,6 +9,18 @@ from ..models.cmr_request import MAX_TEXT_LENGTH
 from .portal import CmrCustomerPortal, _to_int, portal_text
 
 MAX_PAY_SELECTION = 100
+# the status of a sponsor's invoice in the words of the instalments
+# (edu.tuition.instalment.payment_state), not in Accounting's: one word for
+# "paid" on the page, in every language
+SHARE_STATES = {
+    "not_paid": "not_paid",
+    "blocked": "not_paid",
+    "partial": "partial",
+    "in_payment": "paid",
+    "paid": "paid",
+    "invoicing_legacy": "paid",
+    "reversed": "cancelled",
+}
 
 
 class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
@@ -96,8 +108,10 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         date and the status; no link to the sponsor's invoice and nothing else
         of it."""
         env = request.env
-        payment_states = dict(
-            env["account.move"]._fields["payment_state"]._description_selection(env)
+        labels = dict(
+            env["edu.tuition.instalment"]
+            ._fields["payment_state"]
+            ._description_selection(env)
         )
         sponsors = (
             instalments.sudo()
@@ -125,7 +139,9 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                     "currency": invoice.currency_id,
                     "due_date": invoice.invoice_date_due,
                     "paid": invoice.payment_state in ("paid", "in_payment"),
-                    "status": payment_states.get(invoice.payment_state, ""),
+                    "status": labels[
+                        SHARE_STATES.get(invoice.payment_state, "not_paid")
+                    ],
                 }
             )
         return shares
@@ -154,18 +170,29 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
     def cmr_tuition(self, **kw):
         return self._cmr_tuition_page()
 
-    def _cmr_tuition_page(self, errors=None, pay_errors=None, form=None, status=200):
+    def _cmr_tuition_page(
+        self, errors=None, pay_errors=None, form=None, pay_selected=(), status=200
+    ):
         """The tuition page; ``errors`` and ``pay_errors``: messages of the
         server about the request form and the payment (never text from the
-        query string), ``form``: what the person typed."""
+        query string), ``form``: what the person typed in the request form,
+        ``pay_selected``: the instalment ids they ticked (only those the page
+        offers to pay are ticked again)."""
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         values.update(self._cmr_tuition_values(partner, with_sponsor_shares=True))
+        # the contracts on which a deferral or a new schedule can be granted
+        options = request.env["cmr.request"]._cmr_schedule_change_options(
+            values["contracts"]
+        )
         values.update(
             page_name="cmr_tuition",
             cmr_errors=errors or [],
             cmr_pay_errors=pay_errors or [],
             cmr_form=form or {},
+            cmr_pay_selected=set(pay_selected) & values["payable_instalment_ids"],
+            cmr_schedule_options=options,
+            cmr_can_reschedule=any(option.reschedule for option in options.values()),
         )
         return request.render("cmr_portal.portal_my_tuition", values, status=status)
 
@@ -250,6 +277,7 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                 form={
                     "contract_id": contract.id if contract else None,
                     "request_type": request_type,
+                    "instalment_id": instalment.id if instalment else None,
                     "requested_date": date,
                     "requested_count": count or None,
                     "reason": reason,
@@ -275,8 +303,8 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         Invoice = env["account.move"]
         Instalment = env["edu.tuition.instalment"]
         raw_ids = [raw_ids] if isinstance(raw_ids, str) else list(raw_ids or [])
-        if not raw_ids:
-            return Invoice, [env._("Choose the instalments you want to pay.")]
+        if not any(raw_ids):
+            return Invoice, [env._("Tick at least one instalment to pay.")]
         ids = {_to_int(value) for value in raw_ids}
         if (
             None in ids
@@ -364,11 +392,14 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         sitemap=False,
     )
     def cmr_tuition_pay(self, **kw):
-        invoices_sudo, errors = self._cmr_payable_invoices(
-            request.httprequest.args.getlist("instalment_ids")
-        )
+        raw_ids = request.httprequest.args.getlist("instalment_ids")
+        invoices_sudo, errors = self._cmr_payable_invoices(raw_ids)
         if errors:
-            return self._cmr_tuition_page(pay_errors=errors, status=400)
+            # the page again, with the message and what the person ticked
+            ticked = {_to_int(value) for value in raw_ids[:MAX_PAY_SELECTION]}
+            return self._cmr_tuition_page(
+                pay_errors=errors, pay_selected=ticked - {None}, status=400
+            )
         return request.render(
             "cmr_portal.portal_my_tuition_pay", self._cmr_pay_page_values(invoices_sudo)
         )

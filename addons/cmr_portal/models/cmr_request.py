@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.edu_crm.models.edu_tuition_contract_schedule import (
@@ -37,6 +39,17 @@ REQUEST_FIELDS = frozenset(
         "company_id",
     }
 )
+
+
+class ScheduleChangeOptions(NamedTuple):
+    """What a person may ask about one tuition contract: the instalments a
+    deferral may move, and whether a new schedule can replace the
+    instalments not invoiced yet."""
+
+    deferrable: models.BaseModel  # edu.tuition.instalment
+    reschedule: bool
+
+
 # a document of these types certifies an enrolment: requested only by a
 # person with an enrolment in one of the states (codes of edu.document.type)
 DOCUMENT_ENROLLMENT_STATES = {
@@ -205,17 +218,35 @@ class CmrRequest(models.Model):
                 raise ValidationError(
                     self.env._("Choose one of your tuition contracts.")
                 )
-            if request.contract_id.state != "active":
+            contract = request.contract_id
+            if contract.state != "active":
+                states = dict(
+                    contract._fields["state"]._description_selection(self.env)
+                )
                 raise ValidationError(
-                    self.env._("Only the schedule of an active contract can change.")
+                    self.env._(
+                        "Contract %(contract)s is %(state)s: only the schedule of "
+                        "an active contract can change.",
+                        contract=contract.name,
+                        state=states[contract.state].lower(),
+                    )
+                )
+            options = self._cmr_schedule_change_options(contract).get(contract)
+            if not options:
+                raise ValidationError(
+                    self.env._(
+                        "Every instalment of contract %(contract)s is paid or "
+                        "cancelled: there is nothing to defer or reschedule.",
+                        contract=contract.name,
+                    )
                 )
             if not request.requested_date:
                 raise ValidationError(self.env._("Give the date you ask for."))
             if request.request_type == "deferral":
                 instalment = request.instalment_id
-                if not instalment or instalment.contract_id != request.contract_id:
+                if not instalment or instalment.contract_id != contract:
                     raise ValidationError(self.env._("Choose the instalment to defer."))
-                if instalment.payment_state not in DEFERRABLE_STATES:
+                if instalment not in options.deferrable:
                     raise ValidationError(
                         self.env._(
                             "This instalment is paid or cancelled and cannot be "
@@ -239,9 +270,7 @@ class CmrRequest(models.Model):
                             max=MAX_RESCHEDULE_COUNT,
                         )
                     )
-                if not request.contract_id.instalment_ids.filtered(
-                    lambda i: i.payment_state == "to_invoice"
-                ):
+                if not options.reschedule:
                     raise ValidationError(
                         self.env._(
                             "Every instalment of this contract is already invoiced."
@@ -435,6 +464,26 @@ class CmrRequest(models.Model):
                 "Schedule changed by the approved request %(name)s.", name=self.name
             )
         )
+
+    @api.model
+    def _cmr_schedule_change_options(self, contracts):
+        """``{contract: ScheduleChangeOptions}`` for those of ``contracts``
+        on which a deferral or a new schedule can be granted: an active
+        contract with instalments that can still move (not paid, not
+        cancelled). The one rule for both sides: the portal offers the
+        request form for these contracts only, _check_tuition_request
+        refuses the others, at creation and again at approval."""
+        options = {}
+        for contract in contracts.filtered(lambda c: c.state == "active"):
+            deferrable = contract.instalment_ids.filtered(
+                lambda i: i.payment_state in DEFERRABLE_STATES
+            ).sorted(lambda i: (i.sequence, i.id))
+            if deferrable:
+                options[contract] = ScheduleChangeOptions(
+                    deferrable,
+                    any(i.payment_state == "to_invoice" for i in deferrable),
+                )
+        return options
 
     @api.model
     def _cmr_requestable_document_types(self, partner):

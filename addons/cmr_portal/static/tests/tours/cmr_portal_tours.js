@@ -163,3 +163,38 @@ registry.category("web_tour.tours").add("cmr_portal_pay_instalments", {
     },
   ],
 });
+
+registry.category("web_tour.tours").add("cmr_portal_pay_nothing_ticked", {
+  url: "/my/tuition",
+  steps: () => [
+    {
+      content: "Pay without ticking an instalment",
+      trigger: "button#cmr_pay_selected",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "The tuition page again, the message by the payment form",
+      trigger: "#cmr_pay_form #cmr_pay_errors:contains('Tick at least one instalment')",
+    },
+    {
+      content: "The schedule is still there: tick the first instalment",
+      trigger: "tr.cmr_instalment_row:nth-child(1) input.cmr_pay_select",
+      run: "click",
+    },
+    {
+      content: "Pay it",
+      trigger: "button#cmr_pay_selected",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "Odoo's payment form for the ticked instalment",
+      trigger: "#o_payment_form",
+    },
+    {
+      content: "One instalment in the payment",
+      trigger: "tr.cmr_pay_line:only-child",
+    },
+  ],
+});
