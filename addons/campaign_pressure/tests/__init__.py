@@ -11,3 +11,6 @@ from . import test_guards
 from . import test_schedule
 from . import test_check_is_the_send
 from . import test_reasons
+from . import test_journey
+from . import test_journey_security
+from . import test_journey_concurrency
