@@ -32,6 +32,7 @@
     ],
     "demo": [
         "demo/campaign_pressure_demo.xml",
+        "demo/campaign_journey_demo.xml",
     ],
     "installable": True,
 }

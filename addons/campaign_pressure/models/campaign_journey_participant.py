@@ -160,9 +160,12 @@ class CampaignJourneyParticipantStep(models.Model):
         related="participant_id.res_id", model_field="res_model"
     )
     partner_id = fields.Many2one(related="participant_id.partner_id")
-    is_test = fields.Boolean(readonly=True)
+    is_test = fields.Boolean(string="Test", readonly=True)
     is_fallback = fields.Boolean(
-        string="Fallback", readonly=True, help="Run because another step was held."
+        string="Fallback",
+        readonly=True,
+        help="Run because a step was held by pressure (a fallback or a retry): "
+        "its trigger is not checked again.",
     )
     state = fields.Selection(
         ITEM_STATES, default="scheduled", required=True, readonly=True
