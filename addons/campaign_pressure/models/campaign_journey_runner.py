@@ -65,9 +65,9 @@ class CampaignJourneyRunner(models.AbstractModel):
             claimed = self._journey_claim(batch_size)
             if not claimed:
                 break
-            self._journey_run_claimed(claimed)
+            participant_ids = self._journey_run_claimed(claimed)
             done += len(claimed)
-            self._journey_complete(journeys)
+            self._journey_complete(journeys, participant_ids)
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(
@@ -304,17 +304,24 @@ class CampaignJourneyRunner(models.AbstractModel):
         return left
 
     @api.model
-    def _journey_complete(self, journeys):
-        """Running participants without pending work completed the journey."""
+    def _journey_complete(self, journeys, participant_ids=None):
+        """Running participants without pending work completed the journey
+        (``participant_ids``: only those, the participants of a batch)."""
         if not journeys:
             return
         self.env.flush_all()
+        only = (
+            SQL("AND p.id = ANY(%s)", list(participant_ids))
+            if participant_ids is not None
+            else SQL()
+        )
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE campaign_journey_participant p
                    SET state = 'completed', left_date = %(now)s
                  WHERE p.journey_id = ANY(%(journeys)s) AND p.state = 'running'
+                   %(only)s
                    AND NOT EXISTS (
                        SELECT FROM campaign_journey_participant_step i
                         WHERE i.participant_id = p.id
@@ -322,6 +329,7 @@ class CampaignJourneyRunner(models.AbstractModel):
                 """,
                 now=fields.Datetime.now(),
                 journeys=journeys.ids,
+                only=only,
             )
         )
         self.env["campaign.journey.participant"].invalidate_model()
@@ -429,7 +437,8 @@ class CampaignJourneyRunner(models.AbstractModel):
 
     @api.model
     def _journey_run_claimed(self, claimed, test_email=None):
-        """Run locked work items ``{item_id: fired}``, grouped by step."""
+        """Run locked work items ``{item_id: fired}``, grouped by step;
+        returns their participants' ids."""
         Item = self.env["campaign.journey.participant.step"].sudo()
         items = Item.browse(list(claimed))
         items.fetch(["step_id", "participant_id", "scheduled_date", "state"])
@@ -438,6 +447,7 @@ class CampaignJourneyRunner(models.AbstractModel):
             by_step[item.step_id] |= item
         for step, step_items in by_step.items():
             self._journey_run_step(step, step_items, claimed, test_email=test_email)
+        return items.participant_id.ids
 
     @api.model
     def _journey_run_step(self, step, items, fired, test_email=None):
