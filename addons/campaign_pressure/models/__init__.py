@@ -15,3 +15,10 @@ from . import mail_activity
 from . import mailing_subscription
 from . import mail_blacklist
 from . import mail_thread_blacklist
+from . import campaign_journey
+from . import campaign_journey_step
+from . import campaign_journey_participant
+from . import campaign_journey_runner
+from . import campaign_journey_mailing
+from . import campaign_journey_activity
+from . import campaign_journey_test

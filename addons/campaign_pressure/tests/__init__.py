@@ -12,3 +12,6 @@ from . import test_schedule
 from . import test_check_is_the_send
 from . import test_reasons
 from . import test_demo_users
+from . import test_journey
+from . import test_journey_security
+from . import test_journey_concurrency

@@ -63,6 +63,35 @@ PUBLIC_METHODS = {
     ("mailing.mailing", "action_confirm_send"): "who may write the mailing",
     ("mailing.mailing", "action_view_pressure_held"): "mass-mailing user",
     ("res.partner", "action_view_pressure_contacts"): "mass-mailing user",
+    # journeys (issue 14)
+    (
+        "campaign.journey",
+        "create",
+    ): "mass-mailing user; stamps: sudo; transactional: manager",
+    (
+        "campaign.journey",
+        "write",
+    ): "mass-mailing user; stamps: sudo; transactional: manager",
+    ("campaign.journey", "unlink"): "mass-mailing user; not while running",
+    ("campaign.journey", "action_launch"): "who may write the journey",
+    ("campaign.journey", "action_stop"): "who may write the journey",
+    ("campaign.journey", "action_open_test"): "who may write the journey",
+    ("campaign.journey", "action_view_participants"): "who may read the journey",
+    ("campaign.journey", "action_view_work_items"): "who may read the journey",
+    ("campaign.journey.step", "create"): "mass-mailing user; its mailing: sudo",
+    ("campaign.journey.step", "write"): "mass-mailing user; its mailing: sudo",
+    ("campaign.journey.step", "unlink"): "mass-mailing user; not once it ran",
+    ("campaign.journey.step", "action_view_work_items"): "who may read the step",
+    ("campaign.journey.participant", "init"): "framework (module install)",
+    ("campaign.journey.participant", "create"): "nobody but sudo (the runner)",
+    ("campaign.journey.participant", "write"): "nobody but sudo (the runner)",
+    ("campaign.journey.participant", "action_open_record"): "who may read it",
+    ("campaign.journey.participant.step", "init"): "framework (module install)",
+    ("campaign.journey.participant.step", "create"): "nobody but sudo (the runner)",
+    ("campaign.journey.participant.step", "write"): "nobody but sudo (the runner)",
+    ("campaign.journey.test", "create"): "mass-mailing user (ACL); no result",
+    ("campaign.journey.test", "write"): "mass-mailing user (ACL); no result",
+    ("campaign.journey.test", "action_run"): "who may write the journey",
 }
 
 

@@ -39,6 +39,14 @@ READERS = "readers"
 # the allowed user succeeds; every other user must get an AccessError.
 PUBLIC_METHODS = {
     # campaign_pressure
+    ("campaign.journey", "action_launch"): MARKETING,
+    ("campaign.journey", "action_open_test"): MARKETING,
+    ("campaign.journey", "action_stop"): MARKETING,
+    ("campaign.journey", "action_view_participants"): READERS,
+    ("campaign.journey", "action_view_work_items"): READERS,
+    ("campaign.journey.participant", "action_open_record"): READERS,
+    ("campaign.journey.step", "action_view_work_items"): READERS,
+    ("campaign.journey.test", "action_run"): MARKETING,
     ("campaign.pressure.letter", "action_log"): MARKETING,
     ("campaign.pressure.simulation", "action_send"): MARKETING,
     ("mailing.mailing", "action_check_pressure"): MARKETING,
@@ -105,6 +113,37 @@ PUBLIC_METHODS = {
 # users = the model lets only those write it.
 WRITABLE_FIELDS = {
     # campaign_pressure
+    "campaign.journey": [
+        (
+            MARKETING,
+            None,
+            # participant_ids: its rows are refused by the participant model
+            "active campaign_id color company_id date_field date_offset_days "
+            "domain entry_mode exit_domain goal_domain model_id model_name name "
+            "participant_ids priority reentry reentry_days sequence step_ids "
+            "unique_key",
+        ),
+        (MARKETING, PRESSURE, "is_transactional"),
+        (MARKETING, "workflow", "last_entry_scan launch_date launched_by_id state"),
+    ],
+    "campaign.journey.step": [
+        (
+            MARKETING,
+            None,
+            # item_ids: its rows are refused by the work item model
+            "active activity_deadline_days activity_note activity_summary "
+            "activity_type_id activity_user_id activity_user_mode body_html "
+            "body_plaintext child_ids company_id expiry_hours fallback_step_id "
+            "filter_domain hold_action interval_number interval_type item_ids "
+            "journey_id kind model_name name parent_id retry_hours retry_max_days "
+            "sequence server_action_id subject trigger",
+        ),
+        (MARKETING, "workflow", "mailing_id"),
+    ],
+    "campaign.journey.test": [
+        (MARKETING, None, "email_to journey_id model_name res_id"),
+        (MARKETING, "workflow", "participant_id"),
+    ],
     "campaign.pressure.channel": [(PRESSURE, None, "code name sequence")],
     "campaign.pressure.rule": [
         (
@@ -664,6 +703,53 @@ class TestSurface(TuitionPortalCommon):
         return simulation.recipient_line_ids[:1] or self.env[
             "campaign.pressure.simulation.recipient"
         ].create({"simulation_id": simulation.id, "name": "Surface"})
+
+    def _new_campaign_journey(self):
+        journey = self.su_env["campaign.journey"].create(
+            {
+                "name": "Surface journey",
+                "company_id": self.company.id,
+                "domain": repr([("id", "=", self.student.id)]),
+            }
+        )
+        self.su_env["campaign.journey.step"].create(
+            {"journey_id": journey.id, "name": "Wait", "kind": "wait"}
+        )
+        return journey
+
+    def _new_campaign_journey_step(self):
+        return self._new_campaign_journey().step_ids
+
+    def _new_campaign_journey_participant(self):
+        journey = self._new_campaign_journey()
+        journey.action_launch()
+        return journey.participant_ids
+
+    def _new_campaign_journey_test(self):
+        return self.su_env["campaign.journey.test"].create(
+            {
+                "journey_id": self._new_campaign_journey().id,
+                "res_id": self.student.id,
+                "email_to": "tester@example.com",
+            }
+        )
+
+    def _call_campaign_journey_action_stop(self, user):
+        journey = self._new_campaign_journey()
+        journey.action_launch()
+        return self._as(journey, user).action_stop()
+
+    def _call_campaign_journey_test_action_run(self, user):
+        wizard = self._wizard(
+            "campaign.journey.test",
+            user,
+            {
+                "journey_id": self._new_campaign_journey().id,
+                "res_id": self.student.id,
+                "email_to": "tester@example.com",
+            },
+        )
+        return wizard.action_run()
 
     def _new_campaign_pressure_letter(self):
         return self.su_env["campaign.pressure.letter"].create(
