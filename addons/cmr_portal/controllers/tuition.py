@@ -330,9 +330,9 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
                 )
             ]
         invoices = Invoice.search(
-            self._cmr_invoice_domain(instalments)
+            Invoice._edu_open_tuition_domain()
             + [
-                ("payment_state", "in", OPEN_STATES),
+                ("edu_instalment_id", "in", instalments.ids),
                 ("partner_id", "=", partner.id),
             ],
             order="invoice_date_due, id",
