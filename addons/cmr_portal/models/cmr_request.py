@@ -297,6 +297,9 @@ class CmrRequest(models.Model):
                     }
                 )
         Instalment = self.env["edu.tuition.instalment"].sudo()
+        # copies: the caller's values stay as given (a refused request can be
+        # tried again with them without carrying the system fields set here)
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
