@@ -210,6 +210,10 @@ def _pytest(args, odoo, python, totals):
     pytest_args = args.pytest_args or ["tests"]
     env = odoo_env(odoo)
     env["EDU_ODOO_ADDONS_PATH"] = addons_path(odoo)
+    # tests that run Odoo (test_upgrade.py) reach the same PostgreSQL as Odoo's tests
+    env.update({k: v for k, v in os.environ.items() if k.startswith("PG")})
+    if args.external_db:
+        env["EDU_EXTERNAL_DB"] = "1"
     proc = subprocess.run(
         [str(python), "-m", "pytest", "-q", f"--junitxml={junit}", *pytest_args],
         cwd=ROOT,
