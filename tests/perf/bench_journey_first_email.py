@@ -183,17 +183,31 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
         f"journey: {N:,} participants enter and get the first email "
         f"(batches of {BATCH}) vs one plain mailing",
         [
-            ("plain mailing send", f"{plain['send']:.2f} s / {plain_again['send']:.2f} s"
-             f", {plain['queries']} queries"),
-            ("journey entry (launch)", f"{journey['entry']:.2f} s, "
-             f"{journey['entry_queries']} queries"),
-            ("journey step (cron tick)", f"{journey['send']:.2f} s, "
-             f"{journey['queries']} queries, {len(batches)} batches"),
+            (
+                "plain mailing send",
+                f"{plain['send']:.2f} s / {plain_again['send']:.2f} s"
+                f", {plain['queries']} queries",
+            ),
+            (
+                "journey entry (launch)",
+                f"{journey['entry']:.2f} s, {journey['entry_queries']} queries",
+            ),
+            (
+                "journey step (cron tick)",
+                f"{journey['send']:.2f} s, "
+                f"{journey['queries']} queries, {len(batches)} batches",
+            ),
             ("queries per batch", f"min {min(per_batch)}, max {max(per_batch)}"),
-            ("seconds per batch", f"{min(s for _n, s, _q in batches):.2f}-"
-             f"{max(s for _n, s, _q in batches):.2f}"),
+            (
+                "seconds per batch",
+                f"{min(s for _n, s, _q in batches):.2f}-"
+                f"{max(s for _n, s, _q in batches):.2f}",
+            ),
             ("time ratio journey step / plain (best)", f"{ratio:.3f}"),
-            ("(entry + step) / plain", f"{(journey['entry'] + journey['send']) / best_plain:.3f}"),
+            (
+                "(entry + step) / plain",
+                f"{(journey['entry'] + journey['send']) / best_plain:.3f}",
+            ),
             ("work items done or held", journey["done"]),
         ],
     )
