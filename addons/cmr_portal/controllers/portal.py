@@ -42,7 +42,6 @@ def _to_int(value):
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-
 class CmrCustomerPortal(CustomerPortal):
     def _cmr_own_domain(self, model):
         partner = request.env.user.partner_id
