@@ -24,6 +24,12 @@
         "views/res_partner_views.xml",
         "views/edu_document_type_views.xml",
         "views/cmr_portal_templates.xml",
+        "views/cmr_portal_preferences_templates.xml",
+        "views/cmr_portal_communications_templates.xml",
+        "views/cmr_portal_education_templates.xml",
+        "views/cmr_portal_requests_templates.xml",
+        "views/cmr_portal_tuition_templates.xml",
+        "views/cmr_portal_sponsors_templates.xml",
     ],
     "demo": ["demo/cmr_portal_demo.xml"],
     "assets": {

@@ -1,1 +1,10 @@
-from . import mailing, portal, tuition
+from . import (
+    communications,
+    education,
+    mailing,
+    portal,
+    preferences,
+    requests,
+    sponsors,
+    tuition,
+)

@@ -1,12 +1,14 @@
-"""Parsing and applying the preference form, shared by the portal page and
-Odoo's token-protected mailing page."""
+"""The preferences page, and the parsing of the preference form it shares
+with Odoo's token-protected mailing page (``mailing.py``)."""
 
 import re
 
-from odoo import Command
+from odoo import Command, http
+from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from ..models.res_partner import format_hour
+from .portal import CmrCustomerPortal
 
 MAX_CONTACTS_LIMIT = 999
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -167,3 +169,62 @@ def parse_preferences(post, context, with_consent=False):
             topics.add(mailing_list.id)
     nothing = bool(post.get("nothing"))
     return vals, topics, nothing, errors
+
+
+class CmrPreferencesPortal(CmrCustomerPortal):
+    def _cmr_preferences_values(self, partner_sudo, **extra):
+        values = self._prepare_portal_layout_values()
+        values.update(preference_context(partner_sudo))
+        values.update(
+            page_name="cmr_preferences",
+            cmr_form_action="/my/preferences",
+            cmr_with_consent=True,
+            # the person's own log lines, read through the record rules
+            cmr_consent_logs=request.env["cmr.consent.log"].search(
+                [("partner_id", "=", partner_sudo.id)], limit=20
+            ),
+        )
+        values.update(extra)
+        return values
+
+    @http.route(
+        "/my/preferences", type="http", auth="user", website=True, methods=["GET"]
+    )
+    def cmr_preferences(self, **kw):
+        partner_sudo = request.env.user.partner_id.sudo()
+        return request.render(
+            "cmr_portal.portal_my_preferences",
+            self._cmr_preferences_values(
+                partner_sudo, cmr_saved=kw.get("saved") == "1"
+            ),
+        )
+
+    @http.route(
+        "/my/preferences", type="http", auth="user", website=True, methods=["POST"]
+    )
+    def cmr_preferences_save(self, **post):
+        # the person edits their own partner only: identity from the session
+        partner_sudo = request.env.user.partner_id.sudo()
+        context = preference_context(partner_sudo)
+        vals, topics, nothing, errors = parse_preferences(
+            post, context, with_consent=True
+        )
+        if not errors:
+            try:
+                with request.env.cr.savepoint():
+                    partner_sudo._cmr_apply_preferences(vals, topics, nothing, "portal")
+            except ValidationError as error:
+                errors.append(str(error.args[0]))
+        if errors:
+            return request.render(
+                "cmr_portal.portal_my_preferences",
+                self._cmr_preferences_values(
+                    partner_sudo, cmr_errors=errors, **posted_context(post, context)
+                ),
+                status=400,
+            )
+        path = "/my/preferences?saved=1"
+        if follow_language(partner_sudo.lang):
+            # the language's prefix, as the page in the chosen language
+            path = request.env["ir.http"]._url_for(path)
+        return request.redirect(path)
