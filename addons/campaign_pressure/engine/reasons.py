@@ -11,7 +11,8 @@ periods) and two look-ups (a rule's name, a formatted date) from the model,
 so it is unit-tested without a database (``tests/test_pressure_reasons.py``).
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 
 def labels(_):

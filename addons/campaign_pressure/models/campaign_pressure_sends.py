@@ -22,7 +22,6 @@ class CampaignPressureEngine(models.AbstractModel):
 
     _inherit = "campaign.pressure.engine"
 
-
     @api.model
     def _pressure_is_manager(self):
         """Whether the caller may take a pressure manager's decisions (rules,
