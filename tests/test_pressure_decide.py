@@ -4,28 +4,10 @@ requests in, verdicts out, no database, no Odoo.
 ``campaign_pressure/engine`` imports nothing of Odoo; it is loaded here as a
 package of its own (importing ``campaign_pressure`` would load its models)."""
 
-import importlib.util
-import sys
 from datetime import datetime
 
 import pytest
-from _devtool import ROOT
-
-ENGINE = ROOT / "addons" / "campaign_pressure" / "engine"
-
-
-def _load(name):
-    if "pressure_engine" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "pressure_engine",
-            ENGINE / "__init__.py",
-            submodule_search_locations=[str(ENGINE)],
-        )
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["pressure_engine"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"pressure_engine.{name}")
-
+from _pressure_engine import load as _load
 
 decide = _load("decide")
 records = _load("records")

@@ -5,10 +5,14 @@
 - :mod:`.timeframes`: time zones, calendar periods, quiet hours and days;
 - :mod:`.decide`: the decision itself, a pure function (requests in,
   verdicts out), unit-tested without a database (``tests/test_pressure_decide.py``);
+- :mod:`.reasons`: why a message is held back: the reason codes, their
+  sentences and the renderer (``tests/test_pressure_reasons.py``);
 - :mod:`.sql`: the builders of the counting statement (needs ``odoo.tools.SQL``).
 
 The model ``campaign.pressure.engine`` keeps the entry points (check and
-reserve, evaluate, log) and the ORM around them.
+reserve, evaluate, log) and the ORM around them (``models/campaign_pressure_engine.py``;
+its reasons in ``campaign_pressure_reasons.py``, the send paths' helpers in
+``campaign_pressure_sends.py``).
 
 This package imports nothing of Odoo: the repository's plain pytest tests
 load it without a server.

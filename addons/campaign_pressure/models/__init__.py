@@ -3,6 +3,8 @@ from . import campaign_pressure_rule
 from . import campaign_pressure_person
 from . import campaign_pressure_contact
 from . import campaign_pressure_engine
+from . import campaign_pressure_reasons
+from . import campaign_pressure_sends
 from . import res_company
 from . import res_config_settings
 from . import res_partner

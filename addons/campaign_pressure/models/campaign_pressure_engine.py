@@ -1,22 +1,13 @@
-import logging
-import random
-import time
-
-import psycopg2.errors
-from odoo import SUPERUSER_ID, api, fields, models, tools
-from odoo.exceptions import AccessError
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..engine import decide, sql, timeframes
 from ..engine.records import Config, Message, Person, Rule
 from .res_partner import QUIET_DAY_FIELDS
 
-_logger = logging.getLogger(__name__)
-
 # up to this many requests (a send batch or chunk), partners are read by index
 # probes
 PROBE_LIMIT = 5000
-RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 # what the counting statement reads of the partners (flushed before it)
 PARTNER_FIELDS = (
     "tz",
@@ -50,8 +41,11 @@ class CampaignPressureEngine(models.AbstractModel):
 
     Entry points: :meth:`_pressure_check_and_reserve` (a send),
     :meth:`_pressure_evaluate` (a check, a simulation), :meth:`_pressure_log`,
-    :meth:`_pressure_person_keys` (arbitration), the reasons
-    (:meth:`_pressure_reason_renderer`).
+    :meth:`_pressure_person_keys` (arbitration). The reasons are in
+    ``campaign_pressure_reasons.py`` (texts and renderer:
+    :mod:`..engine.reasons`); the send paths' helpers (requests of records,
+    message values, guards, trace sync, retry) in
+    ``campaign_pressure_sends.py``: both extend this model.
     """
 
     _name = "campaign.pressure.engine"
@@ -395,151 +389,6 @@ class CampaignPressureEngine(models.AbstractModel):
             **values,
         )
 
-    @api.model
-    def _pressure_trace_reason(self, decision):
-        """Trace values recording why ``decision`` was held back: its code
-        and arguments; the text only for an extension's reason that has no
-        code (shown as written)."""
-        if decision.get("reason_code"):
-            return {
-                "pressure_reason": decision["reason_code"],
-                "pressure_reason_args": decision.get("reason_args") or {},
-            }
-        return {"failure_reason": decision.get("reason") or False}
-
-    # ------------------------------------------------------------------
-    # Reasons: stored as codes, rendered in the reader's language
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _pressure_reasons(self):
-        """Why a message is held back: ``[(code, label)]`` in the
-        environment's language. The selection of every stored reason
-        (traces, simulations); an extension that holds back more people
-        adds its codes here and their sentences in
-        :meth:`_pressure_reason_templates`, then sets ``reason_code`` and
-        ``reason_args`` on the decisions it holds."""
-        _ = self.env._
-        return [
-            ("rule", _("Pressure rule")),
-            ("own_cap", _("Person's own cap")),
-            ("cooldown", _("Cool-down after a negative response")),
-            ("blocked_channel", _("Channel blocked by the person")),
-            ("quiet_hours", _("Quiet hours")),
-            ("quiet_day", _("Quiet day")),
-        ]
-
-    @api.model
-    def _pressure_reason_templates(self, detailed=True):
-        """Sentence of each reason code in the environment's language, with
-        ``%(name)s`` arguments (see :meth:`_pressure_reason_renderer`).
-        ``detailed``: the reader may see why a person cools down (the
-        marketing team: the response is internal scoring)."""
-        _ = self.env._
-        templates = {
-            "rule": _(
-                "Rule '%(rule)s' reached: %(count)s contact(s) in its window, "
-                "threshold %(threshold)s."
-            ),
-            "own_cap": _(
-                "The person's own cap reached: %(count)s contact(s) %(period)s, "
-                "threshold %(threshold)s."
-            ),
-            "cooldown": _(
-                "Cool-down until %(until)s after a negative response "
-                "(%(response)s): the threshold is lowered to %(threshold)s and "
-                "%(count)s contact(s) were made."
-            ),
-            "cooldown_undated": _(
-                "Cool-down after a negative response: the threshold is lowered "
-                "to %(threshold)s and %(count)s contact(s) were made."
-            ),
-            "blocked_channel": _("The person blocked the %(channel)s channel."),
-            "quiet_hours": _("Quiet hours of the person."),
-            "quiet_day": _("Quiet day of the person: nothing until %(until)s."),
-            "quiet_day_undated": _("Quiet days of the person: every day of the week."),
-        }
-        if not detailed:
-            templates["cooldown"] = templates["cooldown_undated"]
-        return templates
-
-    @api.model
-    def _pressure_reason_renderer(self, rule_names=None):
-        """A function ``(code, args) -> sentence`` in the environment's
-        language. Translations, labels and dates are looked up once per
-        renderer (a batch), not once per recipient. ``rule_names``: rule id
-        -> name already known (else read, in the reader's language)."""
-        env = self.env
-        detailed = env.su or env.user.has_group("mass_mailing.group_mass_mailing_user")
-        templates = self._pressure_reason_templates(detailed=detailed)
-        channels = dict(
-            env["campaign.pressure.contact"]
-            ._fields["channel"]
-            ._description_selection(env)
-        )
-        responses = dict(
-            env["res.partner"]
-            ._fields["pressure_cooldown_reason"]
-            ._description_selection(env)
-        )
-        periods = {"week": env._("this week"), "month": env._("this month")}
-        names = dict(rule_names or {})
-        dates = {}
-        # many people of a batch are held back for the same reason
-        sentences = {}
-
-        def rule_name(rule_id):
-            if rule_id not in names:
-                rule = env["campaign.pressure.rule"].sudo().browse(rule_id).exists()
-                names[rule_id] = rule.name if rule else None
-            return names[rule_id]
-
-        def date(value):
-            if value not in dates:
-                dates[value] = tools.format_datetime(
-                    env, fields.Datetime.to_datetime(value), dt_format="short"
-                )
-            return dates[value]
-
-        def render(code, args):
-            args = args or {}
-            try:
-                memo = (code, *sorted(args.items()))
-                if memo not in sentences:
-                    sentences[memo] = sentence(code, args)
-                return sentences[memo]
-            except TypeError:  # stored arguments that are not plain values
-                return sentence(code, args)
-
-        def sentence(code, args):
-            if code in ("cooldown", "quiet_day") and not args.get("until"):
-                code = f"{code}_undated"
-            template = templates.get(code)
-            if not template:
-                return args.get("text") or ""
-            params = dict(args)
-            # the rule's name now, in the reader's language (the name it had
-            # when a deleted rule is not found)
-            params["rule"] = (
-                (args.get("rule_id") and rule_name(args["rule_id"]))
-                or args.get("rule_name")
-                or "?"
-            )
-            if args.get("until"):
-                params["until"] = date(args["until"])
-            if "response" in args:
-                params["response"] = responses.get(args["response"]) or env._("unknown")
-            if "period" in args:
-                params["period"] = periods.get(args["period"], args["period"])
-            if "channel" in args:
-                params["channel"] = channels.get(args["channel"], args["channel"])
-            params.setdefault("count", 0)
-            params.setdefault("threshold", 0)
-            return template % params
-
-        return render
-
-    @api.model
     # ------------------------------------------------------------------
     # Reservation
     # ------------------------------------------------------------------
@@ -561,7 +410,6 @@ class CampaignPressureEngine(models.AbstractModel):
             "user": values.get("user_id") or None,
         }
 
-    @api.model
     @api.model
     def _pressure_log(
         self, decisions, channel, source, values, state="reserved", now=None
@@ -644,189 +492,3 @@ class CampaignPressureEngine(models.AbstractModel):
             requests, [], fields.Datetime.now(), lock=False
         )
         return [keys[idx][0] for idx in range(len(requests))]
-
-    @api.model
-    def _pressure_is_manager(self):
-        """Whether the caller may take a pressure manager's decisions (rules,
-        transactional messages, cool-downs): server-side code (``sudo()``,
-        crons) or a member of the group."""
-        return self.env.su or self.env.user.has_group(
-            "campaign_pressure.group_pressure_manager"
-        )
-
-    @api.model
-    def _pressure_check_manager(self, message):
-        """Refuse with ``message`` (translated) unless the caller is a
-        pressure manager (see :meth:`_pressure_is_manager`)."""
-        if not self._pressure_is_manager():
-            raise AccessError(message)
-
-    @api.model
-    def _pressure_disabled(self):
-        """Whether the send paths skip the pressure checks: only when the
-        system user itself asks (context ``campaign_pressure_disable`` in a
-        shell, a script or the benchmark of the stock send path).
-
-        Never for a user's request: over JSON-RPC any user sends any
-        context, and ``sudo()`` keeps the request's context, so ``env.su``
-        would not tell a server-side decision from a client's flag. The
-        system user cannot log in; crons run as it with the context stored
-        on the cron, not a client's."""
-        return self.env.uid == SUPERUSER_ID and bool(
-            self.env.context.get("campaign_pressure_disable")
-        )
-
-    @api.model
-    def _pressure_sending(self):
-        """State of the sends in progress on this cursor (``mailing id ->
-        {"reserved": ..., "ahead": ...}``), kept in the cursor's cache: it
-        survives the commits a send makes between batches, and costs no
-        context variant (every environment lookup compares contexts)."""
-        return self.env.cr.cache.setdefault("campaign_pressure_sending", {})
-
-    @api.model
-    def _pressure_message_values(self, mailing):
-        if not mailing:
-            return {"reserved": {}}
-        sending = self._pressure_sending().get(mailing.id) or {}
-        mailing = mailing.sudo()
-        return {
-            "weight": mailing.pressure_weight or 1,
-            "exempt": mailing.pressure_exempt,
-            "campaign_id": mailing.campaign_id.id or None,
-            "campaign_tag_ids": tuple(mailing.campaign_id.tag_ids.ids),
-            "company_id": self.env.company.id,
-            # person key -> contacts planned by mailings winning arbitration
-            "reserved": sending.get("reserved") or {},
-        }
-
-    @api.model
-    def _pressure_release_documents(self, mailing, model, res_ids):
-        """Release the reservations a mailing holds for records that have no
-        mail (no trace) of it: recipients Odoo itself cancelled, or left
-        over by an interrupted send."""
-        if not res_ids or not mailing:
-            return
-        self.env["campaign.pressure.contact"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE campaign_pressure_contact c
-                   SET state = 'released'
-                 WHERE c.mailing_id = %(mailing)s AND c.res_model = %(model)s
-                   AND c.res_id = ANY(%(res_ids)s) AND c.state = 'reserved'
-                   AND NOT EXISTS (
-                       SELECT FROM mailing_trace t
-                        WHERE t.mass_mailing_id = c.mailing_id
-                          AND t.model = c.res_model AND t.res_id = c.res_id)
-                """,
-                mailing=mailing.id,
-                model=model,
-                res_ids=sql.int_array(res_ids),
-            )
-        )
-        self.env["campaign.pressure.contact"].invalidate_model(["state"])
-
-    @api.model
-    def _pressure_sync_traces(self, trace_ids, state):
-        """Confirm or release the reservations of mailing traces."""
-        if not trace_ids:
-            return
-        from_states = (
-            ["reserved"] if state == "confirmed" else ["reserved", "confirmed"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE campaign_pressure_contact c
-                   SET state = %s
-                  FROM mailing_trace t
-                 WHERE t.id = ANY(%s) AND c.mailing_id = t.mass_mailing_id
-                   AND c.res_model = t.model AND c.res_id = t.res_id
-                   AND c.state = ANY(%s)
-                """,
-                state,
-                list(trace_ids),
-                from_states,
-            )
-        )
-        self.env["campaign.pressure.contact"].invalidate_model()
-
-    # ------------------------------------------------------------------
-    # Requests from records
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _pressure_requests(self, model, res_ids, channel):
-        """Requests for records of any mailing model (simulation, arbitration)."""
-        records = self.env[model].browse(res_ids)
-        requests = []
-        if model == "res.partner":
-            return [{"ref": rid, "partner_id": rid} for rid in res_ids]
-        if channel == "sms" and hasattr(records, "_sms_get_recipients_info"):
-            info = records._sms_get_recipients_info()
-            for rid in res_ids:
-                rec = info.get(rid) or {}
-                requests.append(
-                    {
-                        "ref": rid,
-                        "partner_id": rec.get("partner").id
-                        if rec.get("partner")
-                        else None,
-                        "phone": rec.get("sanitized") or None,
-                    }
-                )
-            return requests
-        partner_fname = next(
-            (
-                fname
-                for fname in (
-                    records._mail_get_partner_fields()
-                    if hasattr(records, "_mail_get_partner_fields")
-                    else []
-                )
-                if records._fields[fname].store
-                and records._fields[fname].type == "many2one"
-            ),
-            None,
-        )
-        email_fname = (
-            records._mail_get_primary_email_field()
-            if hasattr(records, "_mail_get_primary_email_field")
-            else None
-        )
-        fnames = [f for f in (partner_fname, email_fname) if f]
-        records.fetch(fnames)
-        for record in records:
-            requests.append(
-                {
-                    "ref": record.id,
-                    "partner_id": record[partner_fname].id if partner_fname else None,
-                    "email": tools.email_normalize(record[email_fname])
-                    if email_fname
-                    else None,
-                }
-            )
-        return requests
-
-    # ------------------------------------------------------------------
-    # Concurrency
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _pressure_retry(self, func, tries=5):
-        """Run ``func()`` in the current transaction and retry it from a
-        rollback on serialization failures / deadlocks (crons, workers)."""
-        for attempt in range(1, tries + 1):
-            try:
-                return func()
-            except RETRY_ERRORS:
-                if attempt == tries:
-                    raise
-                _logger.info(
-                    "Marketing pressure: concurrent send, retry %s/%s", attempt, tries
-                )
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                time.sleep(random.uniform(0.05, 0.3) * attempt)
-        return None
