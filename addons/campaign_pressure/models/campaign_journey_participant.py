@@ -15,6 +15,33 @@ ITEM_STATES = [
 ]
 
 
+class CampaignJourneyRunnerOwned(models.AbstractModel):
+    """Records only the journey's runner writes (as superuser): participants
+    and their work items. Users read them; any create or write by a user is
+    refused, whatever their access rights say."""
+
+    _name = "campaign.journey.runner.owned"
+    _description = "Written by the journey runner only"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._journey_check_runner()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._journey_check_runner()
+        return super().write(vals)
+
+    def _journey_check_runner(self):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Participants and their steps are written by the journey's "
+                    "runner only."
+                )
+            )
+
+
 class CampaignJourneyParticipant(models.Model):
     """A person's passage through a journey: one running participant per
     person (``person_key``) and journey, guaranteed by a partial unique
@@ -25,6 +52,7 @@ class CampaignJourneyParticipant(models.Model):
     out of the journey by hand."""
 
     _name = "campaign.journey.participant"
+    _inherit = ["campaign.journey.runner.owned"]
     _description = "Journey Participant"
     _order = "entered_date desc, id desc"
 
@@ -93,17 +121,6 @@ class CampaignJourneyParticipant(models.Model):
                 f"{participant.record_name or participant.person_key}"
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            _refuse(self.env)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            _refuse(self.env)
-        return super().write(vals)
-
     def action_open_record(self):
         self.ensure_one()
         self.check_access("read")
@@ -125,6 +142,7 @@ class CampaignJourneyParticipantStep(models.Model):
     the row locks; the state keeps other workers off)."""
 
     _name = "campaign.journey.participant.step"
+    _inherit = ["campaign.journey.runner.owned"]
     _description = "Journey Work Item"
     _order = "scheduled_date desc, id desc"
     _rec_name = "step_id"
@@ -202,20 +220,3 @@ class CampaignJourneyParticipantStep(models.Model):
             ["scheduled_date", "id"],
             where="state = 'scheduled'",
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            _refuse(self.env)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            _refuse(self.env)
-        return super().write(vals)
-
-
-def _refuse(env):
-    raise AccessError(
-        env._("Participants and their steps are written by the journey's runner only.")
-    )
