@@ -21,6 +21,8 @@ from . import campaign_journey
 from . import campaign_journey_step
 from . import campaign_journey_participant
 from . import campaign_journey_runner
+from . import campaign_journey_runner_entry
+from . import campaign_journey_runner_kinds
 from . import campaign_journey_mailing
 from . import campaign_journey_activity
 from . import campaign_journey_test
