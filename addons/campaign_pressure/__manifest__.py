@@ -28,6 +28,8 @@
         "views/campaign_journey_step_views.xml",
         "views/campaign_journey_participant_views.xml",
         "views/campaign_journey_test_views.xml",
+        "views/campaign_journey_mailing_views.xml",
+        "views/campaign_journey_partner_views.xml",
         "views/campaign_pressure_menus.xml",
     ],
     "demo": [

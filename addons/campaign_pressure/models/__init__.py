@@ -26,3 +26,4 @@ from . import campaign_journey_runner_kinds
 from . import campaign_journey_mailing
 from . import campaign_journey_activity
 from . import campaign_journey_test
+from . import campaign_journey_partner

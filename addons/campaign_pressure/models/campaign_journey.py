@@ -1,11 +1,21 @@
+import calendar
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 # fields only the journey's own transitions and the runner write
 SYSTEM_FIELDS = {"state", "last_entry_scan", "launch_date", "launched_by_id"}
+# field types that have no single comparable value per record
+REENTRY_REFUSED_TYPES = {"one2many", "many2many", "binary", "html", "text", "json"}
 # fields whose change the step mailings follow
 MAILING_FIELDS = {"priority", "is_transactional", "campaign_id"}
+
+
+def _is_empty_domain(text):
+    """Whether a goal or exit domain's text selects nobody: the runner skips
+    an empty domain (it never means "every record")."""
+    return "".join((text or "").split()) in ("", "[]", "()")
 
 
 class CampaignJourney(models.Model):
@@ -86,10 +96,24 @@ class CampaignJourney(models.Model):
             ("never", "Never"),
             ("after_leaving", "After leaving"),
             ("period", "Once per period"),
+            ("field", "Once per value of a field"),
+            ("academic_year", "Once per academic year"),
         ],
         string="Re-entry",
         default="never",
         required=True,
+    )
+    reentry_field = fields.Char(
+        string="Once per value of",
+        help="The record's field whose value the person enters once for (the "
+        "lead's intake, the programme): a new value, a new entry.",
+    )
+    reentry_year_start = fields.Selection(
+        [(str(month), calendar.month_name[month]) for month in range(1, 13)],
+        string="Academic year starts in",
+        default="9",
+        help="With re-entry once per academic year: a person enters again in "
+        "the next academic year, which starts on the 1st of this month.",
     )
     reentry_days = fields.Integer(
         string="Period (days)",
@@ -106,6 +130,19 @@ class CampaignJourney(models.Model):
         string="Goal",
         help="A participant whose record matches reached the goal and leaves; "
         "its pending steps are cancelled.",
+    )
+    has_goal = fields.Boolean(
+        string="Has a goal",
+        compute="_compute_has_criteria",
+        inverse="_inverse_has_goal",
+        help="Off: the journey has no goal (an empty goal never means everyone).",
+    )
+    has_exit = fields.Boolean(
+        string="Has exit criteria",
+        compute="_compute_has_criteria",
+        inverse="_inverse_has_exit",
+        help="Off: nobody leaves on exit criteria (empty criteria never mean "
+        "everyone).",
     )
     priority = fields.Integer(
         string="Pressure priority",
@@ -174,6 +211,18 @@ class CampaignJourney(models.Model):
             journey.exited_count = counts["exited"]
             journey.participant_count = sum(counts.values())
 
+    @api.depends("goal_domain", "exit_domain")
+    def _compute_has_criteria(self):
+        for journey in self:
+            journey.has_goal = not _is_empty_domain(journey.goal_domain)
+            journey.has_exit = not _is_empty_domain(journey.exit_domain)
+
+    def _inverse_has_goal(self):
+        self.filtered(lambda j: not j.has_goal).goal_domain = False
+
+    def _inverse_has_exit(self):
+        self.filtered(lambda j: not j.has_exit).exit_domain = False
+
     # ------------------------------------------------------------------
     # Constraints: bad input gets a clear error
     # ------------------------------------------------------------------
@@ -236,6 +285,39 @@ class CampaignJourney(models.Model):
                 raise ValidationError(
                     self.env._("The re-entry period must be at least one day.")
                 )
+
+    @api.constrains("reentry", "reentry_field", "reentry_year_start", "model_id")
+    def _check_reentry_field(self):
+        for journey in self:
+            if journey.reentry == "academic_year" and not journey.reentry_year_start:
+                raise ValidationError(
+                    self.env._("Choose the month the academic year starts in.")
+                )
+            if journey.reentry != "field":
+                continue
+            field = self.env[journey.model_id.model]._fields.get(
+                journey.reentry_field or ""
+            )
+            if not field or not field.store or field.type in REENTRY_REFUSED_TYPES:
+                raise ValidationError(
+                    self.env._(
+                        "Re-entry once per value needs a stored field of %(model)s "
+                        "with one value per record (not a list, a text or a "
+                        "file): %(field)s is not one.",
+                        model=journey.model_id.name,
+                        field=journey.reentry_field or "-",
+                    )
+                )
+
+    def _journey_period_key(self, now):
+        """The academic year ``now`` falls in, as its first and last
+        calendar years ("2026-2027")."""
+        self.ensure_one()
+        start = int(self.reentry_year_start or 9)
+        year = now.year if now.month >= start else now.year - 1
+        if start == 1:
+            return str(year)
+        return f"{year}-{year + 1}"
 
     def _journey_parse_domain(self, text, label=None):
         """The domain ``text`` as a list, checked against the journey's

@@ -1,8 +1,48 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
+
+    is_journey_mailing = fields.Boolean(
+        string="Journey step mailing",
+        compute="_compute_is_journey_mailing",
+        search="_search_is_journey_mailing",
+        help="Sent by a step of a journey, batch after batch: it is reached from "
+        "its step, and Email Marketing's lists of mailings leave it out.",
+    )
+
+    def _journey_steps(self):
+        """Journey steps (removed ones included) of the mailings."""
+        return (
+            self.env["campaign.journey.step"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("mailing_id", "in", self.ids)])
+        )
+
+    @api.depends_context("uid")
+    def _compute_is_journey_mailing(self):
+        journey_mailings = self._journey_steps().mailing_id
+        for mailing in self:
+            mailing.is_journey_mailing = mailing in journey_mailings
+
+    def _search_is_journey_mailing(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Search journey step mailings with = or != and a yes/no.")
+            )
+        steps = (
+            self.env["campaign.journey.step"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search([("mailing_id", "!=", False)])
+        )
+        mailing_ids = steps.subselect(SQL.identifier(steps.table, "mailing_id"))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", mailing_ids)]
 
     def _get_seen_list(self):
         """A journey step's mailing sends once per work item, which the
@@ -10,10 +50,6 @@ class MailingMailing(models.Model):
         (per its re-entry policy) receives the step again, which Odoo's
         "already sent by this mailing" list would cancel as a duplicate.
         Duplicates within one batch are still dropped by the composer."""
-        if (
-            self.env["campaign.journey.step"]
-            .sudo()
-            .search_count([("mailing_id", "=", self.id)], limit=1)
-        ):
+        if self.is_journey_mailing:
             return set()
         return super()._get_seen_list()

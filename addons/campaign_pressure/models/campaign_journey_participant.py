@@ -80,6 +80,12 @@ class CampaignJourneyParticipant(models.Model):
         index=True,
     )
     is_test = fields.Boolean(string="Test", readonly=True)
+    period_key = fields.Char(
+        string="Entry period",
+        readonly=True,
+        help="With re-entry once per field value or academic year: the value or "
+        "the year the person entered for (once each).",
+    )
     entered_date = fields.Datetime(
         string="Entered on", required=True, readonly=True, default=fields.Datetime.now
     )

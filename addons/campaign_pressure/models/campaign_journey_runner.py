@@ -39,8 +39,12 @@ class CampaignJourneyRunner(models.AbstractModel):
         return self.sudo()._journey_tick(batch_size, max_seconds)
 
     @api.model
-    def _journey_tick(self, batch_size, max_seconds):
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+    def _journey_tick(self, batch_size, max_seconds, auto_commit=None):
+        """``auto_commit``: commit per journey and per batch (default: when
+        not testing); False runs the whole tick in the caller's transaction
+        (the demo data plays journeys inside the installation)."""
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
         journeys = self.env["campaign.journey"].search([("state", "=", "running")])
         now = fields.Datetime.now()
         for journey in journeys:

@@ -97,7 +97,18 @@ class CampaignJourneyRunner(models.AbstractModel):
             SQL("%s AS partner", partner),
             SQL("%s AS email", email),
             SQL("%s AS written", written),
+            SQL("%s AS period", self._journey_period_column(journey, alias, now)),
         )
+
+    @api.model
+    def _journey_period_column(self, journey, alias, now):
+        """SQL of what a person enters once for: the record's value of the
+        journey's field, or the academic year of the entry."""
+        if journey.reentry == "field":
+            return SQL("(%s)::varchar", SQL.identifier(alias, journey.reentry_field))
+        if journey.reentry == "academic_year":
+            return SQL("%s::varchar", journey._journey_period_key(now))
+        return SQL("NULL::varchar")
 
     @api.model
     def _journey_person_key(self, journey, alias, partner, email, is_test):
@@ -118,6 +129,11 @@ class CampaignJourneyRunner(models.AbstractModel):
         it keeps the person out."""
         if is_test:
             return SQL("FALSE")
+        # once per field value or academic year: a record without a value
+        # enters once
+        once_per_value = SQL(
+            "(p.state = 'running' OR p.period_key IS NOT DISTINCT FROM c.period)"
+        )
         return {
             "never": SQL("TRUE"),
             "after_leaving": SQL("p.state = 'running'"),
@@ -125,6 +141,8 @@ class CampaignJourneyRunner(models.AbstractModel):
                 "(p.state = 'running' OR p.entered_date > %s)",
                 now - timedelta(days=journey.reentry_days or 0),
             ),
+            "field": once_per_value,
+            "academic_year": once_per_value,
         }[journey.reentry]
 
     @api.model
@@ -140,11 +158,12 @@ class CampaignJourneyRunner(models.AbstractModel):
                                  ORDER BY key, res_id)
                 INSERT INTO campaign_journey_participant
                     (journey_id, company_id, res_model, res_id, person_key,
-                     partner_id, email, state, is_test, entered_date,
-                     create_uid, create_date, write_uid, write_date)
+                     partner_id, email, period_key, state, is_test,
+                     entered_date, create_uid, create_date, write_uid,
+                     write_date)
                 SELECT %(journey)s, %(company)s, %(model)s, c.res_id, c.key,
-                       c.partner, c.email, 'running', %(test)s, %(now)s,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                       c.partner, c.email, c.period, 'running', %(test)s,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM person c
                  WHERE NOT EXISTS (
                        SELECT FROM campaign_journey_participant p

@@ -2,7 +2,9 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from odoo import fields
-from odoo.tests import tagged, users
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged, users
+from odoo.tools.safe_eval import safe_eval
 from odoo_test_helper import FakeModelLoader
 
 from .test_journey_common import JourneyCommon
@@ -114,6 +116,69 @@ class TestJourneyEntry(JourneyCommon):
         # never: once; after leaving: each write after completing; period:
         # not again within 30 days
         self.assertEqual(counts, {"never": 1, "after_leaving": 3, "period": 2})
+
+    def _reentry_journey(self, **values):
+        domain = repr([("function", "=", "Enquirer"), ("id", "=", self.partner_a.id)])
+        journey, _steps = self._journey(
+            [{"kind": "wait"}], entry_mode="event", domain=domain, **values
+        )
+        journey.action_launch()
+        return journey
+
+    def _write_and_tick(self, moment, **values):
+        with freeze_time(moment):
+            self.partner_a.sudo().write(dict(values, function="Enquirer"))
+            self.env.flush_all()
+            self._tick()
+
+    @users("user_marketing")
+    def test_reentry_once_per_field_value(self):
+        with freeze_time("2026-03-01 09:00:00"):
+            journey = self._reentry_journey(reentry="field", reentry_field="city")
+        for moment, city in (
+            ("2026-03-01 10:00:00", "Kyiv"),
+            ("2026-03-02 10:00:00", "Kyiv"),  # the same value: not again
+            ("2026-03-03 10:00:00", "Sofia"),  # a new value: again
+            ("2026-03-04 10:00:00", "Kyiv"),  # entered for it already
+        ):
+            self._write_and_tick(moment, city=city)
+        participants = self._participants(journey)
+        self.assertEqual(sorted(participants.mapped("period_key")), ["Kyiv", "Sofia"])
+
+    @users("user_marketing")
+    def test_reentry_once_per_academic_year(self):
+        with freeze_time("2026-03-01 09:00:00"):
+            journey = self._reentry_journey(
+                reentry="academic_year", reentry_year_start="9"
+            )
+        for moment in (
+            "2026-03-01 10:00:00",  # 2025-2026
+            "2026-08-31 10:00:00",  # still 2025-2026
+            "2026-09-01 10:00:00",  # 2026-2027 starts
+            "2027-01-10 10:00:00",
+        ):
+            self._write_and_tick(moment, comment=moment)
+        participants = self._participants(journey)
+        self.assertEqual(
+            sorted(participants.mapped("period_key")), ["2025-2026", "2026-2027"]
+        )
+
+    def test_academic_year_key(self):
+        journey, _steps = self._journey([], reentry="academic_year")
+        for start, moment, key in (
+            ("9", datetime(2026, 8, 31), "2025-2026"),
+            ("9", datetime(2026, 9, 1), "2026-2027"),
+            ("2", datetime(2026, 1, 31), "2025-2026"),
+            ("1", datetime(2026, 12, 31), "2026"),
+        ):
+            journey.reentry_year_start = start
+            self.assertEqual(journey._journey_period_key(moment), key)
+
+    @users("user_marketing")
+    def test_reentry_field_must_have_one_value(self):
+        for fname in ("child_ids", "no_such_field", "comment", False):
+            with self.subTest(field=fname), self.assertRaises(ValidationError):
+                self._journey([], reentry="field", reentry_field=fname)
 
 
 @tagged("post_install", "-at_install")
@@ -660,3 +725,103 @@ class TestJourneyAnyModel(JourneyCommon):
         self.assertEqual(paid.state, "cancelled")
         self.assertEqual(paid.participant_id.state, "goal")
         self.assertEqual(set((items - paid).mapped("state")), {"done"})
+
+
+@tagged("post_install", "-at_install")
+class TestJourneyMailings(JourneyCommon):
+    """A journey's per-step mailings are reached from their step, not listed
+    among Email Marketing's (or SMS Marketing's) mailings."""
+
+    def _listed(self, xmlid):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        domain = safe_eval(action["domain"])
+        return self.env["mailing.mailing"].search(domain)
+
+    @users("user_marketing")
+    def test_step_mailings_are_not_listed(self):
+        _journey, (email, sms) = self._journey(
+            [self._email_step(), {"kind": "sms", "body_plaintext": "Hello"}]
+        )
+        plain = self._create_partner_mailing(self.partners)
+        self.assertTrue(email.mailing_id.is_journey_mailing)
+        self.assertFalse(plain.is_journey_mailing)
+        listed = self._listed("mass_mailing.mailing_mailing_action_mail")
+        self.assertIn(plain, listed)
+        self.assertNotIn(email.mailing_id, listed)
+        listed_sms = self._listed("mass_mailing_sms.mailing_mailing_action_sms")
+        self.assertNotIn(sms.mailing_id, listed_sms)
+        # a removed step's mailing stays out too
+        email.active = False
+        self.assertNotIn(
+            email.mailing_id, self._listed("mass_mailing.mailing_mailing_action_mail")
+        )
+        self.assertEqual(
+            self.env["mailing.mailing"].search(
+                [("is_journey_mailing", "=", True), ("id", "=", email.mailing_id.id)]
+            ),
+            email.mailing_id,
+        )
+
+    def test_search_refuses_other_operators(self):
+        with self.assertRaises(UserError):
+            self.env["mailing.mailing"].search([("is_journey_mailing", "in", [1])])
+
+
+@tagged("post_install", "-at_install")
+class TestJourneyCriteria(JourneyCommon):
+    """An empty goal or exit domain is none (never "every record"), and the
+    form says so with a toggle."""
+
+    @users("user_marketing")
+    def test_empty_goal_reads_none_and_nobody_leaves(self):
+        journey, (wait, _email) = self._journey(
+            [{"kind": "wait"}, self._email_step(parent=0, interval_number=2)],
+            goal_domain="[]",
+            exit_domain=" [ ] ",
+        )
+        self.assertFalse(journey.has_goal)
+        self.assertFalse(journey.has_exit)
+        journey.action_launch()
+        self._tick()
+        self.assertEqual(set(self._participants(journey).mapped("state")), {"running"})
+
+    @users("user_marketing")
+    def test_goal_toggle_off_clears_the_domain(self):
+        journey, _steps = self._journey(
+            [{"kind": "wait"}],
+            goal_domain=repr([("email", "=", "nobody@example.com")]),
+        )
+        self.assertTrue(journey.has_goal)
+        self.assertFalse(journey.has_exit)
+        with Form(journey) as form:
+            form.has_goal = False
+        self.assertFalse(journey.goal_domain)
+        self.assertFalse(journey.has_goal)
+
+
+@tagged("post_install", "-at_install")
+class TestJourneyPerson(JourneyCommon):
+    """The person's journeys from the contact form: their participants, the
+    path of each (done, pending, held with the reason)."""
+
+    @users("user_marketing")
+    def test_journeys_button_opens_the_persons_participants(self):
+        journey, (_wait,) = self._journey([{"kind": "wait", "interval_number": 2}])
+        other, (_email,) = self._journey([self._email_step()])
+        (journey | other).action_launch()
+        partner = self.partner_a.with_user(self.env.user)
+        self.assertEqual(partner.journey_participant_count, 2)
+        action = partner.action_view_journey_participants()
+        participants = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(participants.journey_id, journey | other)
+        self.assertEqual(participants.partner_id, self.partner_a)
+        # the path: the pending wait of the first journey
+        path = participants.filtered(lambda p: p.journey_id == journey).item_ids
+        self.assertEqual(path.mapped("state"), ["scheduled"])
+        # a partner in no journey: no button
+        self.assertEqual(
+            self.env["res.partner"]
+            .create({"name": "Nobody"})
+            .journey_participant_count,
+            0,
+        )

@@ -46,6 +46,7 @@ PUBLIC_METHODS = {
     ("campaign.journey", "action_view_work_items"): READERS,
     ("campaign.journey.participant", "action_open_record"): READERS,
     ("campaign.journey.step", "action_view_work_items"): READERS,
+    ("res.partner", "action_view_journey_participants"): READERS,
     ("campaign.journey.test", "action_run"): MARKETING,
     ("campaign.pressure.letter", "action_log"): MARKETING,
     ("campaign.pressure.simulation", "action_send"): MARKETING,
@@ -123,6 +124,8 @@ WRITABLE_FIELDS = {
             "participant_ids priority reentry reentry_days sequence step_ids "
             "unique_key",
         ),
+        (MARKETING, None, "has_exit has_goal"),
+        (MARKETING, None, "reentry_field reentry_year_start"),
         (MARKETING, PRESSURE, "is_transactional"),
         (MARKETING, "workflow", "last_entry_scan launch_date launched_by_id state"),
     ],
