@@ -5,9 +5,12 @@ import csv
 import re
 
 import pytest
-from _devtool import ROOT
+from _devtool import ROOT, common
 
 ADDONS = ["edu_crm", "campaign_pressure", "cmr_portal"]
+# glue modules (auto_install), new since the release 18.0.1.2.0
+GLUE_ADDONS = ["edu_campaign", "edu_campaign_event"]
+ADDONS += GLUE_ADDONS
 
 
 def _manifest(addon):
@@ -46,6 +49,16 @@ def test_dependencies_between_addons():
     assert {"edu_crm", "campaign_pressure", "portal"} <= set(portal)
 
 
+@pytest.mark.parametrize("addon", GLUE_ADDONS)
+def test_glue_installs_by_itself(addon):
+    """A glue module comes with what it glues (auto_install), and the dev tool
+    installs it in the demo and test databases."""
+    manifest = _manifest(addon)
+    assert manifest.get("auto_install") is True, f"{addon}: not auto_install"
+    assert addon in common.DEV_ADDONS, f"{addon}: the dev tool does not install it"
+    assert addon not in common.OUR_ADDONS, f"{addon}: not in the release upgraded"
+
+
 def _declared_models(addon):
     """Models created (not only inherited) by the addon's Python files."""
     models = set()
@@ -64,8 +77,18 @@ def _declared_models(addon):
                         stmt.value, ast.Constant
                     ):
                         attrs[target.id] = stmt.value.value
+                    elif isinstance(target, ast.Name) and isinstance(
+                        stmt.value, ast.List
+                    ):
+                        attrs[target.id] = [
+                            e.value
+                            for e in stmt.value.elts
+                            if isinstance(e, ast.Constant)
+                        ]
             name = attrs.get("_name")
             inherit = attrs.get("_inherit")
+            if isinstance(inherit, list) and name in inherit:
+                inherit = name  # an existing model given another parent
             abstract = any(
                 isinstance(b, ast.Attribute) and b.attr == "AbstractModel"
                 for b in node.bases

@@ -11,8 +11,8 @@ import urllib.request
 
 from .common import (
     DEMO_LOGINS,
+    DEV_ADDONS,
     LOCAL,
-    OUR_ADDONS,
     RUN_PG_PORT,
     UserError,
     ident,
@@ -72,15 +72,16 @@ def cmd_run(args):
 
 def _ensure_demo_db(pg, db, base, env):
     """Create ``db`` with the addons and demo data, or update them when changed."""
-    modules = ",".join(OUR_ADDONS)
+    modules = ",".join(DEV_ADDONS)
     # the demo database only: a test-mode payment provider (payment_demo)
-    demo_modules = ",".join(with_test_modules(OUR_ADDONS))
+    demo_modules = ",".join(with_test_modules(DEV_ADDONS))
     hash_file = LOCAL / f"{db}.addons-hash"
+    # a module missing (e.g. a glue module added since): -i installs it
     installed = pg.db_exists(db) and pg.psql(
         "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN "
-        "('edu_crm','campaign_pressure','cmr_portal')",
+        f"({','.join(repr(name) for name in DEV_ADDONS)})",
         db=db,
-    ) == str(len(OUR_ADDONS))
+    ) == str(len(DEV_ADDONS))
     current = addons_hash()
     if not installed:
         say(f"creating database {db} with {demo_modules} and demo data (a few minutes)")

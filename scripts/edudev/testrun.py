@@ -14,8 +14,8 @@ import time
 
 from .common import (
     ADDONS_DIR,
+    DEV_ADDONS,
     LOCAL,
-    OUR_ADDONS,
     ROOT,
     TEST_PG_PORT,
     UserError,
@@ -108,7 +108,7 @@ def _is_ours(logger, msg, addons):
 
 def _selected_addons(args):
     addons = [
-        a.strip() for a in (args.addons or ",".join(OUR_ADDONS)).split(",") if a.strip()
+        a.strip() for a in (args.addons or ",".join(DEV_ADDONS)).split(",") if a.strip()
     ]
     unknown = [a for a in addons if not (ADDONS_DIR / a / "__manifest__.py").exists()]
     if unknown:

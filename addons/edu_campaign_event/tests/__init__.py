@@ -1,0 +1,1 @@
+from . import test_open_day_journey
