@@ -90,6 +90,7 @@ PUBLIC_METHODS = {
     ("campaign.journey.test", "create"): "mass-mailing user (ACL); no result",
     ("campaign.journey.test", "write"): "mass-mailing user (ACL); no result",
     ("campaign.journey.test", "action_run"): "who may write the journey",
+    ("res.partner", "action_view_journey_participants"): "who may read the person",
 }
 
 
