@@ -202,7 +202,7 @@ class Node:
         cmd += ["--http-port", str(self.port), "--http-interface", "127.0.0.1"]
         cmd += ["--gevent-port", str(common.free_port())]
         cmd += ["--max-cron-threads", "1" if cron else "0", "--db-filter", f"^{db}$"]
-        cmd += ["--smtp-server", "127.0.0.1", "--smtp-port", str(smtp_port)]
+        cmd += ["--smtp", "127.0.0.1", "--smtp-port", str(smtp_port)]
         cmd += ["--log-level", "info"]
         env = odoo_src.odoo_env(odoo)
         # a cron change (nextcall) wakes the cron threads of every node

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from _devtool import common, odoo_src
 from edudev import cli, odoo_suites
 
@@ -14,7 +13,9 @@ class _Pg:
 
 
 def _cmd(config):
-    odoo = odoo_src.OdooSource("nightly", Path("/src"), [Path("/src/odoo/addons")], "/src")
+    odoo = odoo_src.OdooSource(
+        "nightly", Path("/src"), [Path("/src/odoo/addons")], "/src"
+    )
     return odoo_suites.suite_cmd(odoo, "py", _Pg(), "db", config, port=18085)
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 from _devtool import ROOT, common, odoo_src
-from _nodes import template_db, nodes_cluster
+from _nodes import nodes_cluster, template_db
 
 RUNS = int(os.environ.get("EDU_KILL_RUNS", "20"))
 DRIVER = ROOT / "tests" / "_reminder_kill_driver.py"

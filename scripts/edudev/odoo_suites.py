@@ -13,8 +13,16 @@ import os
 import re
 import time
 
-from .common import LOCAL, OUR_ADDONS, TEST_PG_PORT, free_port, ident, say
-from .common import UserError, with_test_modules
+from .common import (
+    LOCAL,
+    OUR_ADDONS,
+    TEST_PG_PORT,
+    UserError,
+    free_port,
+    ident,
+    say,
+    with_test_modules,
+)
 from .odoo_src import odoo_base_cmd, odoo_env
 from .postgres import embedded_postgres, external_postgres
 from .prepare import prepare
