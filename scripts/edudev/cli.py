@@ -6,6 +6,7 @@ import sys
 
 from .common import UserError
 from .lint import cmd_lint
+from .odoo_suites import CONFIGS, cmd_odoo_suites
 from .perf import cmd_perf
 from .postgres import stop_clusters
 from .serve import cmd_run
@@ -59,16 +60,39 @@ def _add_perf_lint_stop(sub):
     sub.add_parser("stop", help="stop the embedded PostgreSQL clusters")
 
 
+def _add_odoo_suites(sub):
+    suites = sub.add_parser(
+        "odoo-suites",
+        help="Odoo's mass_mailing/mail/portal suites without and with our addons",
+    )
+    suites.add_argument(
+        "--config",
+        action="append",
+        choices=list(CONFIGS),
+        help="a configuration (repeat; default: all four)",
+    )
+    suites.add_argument("--suites", help="comma list of Odoo modules to test")
+    suites.add_argument("--keep-db", action="store_true")
+    suites.add_argument("--external-db", action="store_true")
+
+
 def parser():
     result = argparse.ArgumentParser(description=DESCRIPTION)
     sub = result.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_test(sub)
     _add_perf_lint_stop(sub)
+    _add_odoo_suites(sub)
     return result
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint, "perf": cmd_perf}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "lint": cmd_lint,
+    "perf": cmd_perf,
+    "odoo-suites": cmd_odoo_suites,
+}
 
 
 def main(argv=None):
