@@ -54,8 +54,15 @@ class CmrRequest(models.Model):
 
     _name = "cmr.request"
     _description = "Portal Request"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "edu.system.fields.mixin",
+    ]
     _order = "create_date desc, id desc"
+    _edu_system_fields = SYSTEM_FIELDS
+    _edu_fixed_fields = REQUEST_FIELDS
     _mail_post_access = "read"
 
     name = fields.Char(
@@ -193,15 +200,13 @@ class CmrRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._cmr_check_user_fields(
-                    {
-                        fname
-                        for fname in SYSTEM_FIELDS & set(vals)
-                        if vals[fname] not in (False, None, "/", "new")
-                    }
-                )
+        # the system fields: refused to all but the superuser (the mixin)
+        requests = super().create(vals_list)
+        for request in requests:
+            request.message_subscribe(partner_ids=request.partner_id.ids)
+        return requests
+
+    def _edu_system_values(self, vals_list):
         Instalment = self.env["edu.tuition.instalment"].sudo()
         # copies: the caller's values stay as given (a refused request can be
         # tried again with them without carrying the system fields set here)
@@ -220,34 +225,17 @@ class CmrRequest(models.Model):
             if instalment:
                 vals["instalment_sequence"] = instalment.sequence
                 vals["instalment_due_date"] = instalment.due_date
-        requests = super().create(vals_list)
-        for request in requests:
-            request.message_subscribe(partner_ids=request.partner_id.ids)
-        return requests
+        return super()._edu_system_values(vals_list)
 
-    def write(self, vals):
-        if not self.env.su:
-            self._cmr_check_user_fields((SYSTEM_FIELDS | REQUEST_FIELDS) & set(vals))
-        return super().write(vals)
-
-    def _cmr_check_user_fields(self, fnames):
-        """Refuse a user's create/write of the fields that the system sets
-        (the status moves through the action buttons) or that record what
-        the person asked."""
-        if fnames:
-            raise AccessError(
-                self.env._(
-                    "These fields of a request are set by the system or by the "
-                    "person who asked, not edited: %(fields)s. Use the buttons "
-                    "of the request.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[fname].get_description(self.env)["string"]
-                            for fname in fnames
-                        )
-                    ),
-                )
-            )
+    def _edu_system_fields_refusal(self, fnames, creating):
+        """The fields that the system sets (the status moves through the
+        action buttons) or that record what the person asked."""
+        return self.env._(
+            "These fields of a request are set by the system or by the "
+            "person who asked, not edited: %(fields)s. Use the buttons "
+            "of the request.",
+            fields=self._edu_field_labels(fnames),
+        )
 
     # ------------------------------------------------------------------
     # Actions

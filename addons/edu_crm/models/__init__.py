@@ -1,4 +1,5 @@
 # records (people, programmes, intakes, enrolments, admissions)
+from . import edu_system_fields_mixin
 from . import edu_workflow_mixin
 from . import ir_sequence_batch
 from . import res_partner

@@ -241,7 +241,7 @@ class CrmLeadEnrol(models.Model):
             [
                 fname
                 for fname in Enrollment._fields
-                if fname not in Enrollment._edu_workflow_fields
+                if fname not in Enrollment._edu_system_fields
             ]
         )
         enrollments = Enrollment._edu_workflow_create(

@@ -38,7 +38,7 @@ class EduDocument(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "edu.workflow.mixin"]
     _order = "date_issued desc, id desc"
     _check_company_auto = True
-    _edu_workflow_fields = WORKFLOW_FIELDS
+    _edu_system_fields = WORKFLOW_FIELDS
 
     name = fields.Char(
         string="Number", readonly=True, copy=False, index="trigram", tracking=True
@@ -190,7 +190,7 @@ class EduDocument(models.Model):
         self._edu_check_editable(vals)
         return super().write(vals)
 
-    def _edu_workflow_refusal(self, fnames, creating):
+    def _edu_system_fields_refusal(self, fnames, creating):
         if creating:
             return self.env._(
                 "A document is always created as a draft; use the Issue button to "

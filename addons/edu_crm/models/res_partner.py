@@ -1,10 +1,10 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .edu_workflow_mixin import EDU_USER, check_edu_group, new_values
+from .edu_workflow_mixin import EDU_USER, check_edu_group
 
 EDU_ROLE_FIELDS = (
     "edu_is_applicant",
@@ -60,7 +60,9 @@ def normalize_phone(value):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "edu.system.fields.mixin"]
+
+    _edu_system_fields = EDU_SYSTEM_FIELDS
 
     # Roles: several at once.
     edu_is_applicant = fields.Boolean(string="Applicant")
@@ -234,15 +236,18 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            self._edu_check_protected_create(vals_list)
+        if not self.env.su and any(
+            any(values.values())
+            for values in self._edu_values_created(vals_list, EDU_SPONSOR_FIELDS)
+        ):
+            check_edu_group(self.env, EDU_USER)
         partners = super().create(vals_list)
         partners.filtered("edu_is_student")._edu_assign_student_numbers()
         return partners
 
     def write(self, vals):
-        if not self.env.su:
-            self._edu_check_protected_write(vals)
+        if not self.env.su and self._edu_fields_changed(vals, EDU_SPONSOR_FIELDS):
+            check_edu_group(self.env, EDU_USER)
         res = super().write(vals)
         if vals.get("edu_is_student"):
             self._edu_assign_student_numbers()
@@ -273,53 +278,28 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _edu_check_protected_create(self, vals_list):
-        fnames = sorted(EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
-        given = {
-            fname
-            for values in new_values(self, vals_list, fnames)
-            for fname, value in values.items()
-            if value
-        }
-        self._edu_refuse_protected(given)
+    def _edu_system_fields_written(self, vals):
+        # only a change is refused: Odoo's merge wizard and imports write the
+        # values a person already has
+        return self._edu_fields_changed(vals, super()._edu_system_fields_written(vals))
 
-    def _edu_check_protected_write(self, vals):
-        fnames = vals.keys() & (EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
-        partners = self.sudo()
+    def _edu_fields_changed(self, vals, fnames):
+        """The fields of ``fnames`` whose value ``write(vals)`` changes on one
+        of the partners ``self`` (an x2many command always changes)."""
         changed = set()
-        for fname in fnames:
+        for fname in vals.keys() & fnames:
             field = self._fields[fname]
             if field.type in ("one2many", "many2many"):
                 changed.add(fname)
                 continue
-            for partner in partners:
+            for partner in self.sudo():
                 new = field.convert_to_record(
                     field.convert_to_cache(vals[fname], partner), partner
                 )
                 if new != partner[fname]:
                     changed.add(fname)
                     break
-        self._edu_refuse_protected(changed)
-
-    def _edu_refuse_protected(self, fnames):
-        """Refuse the system fields to all but the superuser, and the sponsor
-        links to all but Education staff (the caller is not the superuser)."""
-        system = fnames & EDU_SYSTEM_FIELDS
-        if system:
-            raise UserError(
-                self.env._(
-                    "%(fields)s are set by the system only (student number "
-                    "sequence, daily scoring).",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in system
-                        )
-                    ),
-                )
-            )
-        if fnames & EDU_SPONSOR_FIELDS:
-            check_edu_group(self.env, EDU_USER)
+        return changed
 
     def _edu_assign_student_numbers(self):
         """Give a student number to the students of ``self`` that have none,
