@@ -60,6 +60,7 @@ def normalize_phone(value):
 
 
 class ResPartner(models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "edu.system.fields.mixin"]
 
     _edu_system_fields = EDU_SYSTEM_FIELDS
