@@ -299,22 +299,7 @@ class EduReminderLog(models.Model):
                 failed=[counts[i]["failed"] for i in ids],
             )
         )
-        links = [
-            (log_id, sms_id) for log_id in ids for sms_id in counts[log_id]["sms_ids"]
-        ]
-        if links:
-            # the SMS of each log: the queue's outcome recomputes its state
-            self.env.cr.execute(
-                SQL(
-                    """
-                INSERT INTO edu_reminder_log_sms_rel (log_id, sms_id)
-                SELECT UNNEST(%(logs)s::int[]), UNNEST(%(sms)s::int[])
-                ON CONFLICT DO NOTHING
-                """,
-                    logs=[log_id for log_id, _sms in links],
-                    sms=[sms_id for _log, sms_id in links],
-                )
-            )
+        self._edu_link_sms(counts)
         self.invalidate_model(
             [
                 "state",
@@ -331,6 +316,26 @@ class EduReminderLog(models.Model):
         self.env["edu.tuition.instalment"].invalidate_model(
             ["reminder_log_ids", "last_stage_id"]
         )
+
+    def _edu_link_sms(self, counts):
+        """The SMS of each dispatched log (log id -> counters): the queue's
+        outcome recomputes its state."""
+        ids = list(counts)
+        links = [
+            (log_id, sms_id) for log_id in ids for sms_id in counts[log_id]["sms_ids"]
+        ]
+        if links:
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO edu_reminder_log_sms_rel (log_id, sms_id)
+                SELECT UNNEST(%(logs)s::int[]), UNNEST(%(sms)s::int[])
+                ON CONFLICT DO NOTHING
+                """,
+                    logs=[log_id for log_id, _sms in links],
+                    sms=[sms_id for _log, sms_id in links],
+                )
+            )
 
     @api.model
     def _edu_send_mails(self, template, invoices):
