@@ -64,8 +64,18 @@ def _declared_models(addon):
                         stmt.value, ast.Constant
                     ):
                         attrs[target.id] = stmt.value.value
+                    elif isinstance(target, ast.Name) and isinstance(
+                        stmt.value, ast.List
+                    ):
+                        attrs[target.id] = [
+                            e.value
+                            for e in stmt.value.elts
+                            if isinstance(e, ast.Constant)
+                        ]
             name = attrs.get("_name")
             inherit = attrs.get("_inherit")
+            if isinstance(inherit, list) and name in inherit:
+                inherit = name  # an existing model given another parent
             abstract = any(
                 isinstance(b, ast.Attribute) and b.attr == "AbstractModel"
                 for b in node.bases
