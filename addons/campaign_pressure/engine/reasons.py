@@ -6,13 +6,16 @@ reader's language when it is read. The texts are written here once, each
 wrapped in the ``_`` given by the caller (the model passes ``env._``: the
 terms are the addon's, exported to its ``.pot`` from this file).
 
-Pure: the renderer gets the words it needs (channel and response labels,
+Pure: the renderer (:mod:`.render`, shared with the portal's consent log)
+gets the words it needs (channel and response labels,
 periods) and two look-ups (a rule's name, a formatted date) from the model,
 so it is unit-tested without a database (``tests/test_pressure_reasons.py``).
 """
 
 from collections.abc import Callable
 from typing import NamedTuple
+
+from . import render
 
 
 def labels(_):
@@ -87,7 +90,7 @@ def renderer(
     rule_name: Callable[[int], str | None],
     date: Callable[[object], str],
 ):
-    """A function ``(code, args) -> sentence``.
+    """A function ``(code, args) -> sentence`` (:func:`.render.renderer`).
 
     :param sentences: :func:`templates` in the reader's language;
     :param rule_name: rule id -> its name now (None when it is deleted);
@@ -96,28 +99,18 @@ def renderer(
     Many people of a batch are held back for the same reason: a sentence is
     rendered once per distinct ``(code, args)``.
     """
-    memo = {}
 
-    def sentence(code, args):
+    def template(code, args):
         if code in ("cooldown", "quiet_day") and not args.get("until"):
             code = f"{code}_undated"
-        template = sentences.get(code)
-        if not template:
-            # an extension's reason without a code: shown as written
-            return args.get("text") or ""
-        return template % _params(args, vocabulary, rule_name, date)
+        return sentences.get(code)
 
-    def render(code, args):
-        args = args or {}
-        try:
-            key = (code, *sorted(args.items()))
-            if key not in memo:
-                memo[key] = sentence(code, args)
-            return memo[key]
-        except TypeError:  # stored arguments that are not plain values
-            return sentence(code, args)
-
-    return render
+    return render.renderer(
+        template,
+        params=lambda _code, args: _params(args, vocabulary, rule_name, date),
+        # an extension's reason without a code: shown as written
+        fallback=lambda _code, args: args.get("text") or "",
+    )
 
 
 def _params(args, vocabulary, rule_name, date):
@@ -133,13 +126,13 @@ def _params(args, vocabulary, rule_name, date):
     if args.get("until"):
         params["until"] = date(args["until"])
     if "response" in args:
-        params["response"] = (
-            vocabulary.responses.get(args["response"]) or vocabulary.unknown
+        params["response"] = render.label(
+            vocabulary.responses, args["response"], vocabulary.unknown
         )
     if "period" in args:
-        params["period"] = vocabulary.periods.get(args["period"], args["period"])
+        params["period"] = render.label(vocabulary.periods, args["period"])
     if "channel" in args:
-        params["channel"] = vocabulary.channels.get(args["channel"], args["channel"])
+        params["channel"] = render.label(vocabulary.channels, args["channel"])
     params.setdefault("count", 0)
     params.setdefault("threshold", 0)
     return params

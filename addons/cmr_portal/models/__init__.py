@@ -1,6 +1,7 @@
 from . import cmr_consent_log
 from . import cmr_feedback
 from . import cmr_request
+from . import cmr_request_tuition
 from . import res_partner
 from . import edu_document
 from . import edu_document_type

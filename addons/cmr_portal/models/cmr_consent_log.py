@@ -1,6 +1,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.addons.campaign_pressure.engine.render import label, label_list, renderer
 from odoo.exceptions import UserError
 
 SOURCES = [
@@ -152,9 +153,25 @@ class CmrConsentLog(models.Model):
     @api.model
     def _cmr_decoder(self):
         """``decode(field_name, code)``: the value shown for a stored code, in
-        the reader's language (the channel and language names read once).
+        the reader's language (the channel and language names read once; the
+        pressure engine's renderer, each distinct value rendered once).
         A code it does not know (a line written before codes were stored
         that the migration could not read) is shown as stored."""
+        text = renderer(
+            self._cmr_value_template(),
+            fallback=lambda _field_name, args: args["code"],
+        )
+
+        def decode(field_name, code):
+            return text(field_name, {"code": code}) if code else ""
+
+        return decode
+
+    @api.model
+    def _cmr_value_template(self):
+        """``(field_name, args) -> template`` of :func:`render.renderer`: how
+        the value ``args["code"]`` of a logged preference reads (None: as
+        stored)."""
         env = self.env
         Partner = env["res.partner"]
         channels = {
@@ -163,35 +180,38 @@ class CmrConsentLog(models.Model):
         }
         langs = dict(env["res.lang"].get_installed())
         weekdays = Partner._pressure_weekday_labels()
+        days = {str(day): weekdays[day] for day in range(7)}
         yes_no = {YES: env._("Yes"), NO: env._("No")}
         topic = {
             SUBSCRIBED: env._("Subscribed"),
             NOT_SUBSCRIBED: env._("Not subscribed"),
         }
 
-        def decode(field_name, code):
-            if not code:
-                return ""
+        def quiet_days(args):
+            if not WEEKDAY_CODES_RE.match(args["code"]):
+                return args["code"]
+            return label_list(days, args["code"])
+
+        def template(field_name, _args):
             if field_name == TOPIC:
-                return topic.get(code, code)
+                return lambda args: label(topic, args["code"])
             if field_name == QUIET_DAYS:
-                if not WEEKDAY_CODES_RE.match(code):
-                    return code
-                return ", ".join(weekdays[int(day)] for day in code.split(","))
+                return quiet_days
             field = Partner._fields.get(field_name or "")
             if field_name == BLACKLIST or (field and field.type == "boolean"):
-                return yes_no.get(code, code)
+                return lambda args: label(yes_no, args["code"])
             if field is None:
-                return code
+                return None
             if field_name == "lang":
-                return langs.get(code, code)
+                return lambda args: label(langs, args["code"])
             if field_name == "pressure_blocked_channel_ids":
-                return ", ".join(channels.get(part, part) for part in code.split(","))
+                return lambda args: label_list(channels, args["code"])
             if field.type == "selection":
-                return dict(field._description_selection(env)).get(code, code)
-            return code
+                selection = dict(field._description_selection(env))
+                return lambda args: label(selection, args["code"])
+            return None
 
-        return decode
+        return template
 
     # ------------------------------------------------------------------
     # Writing

@@ -11,19 +11,20 @@ RATINGS = [
 NEGATIVE_RATINGS = ("1", "2")
 MAX_FEEDBACK_LENGTH = 4000
 STAFF_GROUP = "edu_crm.group_edu_user"
-# what the person said, and its status (moved by action_done): never edited
-# by a user's write, whatever their access rights
-LOCKED_FIELDS = frozenset(
-    {"partner_id", "rating", "comment", "is_negative", "state", "company_id"}
-)
+# what the person said: given once, never edited by a user's write,
+# whatever their access rights
+SAID_FIELDS = frozenset({"partner_id", "rating", "comment", "company_id"})
 
 
 class CmrFeedback(models.Model):
     _name = "cmr.feedback"
     _description = "Portal Feedback"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "edu.system.fields.mixin"]
     _order = "create_date desc, id desc"
     _rec_name = "partner_id"
+    # its status (moved by action_done) and what follows the rating
+    _edu_system_fields = frozenset({"is_negative", "state"})
+    _edu_fixed_fields = SAID_FIELDS
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -74,22 +75,12 @@ class CmrFeedback(models.Model):
         feedbacks.filtered("is_negative").partner_id._pressure_cooldown("feedback")
         return feedbacks
 
-    def write(self, vals):
-        locked = LOCKED_FIELDS & set(vals)
-        if locked and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "Feedback is what the person said: it is not edited "
-                    "(%(fields)s). Mark it handled with the button.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[fname].get_description(self.env)["string"]
-                            for fname in locked
-                        )
-                    ),
-                )
-            )
-        return super().write(vals)
+    def _edu_system_fields_refusal(self, fnames, creating):
+        return self.env._(
+            "Feedback is what the person said: it is not edited "
+            "(%(fields)s). Mark it handled with the button.",
+            fields=self._edu_field_labels(fnames),
+        )
 
     def action_done(self):
         if not self.env.su and not self.env.user.has_group(STAFF_GROUP):

@@ -1,16 +1,8 @@
-from typing import NamedTuple
-
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.addons.edu_crm.models.edu_tuition_contract_schedule import (
-    DEFERRABLE_STATES,
-)
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 MAX_TEXT_LENGTH = 4000
-MAX_RESCHEDULE_COUNT = 24
-MAX_DEFERRAL_DAYS = 366
-TUITION_TYPES = ("deferral", "reschedule")
 STAFF_GROUP = "edu_crm.group_edu_user"
 BURSAR_GROUP = "edu_crm.group_edu_manager"
 # set by the system (sequence, transitions, issued document): never by a
@@ -41,15 +33,6 @@ REQUEST_FIELDS = frozenset(
 )
 
 
-class ScheduleChangeOptions(NamedTuple):
-    """What a person may ask about one tuition contract: the instalments a
-    deferral may move, and whether a new schedule can replace the
-    instalments not invoiced yet."""
-
-    deferrable: models.BaseModel  # edu.tuition.instalment
-    reschedule: bool
-
-
 # a document of these types certifies an enrolment: requested only by a
 # person with an enrolment in one of the states (codes of edu.document.type)
 DOCUMENT_ENROLLMENT_STATES = {
@@ -71,8 +54,15 @@ class CmrRequest(models.Model):
 
     _name = "cmr.request"
     _description = "Portal Request"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "edu.system.fields.mixin",
+    ]
     _order = "create_date desc, id desc"
+    _edu_system_fields = SYSTEM_FIELDS
+    _edu_fixed_fields = REQUEST_FIELDS
     _mail_post_access = "read"
 
     name = fields.Char(
@@ -202,83 +192,6 @@ class CmrRequest(models.Model):
                     )
                 )
 
-    @api.constrains(
-        "request_type",
-        "contract_id",
-        "instalment_id",
-        "requested_date",
-        "requested_count",
-    )
-    def _check_tuition_request(self):
-        for request in self.filtered(lambda r: r.request_type in TUITION_TYPES):
-            if (
-                not request.contract_id
-                or request.contract_id.student_id != request.partner_id
-            ):
-                raise ValidationError(
-                    self.env._("Choose one of your tuition contracts.")
-                )
-            contract = request.contract_id
-            if contract.state != "active":
-                states = dict(
-                    contract._fields["state"]._description_selection(self.env)
-                )
-                raise ValidationError(
-                    self.env._(
-                        "Contract %(contract)s is %(state)s: only the schedule of "
-                        "an active contract can change.",
-                        contract=contract.name,
-                        state=states[contract.state].lower(),
-                    )
-                )
-            options = self._cmr_schedule_change_options(contract).get(contract)
-            if not options:
-                raise ValidationError(
-                    self.env._(
-                        "Every instalment of contract %(contract)s is paid or "
-                        "cancelled: there is nothing to defer or reschedule.",
-                        contract=contract.name,
-                    )
-                )
-            if not request.requested_date:
-                raise ValidationError(self.env._("Give the date you ask for."))
-            if request.request_type == "deferral":
-                instalment = request.instalment_id
-                if not instalment or instalment.contract_id != contract:
-                    raise ValidationError(self.env._("Choose the instalment to defer."))
-                if instalment not in options.deferrable:
-                    raise ValidationError(
-                        self.env._(
-                            "This instalment is paid or cancelled and cannot be "
-                            "deferred."
-                        )
-                    )
-                delay = (request.requested_date - instalment.due_date).days
-                if not 0 < delay <= MAX_DEFERRAL_DAYS:
-                    raise ValidationError(
-                        self.env._(
-                            "The new date must be after the current due date "
-                            "and at most %(days)s days later.",
-                            days=MAX_DEFERRAL_DAYS,
-                        )
-                    )
-            else:
-                if not 1 <= request.requested_count <= MAX_RESCHEDULE_COUNT:
-                    raise ValidationError(
-                        self.env._(
-                            "A new schedule has from 1 to %(max)s instalments.",
-                            max=MAX_RESCHEDULE_COUNT,
-                        )
-                    )
-                if not options.reschedule:
-                    raise ValidationError(
-                        self.env._(
-                            "Every instalment of this contract is already invoiced."
-                        )
-                    )
-            if not request.description or not request.description.strip():
-                raise ValidationError(self.env._("Tell us the reason of your request."))
-
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for request in self:
@@ -287,15 +200,13 @@ class CmrRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._cmr_check_user_fields(
-                    {
-                        fname
-                        for fname in SYSTEM_FIELDS & set(vals)
-                        if vals[fname] not in (False, None, "/", "new")
-                    }
-                )
+        # the system fields: refused to all but the superuser (the mixin)
+        requests = super().create(vals_list)
+        for request in requests:
+            request.message_subscribe(partner_ids=request.partner_id.ids)
+        return requests
+
+    def _edu_system_values(self, vals_list):
         Instalment = self.env["edu.tuition.instalment"].sudo()
         # copies: the caller's values stay as given (a refused request can be
         # tried again with them without carrying the system fields set here)
@@ -314,34 +225,17 @@ class CmrRequest(models.Model):
             if instalment:
                 vals["instalment_sequence"] = instalment.sequence
                 vals["instalment_due_date"] = instalment.due_date
-        requests = super().create(vals_list)
-        for request in requests:
-            request.message_subscribe(partner_ids=request.partner_id.ids)
-        return requests
+        return super()._edu_system_values(vals_list)
 
-    def write(self, vals):
-        if not self.env.su:
-            self._cmr_check_user_fields((SYSTEM_FIELDS | REQUEST_FIELDS) & set(vals))
-        return super().write(vals)
-
-    def _cmr_check_user_fields(self, fnames):
-        """Refuse a user's create/write of the fields that the system sets
-        (the status moves through the action buttons) or that record what
-        the person asked."""
-        if fnames:
-            raise AccessError(
-                self.env._(
-                    "These fields of a request are set by the system or by the "
-                    "person who asked, not edited: %(fields)s. Use the buttons "
-                    "of the request.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[fname].get_description(self.env)["string"]
-                            for fname in fnames
-                        )
-                    ),
-                )
-            )
+    def _edu_system_fields_refusal(self, fnames, creating):
+        """The fields that the system sets (the status moves through the
+        action buttons) or that record what the person asked."""
+        return self.env._(
+            "These fields of a request are set by the system or by the "
+            "person who asked, not edited: %(fields)s. Use the buttons "
+            "of the request.",
+            fields=self._edu_field_labels(fnames),
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -376,30 +270,6 @@ class CmrRequest(models.Model):
                     "You can download it from your portal.",
                     document=request.document_type_id.name,
                     number=document.name,
-                )
-            )
-        return True
-
-    def action_approve(self):
-        """Approve a deferral or reschedule: the schedule of the contract is
-        regenerated (bursar only)."""
-        self._cmr_check_transition(BURSAR_GROUP, ("new", "in_progress"))
-        for request in self:
-            if request.request_type not in TUITION_TYPES:
-                raise UserError(
-                    self.env._(
-                        "Request %(name)s is not a schedule change.", name=request.name
-                    )
-                )
-            request._check_tuition_request()
-            request._cmr_regenerate_schedule()
-            request.sudo().write({"state": "done", "user_id": self.env.uid})
-            request._cmr_notify(
-                self.env._(
-                    "Your request %(name)s was approved: the new schedule "
-                    "of %(contract)s is in your portal.",
-                    name=request.name,
-                    contract=request.contract_id.name,
                 )
             )
         return True
@@ -450,43 +320,6 @@ class CmrRequest(models.Model):
                     names=", ".join(wrong.mapped("name")),
                 )
             )
-
-    def _cmr_regenerate_schedule(self):
-        """Apply the approved schedule through edu_crm's services: a deferral
-        moves the chosen instalment and the later unpaid ones (with their open
-        invoices); a reschedule replaces the instalments not invoiced yet."""
-        self.ensure_one()
-        contract = self.contract_id
-        if self.request_type == "deferral":
-            contract._edu_defer(self.instalment_id, self.requested_date)
-        else:
-            contract._edu_reschedule(self.requested_date, self.requested_count)
-        contract.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Schedule changed by the approved request %(name)s.", name=self.name
-            )
-        )
-
-    @api.model
-    def _cmr_schedule_change_options(self, contracts):
-        """``{contract: ScheduleChangeOptions}`` for those of ``contracts``
-        on which a deferral or a new schedule can be granted: an active
-        contract with instalments that can still move (not paid, not
-        cancelled). The one rule for both sides: the portal offers the
-        request form for these contracts only, _check_tuition_request
-        refuses the others, at creation and again at approval."""
-        options = {}
-        for contract in contracts.filtered(lambda c: c.state == "active"):
-            deferrable = contract.instalment_ids.filtered(
-                lambda i: i.payment_state in DEFERRABLE_STATES
-            ).sorted(lambda i: (i.sequence, i.id))
-            if deferrable:
-                options[contract] = ScheduleChangeOptions(
-                    deferrable,
-                    any(i.payment_state == "to_invoice" for i in deferrable),
-                )
-        return options
 
     @api.model
     def _cmr_requestable_document_types(self, partner):

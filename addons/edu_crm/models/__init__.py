@@ -1,19 +1,23 @@
 # records (people, programmes, intakes, enrolments, admissions)
+from . import edu_system_fields_mixin
 from . import edu_workflow_mixin
 from . import ir_sequence_batch
 from . import res_partner
+from . import res_partner_duplicate
 from . import edu_programme
 from . import edu_intake
 from . import edu_enrollment
 from . import crm_team
 from . import crm_stage
 from . import crm_lead
+from . import crm_lead_enrol
 from . import edu_lead_stage_history
 from . import edu_admission_report
 
 # documents
 from . import edu_document_type
 from . import edu_document
+from . import edu_document_issue
 from . import ir_attachment
 from . import ir_actions_report
 from . import edu_enrollment_document

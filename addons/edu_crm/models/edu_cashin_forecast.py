@@ -78,9 +78,40 @@ class EduCashinForecast(models.Model):
         )
 
     def _edu_query(self):
+        """The forecast's rows: the lines of each source (``_edu_sql_*``),
+        summed per kind, month, programme and company."""
+        lines = SQL("\n            UNION ALL\n").join(
+            [
+                self._edu_sql_invoiced(),
+                self._edu_sql_overdue(),
+                self._edu_sql_scheduled(),
+                self._edu_sql_pipeline(),
+                self._edu_sql_past_due(),
+                self._edu_sql_receipts(),
+            ]
+        )
         return SQL(
             """
-        WITH params AS (
+        WITH params AS (%(params)s), lines AS (%(lines)s)
+        SELECT lines.kind, lines.date, lines.programme_id, lines.company_id,
+               COUNT(*) AS line_count,
+               SUM(lines.amount_open) AS amount_open,
+               SUM(lines.amount_open * COALESCE(lines.probability, 0))
+                   AS amount_expected,
+               SUM(lines.amount_due) AS amount_due,
+               SUM(lines.amount_received) AS amount_received
+          FROM lines
+         GROUP BY lines.kind, lines.date, lines.programme_id, lines.company_id
+            """,
+            params=self._edu_sql_params(),
+            lines=lines,
+        )
+
+    def _edu_sql_params(self):
+        """One row: this month, the horizon (12 months ahead), the start of
+        the past (12 months back) and the rate of a payer without history."""
+        return SQL(
+            """
             SELECT date_trunc('month', CURRENT_DATE)::date AS this_month,
                    (date_trunc('month', CURRENT_DATE)
                     + interval '12 months')::date AS horizon,
@@ -89,16 +120,27 @@ class EduCashinForecast(models.Model):
                    COALESCE((SELECT NULLIF(value, '')::float
                                FROM ir_config_parameter
                               WHERE key = 'edu_crm.forecast_default_probability'),
-                            0.8) AS default_rate
-        ), lines AS (
-            -- invoiced, not due yet: weighted by the payer's on-time rate
+                            0.8) AS default_rate"""
+        )
+
+    def _edu_sql_payer_rate(self):
+        """The probability that the payer ``p`` pays: their on-time rate, else
+        the rate of a new payer."""
+        return SQL(
+            """CASE WHEN p.edu_payment_history_count > 0
+                        THEN p.edu_ontime_rate ELSE params.default_rate END"""
+        )
+
+    def _edu_sql_invoiced(self):
+        """Invoiced, not due yet: weighted by the payer's on-time rate. The
+        first line names the columns of every source."""
+        return SQL(
+            """
             SELECT m.id::bigint * 8 + 1 AS id, 'open' AS kind,
                    date_trunc('month', m.invoice_date_due)::date AS date,
                    m.commercial_partner_id AS partner_id,
                    i.programme_id, m.company_id,
-                   CASE WHEN p.edu_payment_history_count > 0
-                        THEN p.edu_ontime_rate ELSE params.default_rate END
-                       AS probability,
+                   %(rate)s AS probability,
                    m.amount_residual_signed AS amount_open,
                    0.0 AS amount_due, 0.0 AS amount_received
               FROM account_move m
@@ -107,32 +149,42 @@ class EduCashinForecast(models.Model):
               JOIN res_partner p ON p.id = m.commercial_partner_id
              WHERE %(open_invoice)s
                AND m.invoice_date_due >= CURRENT_DATE
-               AND m.invoice_date_due < params.horizon
-            UNION ALL
-            -- overdue debt, expected to be recovered this month as the payer
-            -- paid in the past (on-time rate), else as a new payer does
+               AND m.invoice_date_due < params.horizon""",
+            rate=self._edu_sql_payer_rate(),
+            open_invoice=self.env["account.move"]._edu_open_tuition_sql("m"),
+        )
+
+    def _edu_sql_overdue(self):
+        """Overdue debt, expected to be recovered this month as the payer
+        paid in the past (on-time rate), else as a new payer does."""
+        return SQL(
+            """
             SELECT m.id::bigint * 8 + 6, 'overdue', params.this_month,
                    m.commercial_partner_id, i.programme_id, m.company_id,
-                   CASE WHEN p.edu_payment_history_count > 0
-                        THEN p.edu_ontime_rate ELSE params.default_rate END,
+                   %(rate)s,
                    m.amount_residual_signed, 0.0, 0.0
               FROM account_move m
               JOIN params ON TRUE
               JOIN edu_tuition_instalment i ON i.id = m.edu_instalment_id
               JOIN res_partner p ON p.id = m.commercial_partner_id
              WHERE %(open_invoice)s
-               AND m.invoice_date_due < CURRENT_DATE
-            UNION ALL
-            -- scheduled, not invoiced yet (active contracts, and drafts
-            -- awaiting activation): one line per payer share of what the
-            -- instalment will be invoiced (taxes included); a draft without
-            -- payers yet as if the student paid it all
+               AND m.invoice_date_due < CURRENT_DATE""",
+            rate=self._edu_sql_payer_rate(),
+            open_invoice=self.env["account.move"]._edu_open_tuition_sql("m"),
+        )
+
+    def _edu_sql_scheduled(self):
+        """Scheduled, not invoiced yet (active contracts, and drafts awaiting
+        activation): one line per payer share of what the instalment will be
+        invoiced (taxes included); a draft without payers yet as if the
+        student paid it all."""
+        return SQL(
+            """
             SELECT ((i.id::bigint * 2147483648) + pay.id) * 8 + 2, 'open',
                    GREATEST(date_trunc('month', i.due_date)::date,
                             params.this_month),
                    pay.partner_id, i.programme_id, i.company_id,
-                   CASE WHEN p.edu_payment_history_count > 0
-                        THEN p.edu_ontime_rate ELSE params.default_rate END,
+                   %(rate)s,
                    i.amount_total * pay.share / 100.0
                        * COALESCE(rate.factor, 1.0), 0.0, 0.0
               FROM edu_tuition_instalment i
@@ -148,31 +200,46 @@ class EduCashinForecast(models.Model):
                    ) pay ON TRUE
               JOIN res_partner p ON p.id = pay.partner_id
               JOIN res_company co ON co.id = i.company_id
-              -- a contract in another currency: today's rate to the company's
-              LEFT JOIN LATERAL (
-                   SELECT COALESCE((
-                            SELECT r.rate FROM res_currency_rate r
-                             WHERE r.currency_id = co.currency_id
-                               AND r.name <= CURRENT_DATE
-                               AND (r.company_id = co.id OR r.company_id IS NULL)
-                             ORDER BY r.company_id IS NULL, r.name DESC
-                             LIMIT 1), 1.0)
-                          / NULLIF((
-                            SELECT r.rate FROM res_currency_rate r
-                             WHERE r.currency_id = i.currency_id
-                               AND r.name <= CURRENT_DATE
-                               AND (r.company_id = co.id OR r.company_id IS NULL)
-                             ORDER BY r.company_id IS NULL, r.name DESC
-                             LIMIT 1), 0) AS factor
-                    WHERE i.currency_id <> co.currency_id
-                   ) rate ON TRUE
+              LEFT JOIN LATERAL (%(factor)s) rate ON TRUE
              WHERE i.payment_state = 'to_invoice'
                AND i.contract_state IN ('draft', 'active')
-               AND i.due_date < params.horizon
-            UNION ALL
-            -- admissions pipeline: expected tuition x lead probability,
-            -- spread over the schedule contracts of the intake would get
-            -- (edu_cashin_pipeline_part, filled from the payment plans)
+               AND i.due_date < params.horizon""",
+            rate=self._edu_sql_payer_rate(),
+            factor=self._edu_sql_currency_factor(),
+        )
+
+    def _edu_sql_currency_factor(self):
+        """For an instalment ``i`` in another currency than its company ``co``:
+        today's rate to the company's currency (no row otherwise)."""
+        return SQL(
+            """
+                   SELECT COALESCE(%(company_rate)s, 1.0)
+                          / NULLIF(%(instalment_rate)s, 0) AS factor
+                    WHERE i.currency_id <> co.currency_id
+                   """,
+            company_rate=self._edu_sql_rate_today(SQL("co.currency_id")),
+            instalment_rate=self._edu_sql_rate_today(SQL("i.currency_id")),
+        )
+
+    def _edu_sql_rate_today(self, currency):
+        """Today's rate of ``currency`` (an SQL expression) in company ``co``."""
+        return SQL(
+            """(
+                            SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = %s
+                               AND r.name <= CURRENT_DATE
+                               AND (r.company_id = co.id OR r.company_id IS NULL)
+                             ORDER BY r.company_id IS NULL, r.name DESC
+                             LIMIT 1)""",
+            currency,
+        )
+
+    def _edu_sql_pipeline(self):
+        """Admissions pipeline: expected tuition x lead probability, spread
+        over the schedule contracts of the intake would get
+        (``edu_cashin_pipeline_part``, filled from the payment plans)."""
+        return SQL(
+            """
             SELECT (l.id::bigint * 64 + part.seq) * 8 + 3, 'pipeline',
                    GREATEST(date_trunc('month', part.due_date)::date,
                             params.this_month),
@@ -195,10 +262,15 @@ class EduCashinForecast(models.Model):
               JOIN edu_cashin_pipeline_part part
                 ON part.company_id = lead.company_id
                AND part.date_start = lead.date_start
-             WHERE %(pipeline_lead)s
-               AND part.due_date < params.horizon
-            UNION ALL
-            -- past months: what was due ...
+             WHERE %s
+               AND part.due_date < params.horizon""",
+            self._edu_pipeline_leads(),
+        )
+
+    def _edu_sql_past_due(self):
+        """Past months: what was due ..."""
+        return SQL(
+            """
             SELECT m.id::bigint * 8 + 4, 'due',
                    date_trunc('month', m.invoice_date_due)::date,
                    m.commercial_partner_id, i.programme_id, m.company_id,
@@ -209,9 +281,13 @@ class EduCashinForecast(models.Model):
              WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
                AND m.payment_state <> 'reversed'
                AND m.invoice_date_due >= params.since
-               AND m.invoice_date_due < params.this_month
-            UNION ALL
-            -- ... and what was received (payments, not credit notes)
+               AND m.invoice_date_due < params.this_month"""
+        )
+
+    def _edu_sql_receipts(self):
+        """... and what was received (payments, not credit notes)."""
+        return SQL(
+            """
             SELECT apr.id::bigint * 8 + 5, 'receipt',
                    date_trunc('month', cl.date)::date,
                    m.commercial_partner_id, i.programme_id, m.company_id,
@@ -225,20 +301,7 @@ class EduCashinForecast(models.Model):
               JOIN account_move cm ON cm.id = cl.move_id
              WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
                AND cm.move_type <> 'out_refund'
-               AND cl.date >= params.since
-        )
-        SELECT lines.kind, lines.date, lines.programme_id, lines.company_id,
-               COUNT(*) AS line_count,
-               SUM(lines.amount_open) AS amount_open,
-               SUM(lines.amount_open * COALESCE(lines.probability, 0))
-                   AS amount_expected,
-               SUM(lines.amount_due) AS amount_due,
-               SUM(lines.amount_received) AS amount_received
-          FROM lines
-         GROUP BY lines.kind, lines.date, lines.programme_id, lines.company_id
-            """,
-            open_invoice=self.env["account.move"]._edu_open_tuition_sql("m"),
-            pipeline_lead=self._edu_pipeline_leads(),
+               AND cl.date >= params.since"""
         )
 
     def _edu_fill_pipeline_parts(self):

@@ -36,7 +36,7 @@ class EduEnrollment(models.Model):
     _order = "date_applied desc, id desc"
 
     # set by the transitions (and the enrolment of won applications) only
-    _edu_workflow_fields = frozenset(
+    _edu_system_fields = frozenset(
         {"state", "lead_id", "reason", *STATE_DATES.values()} - {"date_applied"}
     )
 
@@ -235,7 +235,7 @@ class EduEnrollment(models.Model):
     # ------------------------------------------------------------------
     # Actions (buttons)
     # ------------------------------------------------------------------
-    def _edu_workflow_refusal(self, fnames, creating):
+    def _edu_system_fields_refusal(self, fnames, creating):
         if creating:
             return self.env._(
                 "A new enrolment starts as applied; admit and enrol it with the "

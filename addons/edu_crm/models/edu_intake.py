@@ -98,7 +98,7 @@ class EduIntake(models.Model):
                     )
                 )
 
-    def _edu_workflow_refusal(self, fnames, creating):
+    def _edu_system_fields_refusal(self, fnames, creating):
         if creating:
             return self.env._(
                 "A new intake starts as a draft; open it with its Open button."

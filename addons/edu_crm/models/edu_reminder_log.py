@@ -231,38 +231,46 @@ class EduReminderLog(models.Model):
             for log in logs
         }
         for stage, stage_logs in logs.grouped("stage_id").items():
-            instalments = stage_logs.instalment_id
-            invoices = instalments.invoice_ids.filtered_domain(
-                self.env["account.move"]._edu_open_tuition_domain()
-            )
-            log_by_instalment = {log.instalment_id.id: log for log in stage_logs}
-            if stage.mail_template_id and invoices:
-                self._edu_send_mails(stage.mail_template_id, invoices)
-                for move in invoices:
-                    counts[log_by_instalment[move.edu_instalment_id.id].id]["mail"] += 1
-            if stage.sms_template_id and invoices:
-                # every payer gets one: Odoo cancels the SMS of a payer
-                # without a valid number, and the log says it failed
-                sms_all = self._edu_send_sms(stage.sms_template_id, invoices)
-                for move, sms in zip(invoices, sms_all, strict=True):
-                    log_counts = counts[log_by_instalment[move.edu_instalment_id.id].id]
-                    log_counts["sms"] += 1
-                    log_counts["sms_ids"].append(sms.id)
-                    if sms_is_failed(sms.state, sms.failure_type):
-                        log_counts["failed"] = True
-            if stage.create_activity or stage.propose_suspension:
-                self._edu_schedule_activities(stage, stage_logs)
-                for log in stage_logs:
-                    counts[log.id]["activity"] += 1
-            if stage.propose_suspension:
-                # a system field of the contract (refused to users)
-                stage_logs.contract_id.sudo().filtered(
-                    lambda c: not c.suspension_proposed
-                ).suspension_proposed = True
-                for log in stage_logs:
-                    counts[log.id]["suspension"] = True
-        # bookkeeping in one set-based statement (the per-record ORM write
-        # of tens of thousands of logs is what made the naive version slow)
+            stage_logs._edu_dispatch_stage(stage, counts)
+        self._edu_write_outcomes(counts)
+
+    def _edu_dispatch_stage(self, stage, counts):
+        """Apply the actions of ``stage`` to its pending logs ``self``, adding
+        what was done to ``counts`` (log id -> counters)."""
+        invoices = self.instalment_id.invoice_ids.filtered_domain(
+            self.env["account.move"]._edu_open_tuition_domain()
+        )
+        log_by_instalment = {log.instalment_id.id: log for log in self}
+        if stage.mail_template_id and invoices:
+            self._edu_send_mails(stage.mail_template_id, invoices)
+            for move in invoices:
+                counts[log_by_instalment[move.edu_instalment_id.id].id]["mail"] += 1
+        if stage.sms_template_id and invoices:
+            # every payer gets one: Odoo cancels the SMS of a payer
+            # without a valid number, and the log says it failed
+            sms_all = self._edu_send_sms(stage.sms_template_id, invoices)
+            for move, sms in zip(invoices, sms_all, strict=True):
+                log_counts = counts[log_by_instalment[move.edu_instalment_id.id].id]
+                log_counts["sms"] += 1
+                log_counts["sms_ids"].append(sms.id)
+                if sms_is_failed(sms.state, sms.failure_type):
+                    log_counts["failed"] = True
+        if stage.create_activity or stage.propose_suspension:
+            self._edu_schedule_activities(stage, self)
+            for log in self:
+                counts[log.id]["activity"] += 1
+        if stage.propose_suspension:
+            # a system field of the contract (refused to users)
+            self.contract_id.sudo().filtered(
+                lambda c: not c.suspension_proposed
+            ).suspension_proposed = True
+            for log in self:
+                counts[log.id]["suspension"] = True
+
+    def _edu_write_outcomes(self, counts):
+        """Bookkeeping of the dispatched logs (log id -> counters) in one
+        set-based statement (the per-record ORM write of tens of thousands of
+        logs is what made the naive version slow), and their SMS."""
         self.env.flush_all()
         ids = list(counts)
         self.env.cr.execute(
@@ -291,22 +299,7 @@ class EduReminderLog(models.Model):
                 failed=[counts[i]["failed"] for i in ids],
             )
         )
-        links = [
-            (log_id, sms_id) for log_id in ids for sms_id in counts[log_id]["sms_ids"]
-        ]
-        if links:
-            # the SMS of each log: the queue's outcome recomputes its state
-            self.env.cr.execute(
-                SQL(
-                    """
-                INSERT INTO edu_reminder_log_sms_rel (log_id, sms_id)
-                SELECT UNNEST(%(logs)s::int[]), UNNEST(%(sms)s::int[])
-                ON CONFLICT DO NOTHING
-                """,
-                    logs=[log_id for log_id, _sms in links],
-                    sms=[sms_id for _log, sms_id in links],
-                )
-            )
+        self._edu_link_sms(counts)
         self.invalidate_model(
             [
                 "state",
@@ -323,6 +316,26 @@ class EduReminderLog(models.Model):
         self.env["edu.tuition.instalment"].invalidate_model(
             ["reminder_log_ids", "last_stage_id"]
         )
+
+    def _edu_link_sms(self, counts):
+        """The SMS of each dispatched log (log id -> counters): the queue's
+        outcome recomputes its state."""
+        ids = list(counts)
+        links = [
+            (log_id, sms_id) for log_id in ids for sms_id in counts[log_id]["sms_ids"]
+        ]
+        if links:
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO edu_reminder_log_sms_rel (log_id, sms_id)
+                SELECT UNNEST(%(logs)s::int[]), UNNEST(%(sms)s::int[])
+                ON CONFLICT DO NOTHING
+                """,
+                    logs=[log_id for log_id, _sms in links],
+                    sms=[sms_id for _log, sms_id in links],
+                )
+            )
 
     @api.model
     def _edu_send_mails(self, template, invoices):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date
 
@@ -24,8 +24,6 @@ SYSTEM_FIELDS = frozenset(
         "amount_residual",
     }
 )
-# what a new contract starts with (anything else in create is refused)
-INITIAL_VALUES = {"state": "draft", "name": "/"}
 # the terms of the contract: free in draft, frozen once it is active
 TERMS_FIELDS = frozenset(
     {
@@ -54,9 +52,10 @@ PRICE_FIELDS = frozenset(
 class EduTuitionContract(models.Model):
     _name = "edu.tuition.contract"
     _description = "Tuition Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "edu.system.fields.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _edu_system_fields = SYSTEM_FIELDS
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default="/"
@@ -415,51 +414,29 @@ class EduTuitionContract(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            self._edu_check_create_values(vals_list)
+    def _edu_system_values(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("edu.tuition.contract") or "/"
                 )
-        return super().create(vals_list)
+        return super()._edu_system_values(vals_list)
 
     def write(self, vals):
+        # the system fields: refused to all but the superuser (the mixin)
         if not self.env.su:
-            self._edu_check_system_fields(vals.keys())
             self._edu_check_terms(vals.keys() & TERMS_FIELDS)
         else:
             self._edu_check_terms(vals.keys() & PRICE_FIELDS)
         return super().write(vals)
 
-    def _edu_check_create_values(self, vals_list):
-        """A user's new contract is a draft with nothing the system sets: the
-        values given, the context's ``default_*`` keys and the user's own
-        ``ir.default`` are all checked."""
-        for vals in vals_list:
-            missing = [fname for fname in SYSTEM_FIELDS if fname not in vals]
-            values = self.default_get(missing) | vals
-            forced = {
-                fname
-                for fname in SYSTEM_FIELDS & values.keys()
-                if self._fields[fname].compute
-                or (values[fname] and values[fname] != INITIAL_VALUES.get(fname))
-            }
-            self._edu_check_system_fields(forced)
-
-    def _edu_check_system_fields(self, fnames):
-        forced = SYSTEM_FIELDS.intersection(fnames)
-        if forced:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of a tuition contract are set by the system: they "
-                    "change only through its actions (Activate, Close, Cancel, "
-                    "Reset to Draft).",
-                    fields=self._edu_field_labels(forced),
-                )
-            )
+    def _edu_system_fields_refusal(self, fnames, creating):
+        return self.env._(
+            "%(fields)s of a tuition contract are set by the system: they "
+            "change only through its actions (Activate, Close, Cancel, "
+            "Reset to Draft).",
+            fields=self._edu_field_labels(fnames),
+        )
 
     def _edu_check_terms(self, fnames):
         """The terms ``fnames`` of the contracts ``self`` only change in draft."""
@@ -475,11 +452,6 @@ class EduTuitionContract(models.Model):
                         fields=self._edu_field_labels(fnames),
                     )
                 )
-
-    def _edu_field_labels(self, fnames):
-        return ", ".join(
-            sorted(self._fields[f].get_description(self.env)["string"] for f in fnames)
-        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft(self):

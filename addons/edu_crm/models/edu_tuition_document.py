@@ -57,8 +57,21 @@ class EduDocument(models.Model):
             )
             for payer in source.payer_ids
         )
-        # the amounts the payers owe (what the invoices say, taxes included),
-        # the untaxed part beside it for Accounting
+        return Markup("<p>%s</p><p>%s</p><p>%s</p><ul>%s</ul>%s") % (
+            intro,
+            price,
+            total,
+            payers,
+            self._edu_tuition_schedule_table(source),
+        )
+
+    @api.model
+    def _edu_tuition_schedule_table(self, contract):
+        """The schedule of ``contract`` as the PDF shows it: the amounts the
+        payers owe (what the invoices say, taxes included), the untaxed part
+        beside it for Accounting."""
+        env = self.env
+        currency = contract.currency_id
         rows = Markup("").join(
             Markup(
                 "<tr class='edu_instalment'><td>%s</td><td>%s</td>"
@@ -70,26 +83,21 @@ class EduDocument(models.Model):
                 format_amount(env, inst.amount_untaxed, currency),
                 format_amount(env, inst.amount_total, currency),
             )
-            for inst in source.instalment_ids.sorted("sequence")
+            for inst in contract.instalment_ids.sorted("sequence")
         )
         footer = Markup(
             "<tr class='edu_instalment_total'><th colspan='2'>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
         ) % (
             env._("Total"),
-            format_amount(env, source.amount_untaxed, currency),
-            format_amount(env, source.amount_total, currency),
+            format_amount(env, contract.amount_untaxed, currency),
+            format_amount(env, contract.amount_total, currency),
         )
         return Markup(
-            "<p>%s</p><p>%s</p><p>%s</p><ul>%s</ul>"
             "<table class='table table-sm'><thead><tr><th>#</th><th>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
             "<tbody>%s</tbody><tfoot>%s</tfoot></table>"
         ) % (
-            intro,
-            price,
-            total,
-            payers,
             env._("Due date"),
             env._("Untaxed"),
             env._("Amount (taxes included)"),

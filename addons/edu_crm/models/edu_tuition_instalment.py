@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 OPEN_STATES = ("not_paid", "partial")
 # follow the contract and the invoices: never written by a user
@@ -23,16 +23,18 @@ SYSTEM_FIELDS = frozenset(
         "last_stage_id",
     }
 )
-# a new instalment names its contract, nothing else of the system's
-CREATE_REFUSED = SYSTEM_FIELDS - {"contract_id"}
 # the schedule: free while the contract is a draft
 TERMS_FIELDS = frozenset({"sequence", "due_date", "amount"})
 
 
 class EduTuitionInstalment(models.Model):
     _name = "edu.tuition.instalment"
+    _inherit = ["edu.system.fields.mixin"]
     _description = "Tuition Instalment"
     _order = "due_date, contract_id, sequence, id"
+    _edu_system_fields = SYSTEM_FIELDS - {"contract_id"}
+    # a line does not move to another contract
+    _edu_fixed_fields = frozenset({"contract_id"})
     _rec_name = "display_name"
 
     contract_id = fields.Many2one(
@@ -267,20 +269,15 @@ class EduTuitionInstalment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            # the given values, the context's default_* keys and ir.default
-            for vals in vals_list:
-                missing = [fname for fname in CREATE_REFUSED if fname not in vals]
-                values = self.default_get(missing) | vals
-                self._edu_check_system_fields(CREATE_REFUSED & values.keys())
+        # the system fields: refused to all but the superuser (the mixin)
         instalments = super().create(vals_list)
         if not self.env.su:
             instalments._edu_check_draft()
         return instalments
 
     def write(self, vals):
+        # the system fields: refused to all but the superuser (the mixin)
         if not self.env.su:
-            self._edu_check_system_fields(vals.keys())
             if TERMS_FIELDS & vals.keys():
                 self._edu_check_draft()
         elif {"amount", "due_date"} & vals.keys():
@@ -298,22 +295,6 @@ class EduTuitionInstalment(models.Model):
     def _unlink_except_active_contract(self):
         if not self.env.su:
             self._edu_check_draft()
-
-    def _edu_check_system_fields(self, fnames):
-        forced = SYSTEM_FIELDS.intersection(fnames)
-        if forced:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of tuition instalments are set by the system: they "
-                    "follow the contract, the invoices and the payments.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in forced
-                        )
-                    ),
-                )
-            )
 
     def _edu_check_draft(self):
         if any(inst.contract_id.state != "draft" for inst in self):

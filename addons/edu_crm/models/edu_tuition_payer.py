@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 # follow the contract and the partner: never written by a user
 SYSTEM_FIELDS = frozenset({"is_sponsor", "company_id"})
@@ -7,8 +7,12 @@ SYSTEM_FIELDS = frozenset({"is_sponsor", "company_id"})
 
 class EduTuitionPayer(models.Model):
     _name = "edu.tuition.payer"
+    _inherit = ["edu.system.fields.mixin"]
     _description = "Tuition Contract Payer"
     _order = "sequence, id"
+    _edu_system_fields = SYSTEM_FIELDS
+    # a line does not move to another contract
+    _edu_fixed_fields = frozenset({"contract_id"})
 
     contract_id = fields.Many2one(
         "edu.tuition.contract", required=True, index=True, ondelete="cascade"
@@ -49,38 +53,16 @@ class EduTuitionPayer(models.Model):
                 self.env._("The payers of a contract can only change in draft.")
             )
 
-    def _edu_check_system_fields(self, fnames):
-        if fnames:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of tuition payers are set by the system.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in fnames
-                        )
-                    ),
-                )
-            )
-
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            # the given values, the context's default_* keys and ir.default
-            for vals in vals_list:
-                missing = [fname for fname in SYSTEM_FIELDS if fname not in vals]
-                values = self.default_get(missing) | vals
-                self._edu_check_system_fields(SYSTEM_FIELDS & values.keys())
+        # the system fields: refused to all but the superuser (the mixin)
         payers = super().create(vals_list)
         payers._edu_check_draft()
         return payers
 
     def write(self, vals):
-        if not self.env.su:
-            # a payer does not move to another contract either
-            self._edu_check_system_fields(
-                (SYSTEM_FIELDS | {"contract_id"}) & vals.keys()
-            )
+        # the system fields and the contract: refused to all but the
+        # superuser (the mixin)
         self._edu_check_draft()
         return super().write(vals)
 

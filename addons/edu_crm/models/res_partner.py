@@ -1,10 +1,10 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .edu_workflow_mixin import EDU_USER, check_edu_group, new_values
+from .edu_workflow_mixin import EDU_USER, check_edu_group
 
 EDU_ROLE_FIELDS = (
     "edu_is_applicant",
@@ -60,7 +60,10 @@ def normalize_phone(value):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "edu.system.fields.mixin"]
+
+    _edu_system_fields = EDU_SYSTEM_FIELDS
 
     # Roles: several at once.
     edu_is_applicant = fields.Boolean(string="Applicant")
@@ -174,32 +177,6 @@ class ResPartner(models.Model):
         for partner in self:
             partner.edu_enrollment_count = counts.get(partner._origin, 0)
 
-    @api.depends(
-        "email_normalized", "edu_phone_normalized", "edu_national_id_normalized"
-    )
-    def _compute_edu_duplicate_ids(self):
-        # staff only (field groups): the matches tell which emails, phones and
-        # national IDs exist
-        if not (self.env.su or self.env.user._is_internal()):
-            self.edu_duplicate_ids = False
-            self.edu_duplicate_count = 0
-            return
-        matches = self.sudo()._edu_find_duplicates(
-            [
-                {
-                    "email": p.email_normalized,
-                    "phone": p.edu_phone_normalized,
-                    "national_id": p.edu_national_id_normalized,
-                    "company_id": p.company_id.id,
-                }
-                for p in self.sudo()
-            ]
-        )
-        for partner, found in zip(self, matches, strict=False):
-            found = self.browse((found - partner._origin).ids)
-            partner.edu_duplicate_ids = found
-            partner.edu_duplicate_count = len(found)
-
     @api.constrains("edu_national_id", "company_id")
     def _check_edu_national_id_unique(self):
         partners = self.filtered("edu_national_id_normalized")
@@ -260,15 +237,18 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            self._edu_check_protected_create(vals_list)
+        if not self.env.su and any(
+            any(values.values())
+            for values in self._edu_values_created(vals_list, EDU_SPONSOR_FIELDS)
+        ):
+            check_edu_group(self.env, EDU_USER)
         partners = super().create(vals_list)
         partners.filtered("edu_is_student")._edu_assign_student_numbers()
         return partners
 
     def write(self, vals):
-        if not self.env.su:
-            self._edu_check_protected_write(vals)
+        if not self.env.su and self._edu_fields_changed(vals, EDU_SPONSOR_FIELDS):
+            check_edu_group(self.env, EDU_USER)
         res = super().write(vals)
         if vals.get("edu_is_student"):
             self._edu_assign_student_numbers()
@@ -296,139 +276,31 @@ class ResPartner(models.Model):
             "context": {"default_edu_sponsor_ids": [self.id]},
         }
 
-    def action_edu_merge_duplicates(self):
-        """Open Odoo's contact merge wizard on this person and its duplicates,
-        keeping this (the record the user looks at) as destination. The
-        wizard itself is for contact managers, and moving a user between
-        persons for the administrator (see the wizard)."""
-        self.ensure_one()
-        check_edu_group(self.env, EDU_USER)
-        if not self.edu_duplicate_ids:
-            raise UserError(
-                self.env._("%s has no duplicate to merge.", self.display_name)
-            )
-        partner_ids = (self | self.edu_duplicate_ids[:2]).ids
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Merge Duplicates"),
-            "res_model": "base.partner.merge.automatic.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "active_model": "res.partner",
-                "active_ids": partner_ids,
-                "edu_merge_dst_partner_id": self.id,
-            },
-        }
-
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _edu_check_protected_create(self, vals_list):
-        fnames = sorted(EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
-        given = {
-            fname
-            for values in new_values(self, vals_list, fnames)
-            for fname, value in values.items()
-            if value
-        }
-        self._edu_refuse_protected(given)
+    def _edu_system_fields_written(self, vals):
+        # only a change is refused: Odoo's merge wizard and imports write the
+        # values a person already has
+        return self._edu_fields_changed(vals, super()._edu_system_fields_written(vals))
 
-    def _edu_check_protected_write(self, vals):
-        fnames = vals.keys() & (EDU_SYSTEM_FIELDS | EDU_SPONSOR_FIELDS)
-        partners = self.sudo()
+    def _edu_fields_changed(self, vals, fnames):
+        """The fields of ``fnames`` whose value ``write(vals)`` changes on one
+        of the partners ``self`` (an x2many command always changes)."""
         changed = set()
-        for fname in fnames:
+        for fname in vals.keys() & fnames:
             field = self._fields[fname]
             if field.type in ("one2many", "many2many"):
                 changed.add(fname)
                 continue
-            for partner in partners:
+            for partner in self.sudo():
                 new = field.convert_to_record(
                     field.convert_to_cache(vals[fname], partner), partner
                 )
                 if new != partner[fname]:
                     changed.add(fname)
                     break
-        self._edu_refuse_protected(changed)
-
-    def _edu_refuse_protected(self, fnames):
-        """Refuse the system fields to all but the superuser, and the sponsor
-        links to all but Education staff (the caller is not the superuser)."""
-        system = fnames & EDU_SYSTEM_FIELDS
-        if system:
-            raise UserError(
-                self.env._(
-                    "%(fields)s are set by the system only (student number "
-                    "sequence, daily scoring).",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in system
-                        )
-                    ),
-                )
-            )
-        if fnames & EDU_SPONSOR_FIELDS:
-            check_edu_group(self.env, EDU_USER)
-
-    @api.model
-    def _edu_find_duplicates(self, keys):
-        """Find existing partners for a list of ``keys`` dicts (``email``,
-        ``phone`` and ``national_id`` normalised, see ``normalize_phone`` and
-        ``normalize_national_id``; ``company_id``) in one query. Returns a
-        list of recordsets, one per key, in the same order. National IDs
-        match within the same company (a person shared by all companies
-        matches everywhere)."""
-        emails = {k["email"] for k in keys if k.get("email")}
-        phones = {k["phone"] for k in keys if k.get("phone")}
-        nids = {k["national_id"] for k in keys if k.get("national_id")}
-        if not (emails or phones or nids):
-            return [self.browse() for _k in keys]
-        domain = []
-        for fname, values in (
-            ("email_normalized", emails),
-            ("edu_phone_normalized", phones),
-            ("edu_national_id_normalized", nids),
-        ):
-            if values:
-                domain = (domain and ["|"]) + domain + [(fname, "in", list(values))]
-        candidates = self.search_fetch(
-            domain,
-            [
-                "email_normalized",
-                "edu_phone_normalized",
-                "edu_national_id_normalized",
-                "company_id",
-            ],
-            order="id",
-        )
-        by_email, by_phone, by_nid = {}, {}, {}
-        for cand in candidates:
-            if cand.email_normalized:
-                by_email.setdefault(cand.email_normalized, []).append(cand.id)
-            if cand.edu_phone_normalized:
-                by_phone.setdefault(cand.edu_phone_normalized, []).append(cand.id)
-            if cand.edu_national_id_normalized:
-                by_nid.setdefault(cand.edu_national_id_normalized, []).append(
-                    (cand.id, cand.company_id.id)
-                )
-        result = []
-        for key in keys:
-            ids = []
-            ids += by_email.get(key.get("email"), []) if key.get("email") else []
-            ids += by_phone.get(key.get("phone"), []) if key.get("phone") else []
-            if key.get("national_id"):
-                company_id = key.get("company_id") or False
-                ids += [
-                    cand_id
-                    for cand_id, cand_company_id in by_nid.get(key["national_id"], [])
-                    if not cand_company_id
-                    or not company_id
-                    or cand_company_id == company_id
-                ]
-            result.append(self.browse(list(dict.fromkeys(ids))))
-        return result
+        return changed
 
     def _edu_assign_student_numbers(self):
         """Give a student number to the students of ``self`` that have none,

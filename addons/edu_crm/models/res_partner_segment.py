@@ -69,12 +69,46 @@ class ResPartner(models.Model):
 
     @api.model
     def _edu_compute_payment_segments(self, today):
+        """The payment segment, on-time rate and history of every payer and
+        student (:meth:`_edu_sql_payment_segments`) written where they
+        changed, cleared where the person has no tuition invoice any more."""
         self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
+        self.env.cr.execute(
             SQL(
                 """
-            WITH inv AS (
+            WITH %(segments)s, upd AS (
+                UPDATE res_partner p
+                   SET edu_payment_segment = seg.segment,
+                       edu_ontime_rate = seg.rate,
+                       edu_payment_history_count = seg.due_count
+                  FROM seg
+                 WHERE p.id = seg.partner_id
+                   AND (p.edu_payment_segment IS DISTINCT FROM seg.segment
+                        OR p.edu_ontime_rate IS DISTINCT FROM seg.rate
+                        OR p.edu_payment_history_count IS DISTINCT FROM seg.due_count)
+             RETURNING p.id
+            )
+            UPDATE res_partner p
+               SET edu_payment_segment = NULL, edu_ontime_rate = 0,
+                   edu_payment_history_count = 0
+             WHERE p.edu_payment_segment IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM seg WHERE seg.partner_id = p.id)
+            """,
+                segments=self._edu_sql_payment_segments(today),
+            )
+        )
+        self.invalidate_model(
+            ["edu_payment_segment", "edu_ontime_rate", "edu_payment_history_count"]
+        )
+
+    @api.model
+    def _edu_sql_payment_segments(self, today):
+        """The CTEs ``inv`` (posted tuition invoices and when they were paid),
+        ``roles`` (each counted for its payer and its student), ``stats``
+        and ``seg`` (one row per person: segment, rate, history count)."""
+        return SQL(
+            """
+            inv AS (
                 SELECT m.id, m.commercial_partner_id AS payer_id,
                        c.student_id, m.invoice_date_due AS due,
                        m.amount_residual, m.payment_state,
@@ -118,29 +152,8 @@ class ResPartner(models.Model):
                              AND ontime_count::float / due_count < 0.8 THEN 'late'
                             ELSE 'on_time' END AS segment
                   FROM stats
-            ), upd AS (
-                UPDATE res_partner p
-                   SET edu_payment_segment = seg.segment,
-                       edu_ontime_rate = seg.rate,
-                       edu_payment_history_count = seg.due_count
-                  FROM seg
-                 WHERE p.id = seg.partner_id
-                   AND (p.edu_payment_segment IS DISTINCT FROM seg.segment
-                        OR p.edu_ontime_rate IS DISTINCT FROM seg.rate
-                        OR p.edu_payment_history_count IS DISTINCT FROM seg.due_count)
-             RETURNING p.id
-            )
-            UPDATE res_partner p
-               SET edu_payment_segment = NULL, edu_ontime_rate = 0,
-                   edu_payment_history_count = 0
-             WHERE p.edu_payment_segment IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM seg WHERE seg.partner_id = p.id)
-            """,
-                today=today,
-            )
-        )
-        self.invalidate_model(
-            ["edu_payment_segment", "edu_ontime_rate", "edu_payment_history_count"]
+            )""",
+            today=today,
         )
 
     @api.model

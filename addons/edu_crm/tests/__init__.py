@@ -19,6 +19,7 @@ from . import test_translations
 from . import test_tuition_guards
 from . import test_records_guards
 from . import test_tuition_truth
+from . import test_tuition_lifecycle
 from . import test_admission_truth
 from . import test_document_truth
 from . import test_views
