@@ -93,6 +93,17 @@ class MailComposeMessage(models.TransientModel):
         mail_values_dict = super()._process_mail_values_state(mail_values_dict)
         if not self._pressure_enabled():
             return mail_values_dict
+        requests, cancelled = self._pressure_mail_requests(mail_values_dict)
+        decisions = self._pressure_mail_decisions(
+            list(mail_values_dict), requests, cancelled
+        )
+        for res_id, decision in decisions.items():
+            self._pressure_apply_decision(mail_values_dict[res_id], decision)
+        return mail_values_dict
+
+    def _pressure_mail_requests(self, mail_values_dict):
+        """The engine's request of each mail Odoo keeps (``res_id ->
+        request``), and the records whose mail Odoo cancelled."""
         requests = {}
         cancelled = []
         # read once: a field read costs more than the loop's own work
@@ -114,9 +125,16 @@ class MailComposeMessage(models.TransientModel):
                 emails = tools.email_split(mail_values.get("email_to") or "")
                 email = tools.email_normalize(emails[0]) if emails else None
             requests[res_id] = {"ref": res_id, "partner_id": partner_id, "email": email}
+        return requests, cancelled
+
+    def _pressure_mail_decisions(self, res_ids, requests, cancelled):
+        """The decision of each request: the one screened ahead of the batch
+        when the mail goes to the same person, else checked with this batch;
+        the reservations of mails Odoo cancelled (or that go to someone
+        else) are released."""
         decisions = {}
         pending = requests
-        ahead = self._pressure_ahead(list(mail_values_dict))
+        ahead = self._pressure_ahead(res_ids)
         if ahead is not None:
             pending = {}
             release = []
@@ -139,30 +157,32 @@ class MailComposeMessage(models.TransientModel):
             )
         if pending:
             decisions.update(self._pressure_reserve(list(pending.values())))
-        for res_id, decision in decisions.items():
-            mail_values = mail_values_dict[res_id]
-            if decision["allowed"]:
-                if decision.get("postpone_until"):
-                    # quiet hours: Odoo's mail queue sends it when they end
-                    scheduled = mail_values.get("scheduled_date") and self.env[
-                        "mail.mail"
-                    ]._parse_scheduled_datetime(mail_values["scheduled_date"])
-                    if scheduled:
-                        scheduled = scheduled.replace(tzinfo=None)
-                    if not scheduled or scheduled < decision["postpone_until"]:
-                        mail_values["scheduled_date"] = decision["postpone_until"]
-                    mail_values["_pressure"] = decision
-                continue
-            mail_values.update(
-                state="cancel",
-                failure_type="pressure",
-                is_notification=False,
-                _pressure=decision,
-            )
-            if not decision.get("reason_code"):
-                # an extension's reason without a code: its text
-                mail_values["failure_reason"] = decision["reason"]
-        return mail_values_dict
+        return decisions
+
+    def _pressure_apply_decision(self, mail_values, decision):
+        """Write ``decision`` into the values of its mail: postponed to the
+        end of quiet hours, or cancelled with the reason."""
+        if decision["allowed"]:
+            if decision.get("postpone_until"):
+                # quiet hours: Odoo's mail queue sends it when they end
+                scheduled = mail_values.get("scheduled_date") and self.env[
+                    "mail.mail"
+                ]._parse_scheduled_datetime(mail_values["scheduled_date"])
+                if scheduled:
+                    scheduled = scheduled.replace(tzinfo=None)
+                if not scheduled or scheduled < decision["postpone_until"]:
+                    mail_values["scheduled_date"] = decision["postpone_until"]
+                mail_values["_pressure"] = decision
+            return
+        mail_values.update(
+            state="cancel",
+            failure_type="pressure",
+            is_notification=False,
+            _pressure=decision,
+        )
+        if not decision.get("reason_code"):
+            # an extension's reason without a code: its text
+            mail_values["failure_reason"] = decision["reason"]
 
     def _pressure_reserve(self, requests):
         """Check and reserve email requests of this mass send (an email can
