@@ -182,63 +182,76 @@ class ResPartner(models.Model):
         :param str source: portal or mailing
         """
         self.ensure_one()
-        partner = self
-        partner._cmr_write_logged(vals, source)
+        self._cmr_write_logged(vals, source)
         changes = []
-        lists, optin = partner._cmr_topic_state()
-        email = partner.email_normalized
-        if email:
-            to_in = lists.filtered(lambda lst: lst.id in topic_ids) - optin
-            to_out = optin.filtered(lambda lst: lst.id not in topic_ids)
-            if to_out:
-                to_out._update_subscription_from_email(email, opt_out=True)
-            if to_in:
-                contacts = (
-                    self.env["mailing.contact"]
-                    .sudo()
-                    .search([("email_normalized", "=", email)], limit=1)
-                )
-                if contacts:
-                    to_in._update_subscription_from_email(email, opt_out=False)
-                else:
-                    self.env["mailing.contact"].sudo().create(
-                        {
-                            "name": partner.name,
-                            "email": partner.email,
-                            "subscription_ids": [
-                                Command.create({"list_id": lst.id}) for lst in to_in
-                            ],
-                        }
-                    )
-            for lst, old, new in [
-                (lst, NOT_SUBSCRIBED, SUBSCRIBED) for lst in to_in
-            ] + [(lst, SUBSCRIBED, NOT_SUBSCRIBED) for lst in to_out]:
-                changes.append(
-                    {
-                        "partner_id": partner.id,
-                        "field_name": TOPIC,
-                        "topic_name": lst.name,
-                        "old_code": old,
-                        "new_code": new,
-                    }
-                )
-            if nothing != partner.is_blacklisted:
-                Blacklist = self.env["mail.blacklist"].sudo()
-                message = Markup("<p>%s</p>") % self.env._(
-                    "Changed by the person in the preference centre."
-                )
-                if nothing:
-                    Blacklist._add(email, message=message)
-                else:
-                    Blacklist._remove(email, message=message)
-                partner.invalidate_recordset(["is_blacklisted"])
-                changes.append(
-                    {
-                        "partner_id": partner.id,
-                        "field_name": BLACKLIST,
-                        "old_code": NO if nothing else YES,
-                        "new_code": YES if nothing else NO,
-                    }
-                )
+        if self.email_normalized:
+            changes += self._cmr_apply_topics(topic_ids)
+            changes += self._cmr_apply_blacklist(nothing)
         self.env["cmr.consent.log"]._cmr_log(changes, source)
         return True
+
+    def _cmr_apply_topics(self, topic_ids):
+        """Subscribe the person's email (self: one partner with an email) to
+        the public mailing lists ``topic_ids`` and out of the others: the
+        consent log lines of the changes."""
+        partner = self
+        email = partner.email_normalized
+        lists, optin = partner._cmr_topic_state()
+        to_in = lists.filtered(lambda lst: lst.id in topic_ids) - optin
+        to_out = optin.filtered(lambda lst: lst.id not in topic_ids)
+        if to_out:
+            to_out._update_subscription_from_email(email, opt_out=True)
+        if to_in:
+            contacts = (
+                self.env["mailing.contact"]
+                .sudo()
+                .search([("email_normalized", "=", email)], limit=1)
+            )
+            if contacts:
+                to_in._update_subscription_from_email(email, opt_out=False)
+            else:
+                self.env["mailing.contact"].sudo().create(
+                    {
+                        "name": partner.name,
+                        "email": partner.email,
+                        "subscription_ids": [
+                            Command.create({"list_id": lst.id}) for lst in to_in
+                        ],
+                    }
+                )
+        return [
+            {
+                "partner_id": partner.id,
+                "field_name": TOPIC,
+                "topic_name": lst.name,
+                "old_code": old,
+                "new_code": new,
+            }
+            for lst, old, new in [(lst, NOT_SUBSCRIBED, SUBSCRIBED) for lst in to_in]
+            + [(lst, SUBSCRIBED, NOT_SUBSCRIBED) for lst in to_out]
+        ]
+
+    def _cmr_apply_blacklist(self, nothing):
+        """Put the person's email (self: one partner with an email) on the
+        blacklist ("nothing at all") or take it off: the consent log line of
+        the change."""
+        partner = self
+        if nothing == partner.is_blacklisted:
+            return []
+        Blacklist = self.env["mail.blacklist"].sudo()
+        message = Markup("<p>%s</p>") % self.env._(
+            "Changed by the person in the preference centre."
+        )
+        if nothing:
+            Blacklist._add(partner.email_normalized, message=message)
+        else:
+            Blacklist._remove(partner.email_normalized, message=message)
+        partner.invalidate_recordset(["is_blacklisted"])
+        return [
+            {
+                "partner_id": partner.id,
+                "field_name": BLACKLIST,
+                "old_code": NO if nothing else YES,
+                "new_code": YES if nothing else NO,
+            }
+        ]
