@@ -210,11 +210,61 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         **post,
     ):
         env = request.env
+        asked, errors = self._cmr_parse_tuition_request(
+            contract_id,
+            request_type,
+            instalment_id,
+            requested_date,
+            requested_count,
+            reason,
+        )
+        if not errors:
+            try:
+                with env.cr.savepoint():
+                    # the contract and instalment passed the record rules
+                    request_sudo = (
+                        env["cmr.request"]
+                        .sudo()
+                        .create(
+                            {
+                                "partner_id": env.user.partner_id.id,
+                                "request_type": request_type,
+                                "contract_id": asked["contract"].id,
+                                "instalment_id": asked["instalment"].id or False,
+                                "requested_date": asked["date"],
+                                "requested_count": asked["count"] or 0,
+                                "description": asked["reason"],
+                            }
+                        )
+                    )
+            except ValidationError as error:
+                errors.append(str(error.args[0]))
+        if errors:
+            return self._cmr_tuition_page(
+                errors=errors,
+                form={
+                    "contract_id": asked["contract"].id or None,
+                    "request_type": request_type,
+                    "instalment_id": asked["instalment"].id or None,
+                    "requested_date": asked["date"],
+                    "requested_count": asked["count"] or None,
+                    "reason": asked["reason"],
+                },
+                status=400,
+            )
+        return request.redirect(request_sudo.access_url)
+
+    def _cmr_parse_tuition_request(
+        self, contract_id, request_type, instalment_id, requested_date, count, reason
+    ):
+        """What the tuition request form asks (``contract``, ``instalment``
+        searched as the portal user: the record rules decide; ``date``,
+        ``count``, ``reason``) and the errors of the form."""
+        env = request.env
         errors = []
         contract = env["edu.tuition.contract"]
         contract_id = _to_int(contract_id)
         if contract_id:
-            # as the portal user: the record rules decide
             contract = contract.search(
                 self._cmr_contract_domain() + [("id", "=", contract_id)]
             )
@@ -231,60 +281,28 @@ class CmrTuitionPortal(CmrCustomerPortal, PortalAccount, PaymentPortal):
         instalment = env["edu.tuition.instalment"]
         if request_type == "deferral":
             instalment_id = _to_int(instalment_id)
-            instalment = (
-                instalment.search(
+            if instalment_id and contract:
+                instalment = instalment.search(
                     [("id", "=", instalment_id), ("contract_id", "in", contract.ids)]
                 )
-                if instalment_id and contract
-                else instalment
-            )
             if not instalment:
                 errors.append(env._("Choose the instalment to defer."))
-        count = 0
-        if request_type == "reschedule":
-            count = _to_int(requested_count)
-            if not count:
-                errors.append(env._("Give the number of instalments you ask for."))
+        count = _to_int(count) if request_type == "reschedule" else 0
+        if request_type == "reschedule" and not count:
+            errors.append(env._("Give the number of instalments you ask for."))
         reason, error = portal_text(env, reason, MAX_TEXT_LENGTH, env._("The reason"))
         if error:
             errors.append(error)
         elif not reason:
             errors.append(env._("Tell us the reason of your request."))
-        if not errors:
-            try:
-                with env.cr.savepoint():
-                    # the contract and instalment passed the record rules above
-                    request_sudo = (
-                        env["cmr.request"]
-                        .sudo()
-                        .create(
-                            {
-                                "partner_id": env.user.partner_id.id,
-                                "request_type": request_type,
-                                "contract_id": contract.id,
-                                "instalment_id": instalment.id or False,
-                                "requested_date": date,
-                                "requested_count": count or 0,
-                                "description": reason,
-                            }
-                        )
-                    )
-            except ValidationError as error:
-                errors.append(str(error.args[0]))
-        if errors:
-            return self._cmr_tuition_page(
-                errors=errors,
-                form={
-                    "contract_id": contract.id if contract else None,
-                    "request_type": request_type,
-                    "instalment_id": instalment.id if instalment else None,
-                    "requested_date": date,
-                    "requested_count": count or None,
-                    "reason": reason,
-                },
-                status=400,
-            )
-        return request.redirect(request_sudo.access_url)
+        asked = {
+            "contract": contract,
+            "instalment": instalment,
+            "date": date,
+            "count": count,
+            "reason": reason,
+        }
+        return asked, errors
 
     def _cmr_sponsored_student_extra(self, student_sudo):
         values = super()._cmr_sponsored_student_extra(student_sudo)
