@@ -17,6 +17,7 @@ from . import test_tour
 from . import test_tuition_security
 from . import test_translations
 from . import test_tuition_guards
+from . import test_tuition_services
 from . import test_records_guards
 from . import test_tuition_truth
 from . import test_tuition_lifecycle
