@@ -55,49 +55,8 @@ class MailingTrace(models.Model):
         self.ensure_one()
         _ = self.env._
         failure = self.failure_type
-        channel_code = "sms" if self.trace_type == "sms" else "email"
         if failure == "pressure":
-            if self.pressure_reason == "quiet_day":
-                return _(
-                    "Not sent: it would have reached you on one of your quiet days."
-                )
-            if self.pressure_reason == "quiet_hours":
-                return _("Not sent: it would have reached you during your quiet hours.")
-            if self.pressure_rule_id:
-                return _(
-                    "Not sent: we send at most %(max)s marketing messages "
-                    "in this period and that limit was reached.",
-                    max=self.pressure_threshold,
-                )
-            if self.pressure_threshold:
-                own = partner.pressure_max_contacts or self.pressure_threshold
-                period = _("week") if partner.pressure_period == "week" else _("month")
-                if own == 1:
-                    text = _(
-                        "Not sent: you asked for at most 1 message a %(period)s.",
-                        period=period,
-                    )
-                else:
-                    text = _(
-                        "Not sent: you asked for at most %(max)s messages "
-                        "a %(period)s.",
-                        max=own,
-                        period=period,
-                    )
-                if self.pressure_threshold < own:
-                    text += " " + _(
-                        "The limit is lower for a while after a recent "
-                        "unsubscription or negative feedback."
-                    )
-                return text
-            blocked = partner.pressure_blocked_channel_ids.filtered(
-                lambda c: c.code == channel_code
-            )
-            if blocked:
-                return _("Not sent: you turned off %(channel)s.", channel=blocked.name)
-            return _(
-                "Not sent: it would have reached you during your quiet hours or days."
-            )
+            return self._cmr_pressure_explanation(partner)
         if failure in ("mail_bl", "sms_blacklist"):
             return _("Not sent: you asked not to receive anything from us.")
         if failure in ("mail_optout", "sms_optout"):
@@ -114,3 +73,45 @@ class MailingTrace(models.Model):
         if self.trace_status == "bounce":
             return _("Not delivered: your mailbox refused the message.")
         return _("Not delivered because of a technical problem.")
+
+    def _cmr_pressure_explanation(self, partner):
+        """Why the pressure engine held this message back, in plain words."""
+        self.ensure_one()
+        _ = self.env._
+        channel_code = "sms" if self.trace_type == "sms" else "email"
+        if self.pressure_reason == "quiet_day":
+            return _("Not sent: it would have reached you on one of your quiet days.")
+        if self.pressure_reason == "quiet_hours":
+            return _("Not sent: it would have reached you during your quiet hours.")
+        if self.pressure_rule_id:
+            return _(
+                "Not sent: we send at most %(max)s marketing messages "
+                "in this period and that limit was reached.",
+                max=self.pressure_threshold,
+            )
+        if self.pressure_threshold:
+            own = partner.pressure_max_contacts or self.pressure_threshold
+            period = _("week") if partner.pressure_period == "week" else _("month")
+            if own == 1:
+                text = _(
+                    "Not sent: you asked for at most 1 message a %(period)s.",
+                    period=period,
+                )
+            else:
+                text = _(
+                    "Not sent: you asked for at most %(max)s messages a %(period)s.",
+                    max=own,
+                    period=period,
+                )
+            if self.pressure_threshold < own:
+                text += " " + _(
+                    "The limit is lower for a while after a recent "
+                    "unsubscription or negative feedback."
+                )
+            return text
+        blocked = partner.pressure_blocked_channel_ids.filtered(
+            lambda c: c.code == channel_code
+        )
+        if blocked:
+            return _("Not sent: you turned off %(channel)s.", channel=blocked.name)
+        return _("Not sent: it would have reached you during your quiet hours or days.")
