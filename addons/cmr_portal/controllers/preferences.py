@@ -116,36 +116,12 @@ def parse_preferences(post, context, with_consent=False):
     channels = context["cmr_channels"]
     blocked = channels.filtered(lambda c: not post.get(f"channel_{c.code}"))
     vals["pressure_blocked_channel_ids"] = [Command.set(blocked.ids)]
-
-    raw_max = (post.get("max_contacts") or "0").strip()
-    if not raw_max.isdigit() or len(raw_max) > 3 or int(raw_max) > MAX_CONTACTS_LIMIT:
-        errors.append(
-            _(
-                "The maximum number of messages must be a whole number "
-                "from 0 to %(max)s.",
-                max=MAX_CONTACTS_LIMIT,
-            )
-        )
-    else:
-        vals["pressure_max_contacts"] = int(raw_max)
-    period = post.get("period") or "month"
-    if period not in context["cmr_period_labels"]:
-        errors.append(_("Choose a week or a month for your maximum."))
-    else:
-        vals["pressure_period"] = period
-
-    quiet_from = parse_hour(post.get("quiet_from"))
-    quiet_to = parse_hour(post.get("quiet_to"))
-    if quiet_from is None or quiet_to is None:
-        errors.append(_("Quiet hours must be times such as 21:00."))
-    else:
-        vals["pressure_quiet_from"] = quiet_from
-        vals["pressure_quiet_to"] = quiet_to
-    vals.update(
-        request.env["res.partner"]._pressure_quiet_day_values(
-            day for day in range(7) if post.get(f"quiet_day_{day}")
-        )
-    )
+    for part_vals, part_errors in (
+        _parse_cap(post, context),
+        _parse_quiet_time(post),
+    ):
+        vals.update(part_vals)
+        errors += part_errors
 
     preferred = post.get("preferred_channel") or False
     if preferred and preferred not in context["cmr_channel_labels"]:
@@ -169,6 +145,50 @@ def parse_preferences(post, context, with_consent=False):
             topics.add(mailing_list.id)
     nothing = bool(post.get("nothing"))
     return vals, topics, nothing, errors
+
+
+def _parse_cap(post, context):
+    """The person's cap in the posted form (the maximum and its period):
+    (res.partner vals, error messages)."""
+    _ = request.env._
+    vals, errors = {}, []
+    raw_max = (post.get("max_contacts") or "0").strip()
+    if not raw_max.isdigit() or len(raw_max) > 3 or int(raw_max) > MAX_CONTACTS_LIMIT:
+        errors.append(
+            _(
+                "The maximum number of messages must be a whole number "
+                "from 0 to %(max)s.",
+                max=MAX_CONTACTS_LIMIT,
+            )
+        )
+    else:
+        vals["pressure_max_contacts"] = int(raw_max)
+    period = post.get("period") or "month"
+    if period not in context["cmr_period_labels"]:
+        errors.append(_("Choose a week or a month for your maximum."))
+    else:
+        vals["pressure_period"] = period
+    return vals, errors
+
+
+def _parse_quiet_time(post):
+    """The quiet hours and quiet days in the posted form: (res.partner vals,
+    error messages)."""
+    _ = request.env._
+    vals, errors = {}, []
+    quiet_from = parse_hour(post.get("quiet_from"))
+    quiet_to = parse_hour(post.get("quiet_to"))
+    if quiet_from is None or quiet_to is None:
+        errors.append(_("Quiet hours must be times such as 21:00."))
+    else:
+        vals["pressure_quiet_from"] = quiet_from
+        vals["pressure_quiet_to"] = quiet_to
+    vals.update(
+        request.env["res.partner"]._pressure_quiet_day_values(
+            day for day in range(7) if post.get(f"quiet_day_{day}")
+        )
+    )
+    return vals, errors
 
 
 class CmrPreferencesPortal(CmrCustomerPortal):
