@@ -33,9 +33,11 @@ class CampaignPressureChannelCost(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
-    cost = fields.Monetary(
+    # a Float, not a Monetary: an email costs a fraction of a cent, which
+    # the currency's rounding of a Monetary would store as 0
+    cost = fields.Float(
         string="Cost per message",
-        currency_field="currency_id",
+        digits=(16, 4),
         help="What one message on this channel costs the company, in its currency.",
     )
     capacity_limited = fields.Boolean(

@@ -38,14 +38,15 @@ class MailingMailing(models.Model):
         help="This mailing's messages cost another amount than the channel's "
         "cost of the company. Set by a marketing pressure manager.",
     )
-    budget_message_cost = fields.Monetary(
+    # Floats: a message may cost a fraction of a cent
+    budget_message_cost = fields.Float(
         string="Cost per message",
-        currency_field="budget_currency_id",
+        digits=(16, 4),
         help="In the currency of the campaign's company.",
     )
-    budget_unit_cost = fields.Monetary(
+    budget_unit_cost = fields.Float(
         string="Message cost",
-        currency_field="budget_currency_id",
+        digits=(16, 4),
         compute="_compute_budget_unit_cost",
         help="What one message of this mailing costs its campaign: its own "
         "cost, or the channel's cost of the company.",

@@ -245,7 +245,11 @@ class UtmCampaign(models.Model):
                 line = lines.get((company.id, channel))
                 memo[key] = (
                     line.currency_id._convert(
-                        line.cost, currency, campaign.company_id or company, today
+                        line.cost,
+                        currency,
+                        campaign.company_id or company,
+                        today,
+                        round=False,  # an email costs a fraction of a cent
                     )
                     if line and line.cost
                     else 0.0

@@ -102,6 +102,18 @@ class TestBudgetFigures(BudgetCommon):
         self.assertAlmostEqual(campaign.budget_remaining, 10.0 - 1.2)
         self.assertEqual(campaign.budget_channel_cost_ids, self.cost_sms_eur)
 
+    def test_fraction_of_a_cent(self):
+        """An email costs 0.002: kept as such, five of them cost 0.01."""
+        self.cost_email.cost = 0.002
+        self.assertAlmostEqual(self.cost_email.cost, 0.002)
+        mailing = self._create_partner_mailing(
+            self.partners, campaign_id=self.campaign.id
+        )
+        self.assertAlmostEqual(mailing.budget_unit_cost, 0.002)
+        self._log_campaign(self.partners, "email")
+        self.campaign.invalidate_recordset()
+        self.assertAlmostEqual(self.campaign.budget_spent, 0.01)
+
     def test_mailing_own_cost(self):
         mailing = self._create_partner_mailing(
             self.partners, campaign_id=self.campaign.id
