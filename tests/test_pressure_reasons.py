@@ -43,8 +43,25 @@ def test_every_label_has_a_sentence():
         "blocked_channel",
         "quiet_hours",
         "quiet_day",
+        "budget",
+        "capacity",
     ]
     assert set(codes) <= set(reasons.templates(str))
+
+
+def test_budget_and_capacity_sentences():
+    """The economics' holds (issue 15): the amounts as formatted at the
+    send, the channel's label in the reader's language."""
+    sentence = render()
+    assert sentence(
+        "budget", {"remaining": "$ 0.50", "budget": "$ 3.00", "cost": "$ 1.00"}
+    ) == (
+        "The campaign's budget is reached: $ 0.50 left of $ 3.00, one message "
+        "costs $ 1.00."
+    )
+    assert sentence("capacity", {"channel": "sms", "capacity": 40}) == (
+        "The SMS channel can take 40 message(s) a day: today's are used."
+    )
 
 
 def test_rule_sentence_names_the_rule_now():

@@ -28,6 +28,8 @@ def labels(_):
         ("blocked_channel", _("Channel blocked by the person")),
         ("quiet_hours", _("Quiet hours")),
         ("quiet_day", _("Quiet day")),
+        ("budget", _("Campaign budget reached")),
+        ("capacity", _("Channel capacity of the day reached")),
     ]
 
 
@@ -57,6 +59,14 @@ def templates(_, detailed=True):
         "quiet_hours": _("Quiet hours of the person."),
         "quiet_day": _("Quiet day of the person: nothing until %(until)s."),
         "quiet_day_undated": _("Quiet days of the person: every day of the week."),
+        "budget": _(
+            "The campaign's budget is reached: %(remaining)s left of "
+            "%(budget)s, one message costs %(cost)s."
+        ),
+        "capacity": _(
+            "The %(channel)s channel can take %(capacity)s message(s) a day: "
+            "today's are used."
+        ),
     }
     if not detailed:
         sentences["cooldown"] = sentences["cooldown_undated"]

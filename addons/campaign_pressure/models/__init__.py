@@ -27,3 +27,11 @@ from . import campaign_journey_mailing
 from . import campaign_journey_activity
 from . import campaign_journey_test
 from . import campaign_journey_partner
+from . import campaign_pressure_channel_cost
+from . import utm_campaign
+from . import mailing_mailing_budget
+from . import campaign_response
+from . import mailing_trace_response
+from . import mailing_subscription_response
+from . import res_partner_response
+from . import utm_campaign_response

@@ -15,3 +15,5 @@ from . import test_demo_users
 from . import test_journey
 from . import test_journey_security
 from . import test_journey_concurrency
+from . import test_budget
+from . import test_response

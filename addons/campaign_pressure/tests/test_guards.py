@@ -91,6 +91,12 @@ PUBLIC_METHODS = {
     ("campaign.journey.test", "write"): "mass-mailing user (ACL); no result",
     ("campaign.journey.test", "action_run"): "who may write the journey",
     ("res.partner", "action_view_journey_participants"): "who may read the person",
+    # campaign economics (issue 15)
+    ("campaign.response", "create"): "mass-mailing user; other sources: sudo",
+    ("campaign.response", "write"): "mass-mailing user; 'By hand' rows only",
+    ("mailing.mailing", "action_put_in_queue"): "Odoo's rights; budget spent: refused",
+    ("utm.campaign", "create"): "Odoo's rights; budget and company: manager",
+    ("utm.campaign", "write"): "Odoo's rights; budget and company: manager",
 }
 
 

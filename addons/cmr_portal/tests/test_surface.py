@@ -148,6 +148,25 @@ WRITABLE_FIELDS = {
         (MARKETING, "workflow", "participant_id"),
     ],
     "campaign.pressure.channel": [(PRESSURE, None, "code name sequence")],
+    "campaign.pressure.channel.cost": [
+        (PRESSURE, None, "capacity_limited channel_id company_id cost daily_capacity")
+    ],
+    "campaign.response": [
+        (
+            MARKETING,
+            None,
+            "campaign_id channel company_id date email mailing_id note partner_id "
+            "polarity reason_id",
+        ),
+        # recorded by the server from clicks, replies and opt-outs
+        (MARKETING, "workflow", "optout_reason_id source source_ref user_id"),
+    ],
+    "campaign.response.reason": [(PRESSURE, None, "active name polarity sequence")],
+    # access rights let every employee write a campaign, the model only
+    # pressure managers its budget
+    "utm.campaign": [
+        ({"employee"} | EDU | MARKETING, PRESSURE, "budget_planned company_id")
+    ],
     "campaign.pressure.rule": [
         (
             PRESSURE,
@@ -173,6 +192,7 @@ WRITABLE_FIELDS = {
         (MARKETING, None, "pressure_priority pressure_weight"),
         # access rights let marketing users write it, the model only managers
         (MARKETING, PRESSURE, "pressure_exempt"),
+        (MARKETING, PRESSURE, "budget_cost_override budget_message_cost"),
     ],
     "mailing.trace": [
         # Odoo's field: only its "pressure" value is the engine's (refused to
@@ -655,6 +675,22 @@ class TestSurface(TuitionPortalCommon):
                 "mailing_model_id": self.su_env["ir.model"]._get_id("res.partner"),
                 "mailing_domain": [("id", "=", self.student.id)],
             }
+        )
+
+    def _new_campaign_pressure_channel_cost(self):
+        return self.su_env["campaign.pressure.channel.cost"].create(
+            {
+                "channel_id": self.su_env.ref("campaign_pressure.channel_letter").id,
+                "company_id": self.su_env["res.company"]
+                .create({"name": "Surface letters"})
+                .id,
+                "cost": 0.9,
+            }
+        )
+
+    def _new_campaign_response(self):
+        return self.su_env["campaign.response"].create(
+            {"partner_id": self.student.id, "polarity": "negative"}
         )
 
     def _new_mailing_trace(self):

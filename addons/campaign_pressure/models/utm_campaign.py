@@ -1,0 +1,277 @@
+import math
+from collections import defaultdict
+from typing import NamedTuple
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .manager_fields import check_manager_fields
+
+# fields of a campaign's budget: set by a pressure manager only
+BUDGET_FIELDS = {"budget_planned", "company_id"}
+
+
+class BudgetFigures(NamedTuple):
+    """A campaign's budget in its currency (see
+    :meth:`UtmCampaign._budget_figures`)."""
+
+    spent: float  # messages confirmed in the contact log
+    reserved: float  # messages reserved in the contact log, not sent yet
+    queued: float  # recipients of scheduled mailings, not reserved yet
+
+
+class UtmCampaign(models.Model):
+    """A campaign's budget: planned by a pressure manager, committed by its
+    scheduled sends, spent by the sent ones, in the currency of the
+    campaign's company.
+
+    Committed and spent are computed from the contact log (what each send
+    reserved and confirmed) and the scheduled mailings, priced at the
+    channel costs of the company that sent (or the mailing's own cost),
+    never counted in a field that could drift from what was sent. A change
+    of a channel's cost reprices the past: the figures say what the
+    messages cost at today's rates.
+    """
+
+    _inherit = "utm.campaign"
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        default=lambda self: self.env.company,
+        help="The company whose currency the budget is in. Set by a marketing "
+        "pressure manager.",
+    )
+    budget_currency_id = fields.Many2one(
+        "res.currency", string="Budget currency", compute="_compute_budget_currency_id"
+    )
+    budget_planned = fields.Monetary(
+        string="Planned budget",
+        currency_field="budget_currency_id",
+        help="What the campaign may spend on messages. A send stops at the "
+        "budget: the recipients it cannot pay are held back with the reason "
+        "'budget'. 0: no budget, sends are not limited. Set by a marketing "
+        "pressure manager.",
+    )
+    budget_committed = fields.Monetary(
+        string="Committed",
+        currency_field="budget_currency_id",
+        compute="_compute_budget",
+        help="Messages reserved by sends in progress and the recipients of "
+        "scheduled mailings, at the current costs.",
+    )
+    budget_spent = fields.Monetary(
+        string="Spent",
+        currency_field="budget_currency_id",
+        compute="_compute_budget",
+        help="Messages sent (confirmed in the contact log), at the current costs.",
+    )
+    budget_remaining = fields.Monetary(
+        string="Remaining",
+        currency_field="budget_currency_id",
+        compute="_compute_budget",
+        help="Planned minus committed minus spent.",
+    )
+    is_budget_manager = fields.Boolean(compute="_compute_is_budget_manager")
+    budget_channel_cost_ids = fields.Many2many(
+        "campaign.pressure.channel.cost",
+        string="Channel costs",
+        compute="_compute_budget_channel_cost_ids",
+        help="The costs and daily capacities of the channels of the campaign's "
+        "company (Email Marketing > Configuration > Channel costs).",
+    )
+
+    @api.depends("company_id")
+    def _compute_budget_currency_id(self):
+        for campaign in self:
+            campaign.budget_currency_id = (
+                campaign.company_id or self.env.company
+            ).currency_id
+
+    def _compute_is_budget_manager(self):
+        self.is_budget_manager = self.env[
+            "campaign.pressure.engine"
+        ]._pressure_is_manager()
+
+    @api.depends("company_id")
+    def _compute_budget_channel_cost_ids(self):
+        lines = self.env["campaign.pressure.channel.cost"].search(
+            [("company_id", "in", (self.company_id | self.env.company).ids)]
+        )
+        for campaign in self:
+            company = campaign.company_id or self.env.company
+            campaign.budget_channel_cost_ids = lines.filtered(
+                lambda line, company=company: line.company_id == company
+            )
+
+    @api.depends("budget_planned", "company_id")
+    def _compute_budget(self):
+        figures = self._budget_figures()
+        for campaign in self:
+            spent, reserved, queued = figures[campaign.id]
+            currency = campaign.budget_currency_id
+            campaign.budget_spent = currency.round(spent)
+            campaign.budget_committed = currency.round(reserved + queued)
+            campaign.budget_remaining = currency.round(
+                campaign.budget_planned - spent - reserved - queued
+            )
+
+    @api.constrains("budget_planned")
+    def _check_budget_planned(self):
+        for campaign in self:
+            if campaign.budget_planned < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The budget of the campaign '%(campaign)s' cannot be negative.",
+                        campaign=campaign.title,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD: the budget is a pressure manager's decision
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        campaigns = super().create(vals_list)
+        campaigns._budget_check_access(vals_list, ("budget_planned",))
+        return campaigns
+
+    def write(self, vals):
+        self._budget_check_access([vals])
+        return super().write(vals)
+
+    def _budget_check_access(self, vals_list, defaulted=()):
+        check_manager_fields(
+            self,
+            vals_list,
+            BUDGET_FIELDS,
+            self.env._(
+                "Only a marketing pressure manager may set a campaign's budget "
+                "or its company."
+            ),
+            defaulted,
+        )
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+
+    def _budget_figures(self, exclude_mailing=None, queued=True):
+        """``{campaign id: BudgetFigures}`` in each campaign's currency.
+
+        One grouped query over the contact log, priced per (mailing,
+        channel, company) group; plus, with ``queued``, the remaining
+        recipients of the campaign's scheduled mailings. ``exclude_mailing``:
+        a mailing whose own reservations are left out (those of its send
+        being screened, left over by an interrupted send)."""
+        result = {campaign.id: BudgetFigures(0.0, 0.0, 0.0) for campaign in self}
+        ids = [cid for cid in self.ids if cid]
+        if not ids:
+            return result
+        contact = self.env["campaign.pressure.contact"]
+        contact.flush_model(["campaign_id", "mailing_id", "channel", "state"])
+        excluded = SQL()
+        if exclude_mailing:
+            excluded = SQL(
+                "AND (state = 'confirmed' OR mailing_id IS DISTINCT FROM %s)",
+                exclude_mailing.id,
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT campaign_id, mailing_id, channel, company_id, state, count(*)
+                  FROM campaign_pressure_contact
+                 WHERE campaign_id = ANY(%s) AND state IN ('reserved', 'confirmed')
+                       %s
+                 GROUP BY campaign_id, mailing_id, channel, company_id, state
+                """,
+                ids,
+                excluded,
+            )
+        )
+        mailings = (
+            self.env["mailing.mailing"]
+            .sudo()
+            .browse({row[1] for row in rows if row[1]})
+        )
+        scheduled = self.env["mailing.mailing"]
+        if queued:
+            scheduled = (
+                self.env["mailing.mailing"]
+                .sudo()
+                .search([("campaign_id", "in", ids), ("state", "=", "in_queue")])
+            )
+        pricer = self._budget_pricer(mailings | scheduled)
+        spent, reserved, pending = (defaultdict(float) for _i in range(3))
+        for campaign_id, mailing_id, channel, company_id, state, count in rows:
+            campaign = self.browse(campaign_id)
+            mailing = mailings.browse(mailing_id)
+            company = self.env["res.company"].browse(company_id or self.env.company.id)
+            cost = pricer(campaign, mailing, channel, company)
+            (spent if state == "confirmed" else reserved)[campaign_id] += count * cost
+        for mailing in scheduled:
+            if mailing == exclude_mailing:
+                continue
+            campaign = mailing.campaign_id
+            cost = pricer(campaign, mailing, mailing._pressure_channel(), None)
+            if cost:
+                count = len(mailing._get_remaining_recipients())
+                pending[campaign.id] += count * cost
+        for cid in result:
+            result[cid] = BudgetFigures(spent[cid], reserved[cid], pending[cid])
+        return result
+
+    def _budget_pricer(self, mailings):
+        """A function ``(campaign, mailing, channel, company) -> cost`` of
+        one message in the campaign's currency: the mailing's own cost when
+        it has one, else the channel's cost of the company that sent
+        (``None``: the current company), converted at today's rate."""
+        lines = {
+            (line.company_id.id, line.channel_code): line
+            for line in self.env["campaign.pressure.channel.cost"].sudo().search([])
+        }
+        memo = {}
+        today = fields.Date.context_today(self)
+
+        def price(campaign, mailing, channel, company):
+            company = company or self.env.company
+            currency = campaign.budget_currency_id
+            if mailing and mailing.budget_cost_override:
+                return mailing.budget_message_cost
+            key = (currency.id, channel, company.id)
+            if key not in memo:
+                line = lines.get((company.id, channel))
+                memo[key] = (
+                    line.currency_id._convert(
+                        line.cost,
+                        currency,
+                        campaign.company_id or company,
+                        today,
+                        round=False,  # an email costs a fraction of a cent
+                    )
+                    if line and line.cost
+                    else 0.0
+                )
+            return memo[key]
+
+        return price
+
+    def _budget_affordable(self, cost, exclude_mailing=None):
+        """How many messages of ``cost`` (in the campaign's currency) the
+        campaign can still pay, and the figures that say so: ``(count,
+        available)``; count None when the campaign sets no budget or the
+        message costs nothing. Scheduled mailings do not hold the budget:
+        the first send pays first (their share is shown as committed)."""
+        self.ensure_one()
+        if not self.budget_planned or not cost:
+            return None, None
+        figures = self._budget_figures(exclude_mailing=exclude_mailing, queued=False)[
+            self.id
+        ]
+        available = self.budget_currency_id.round(
+            self.budget_planned - figures.spent - figures.reserved
+        )
+        # a hair of tolerance: 0.3 / 0.1 is 2.9999999999999996 in floats
+        return max(0, math.floor(available / cost + 1e-9)), available
