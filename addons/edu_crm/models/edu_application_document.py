@@ -30,7 +30,11 @@ class EduApplicationDocument(models.Model):
         "edu.programme.requirement", string="Document", ondelete="set null"
     )
     partner_id = fields.Many2one(
-        related="lead_id.partner_id", store=True, index=True, string="Applicant"
+        related="lead_id.partner_id",
+        store=True,
+        index=True,
+        string="Applicant",
+        help="The applicant of the application.",
     )
     company_id = fields.Many2one(related="lead_id.company_id", store=True)
     file = fields.Binary(attachment=True, required=True)
