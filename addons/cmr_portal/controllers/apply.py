@@ -14,6 +14,7 @@ savepoint holds the lead, its files and the consent lines, so that a
 refusal leaves nothing half-written."""
 
 import datetime
+import re
 
 from odoo import fields, http
 from odoo.addons.edu_crm.models.edu_application_document import (
@@ -27,6 +28,8 @@ from .forms import honeypot_tripped, rate_limited, read_upload
 from .portal import CmrCustomerPortal, _to_int, portal_text
 
 MAX_FIELD_LENGTH = 120
+# one address, local@domain.tld (email_normalize alone makes "a@@b" "@b")
+EMAIL_RE = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+")
 
 
 class CmrApplyPortal(CmrCustomerPortal):
@@ -183,7 +186,11 @@ class CmrApplyPortal(CmrCustomerPortal):
                 errors.append(error)
         if not texts["contact_name"]:
             errors.append(_("Give your name."))
-        email = email_normalize(texts["email"]) if texts["email"] else False
+        email = (
+            email_normalize(texts["email"])
+            if EMAIL_RE.fullmatch(texts["email"])
+            else False
+        )
         if not email:
             errors.append(_("Give a valid email address, such as name@example.com."))
         birthdate = False

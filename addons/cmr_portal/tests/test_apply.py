@@ -286,6 +286,8 @@ class TestApplyOnline(HttpCase):
         self._csrf(f"/apply/{self.intake.id}")
         cases = [
             (self.intake, self._form(email="not-an-email"), None, "valid email"),
+            (self.intake, self._form(email="ada@@example"), None, "valid email"),
+            (self.intake, self._form(email="a@b.com, c@d.com"), None, "valid email"),
             (self.intake, self._form(), {}, "Upload the required documents"),
             (
                 self.intake,
