@@ -52,12 +52,18 @@ class CrmLead(models.Model):
             lead.edu_missing_requirement_ids = lead._edu_missing_requirements()
 
     @api.depends(
+        "edu_is_online",
         "edu_programme_id.requirement_ids.is_required",
         "edu_application_document_ids.requirement_id",
     )
     def _compute_edu_checklist_state(self):
+        # the checklist is the online application's: files entered by staff
+        # stay where they are (chatter, documents), not counted here
         for lead in self:
-            if not lead.edu_programme_id.requirement_ids.filtered("is_required"):
+            if not (
+                lead.edu_is_online
+                and lead.edu_programme_id.requirement_ids.filtered("is_required")
+            ):
                 lead.edu_checklist_state = "none"
             elif lead._edu_missing_requirements():
                 lead.edu_checklist_state = "missing"
