@@ -14,7 +14,7 @@ from odoo.addons.edu_crm.models.edu_application_document import (
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
-from .forms import read_upload
+from .forms import requirement_uploads
 from .portal import CmrCustomerPortal, _to_int, portal_text
 
 MAX_MESSAGE_LENGTH = 2000
@@ -104,14 +104,9 @@ class CmrApplicationsPortal(CmrCustomerPortal):
         lead_sudo = self._cmr_own_application(lead_id)
         if not lead_sudo:
             return request.redirect("/my/applications")
-        files = []
-        for requirement in lead_sudo.edu_programme_id.requirement_ids:
-            upload = read_upload(
-                request.httprequest.files.get(f"doc_{requirement.id}"),
-                APPLICATION_MAX_BYTES,
-            )
-            if upload:
-                files.append((requirement, *upload))
+        files = requirement_uploads(
+            lead_sudo.edu_programme_id.requirement_ids, APPLICATION_MAX_BYTES
+        )
         errors = [] if files else [request.env._("Choose a file to upload.")]
         if files:
             try:

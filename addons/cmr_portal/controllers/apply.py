@@ -24,7 +24,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import email_normalize
 
-from .forms import honeypot_tripped, rate_limited, read_upload
+from .forms import honeypot_tripped, rate_limited, requirement_uploads
 from .portal import CmrCustomerPortal, _to_int, portal_text
 
 MAX_FIELD_LENGTH = 120
@@ -57,6 +57,11 @@ class CmrApplyPortal(CmrCustomerPortal):
             .sudo()
             .search([("company_id", "in", [False, company.id])])
         )
+
+    def _cmr_funding_labels(self):
+        """``[(key, label)]`` of the funding options of an application."""
+        env = request.env
+        return env["crm.lead"].sudo()._fields["edu_funding"]._description_selection(env)
 
     def _cmr_signup_allowed(self):
         return request.env["res.users"].sudo()._get_signup_invitation_scope() == "b2c"
@@ -93,7 +98,6 @@ class CmrApplyPortal(CmrCustomerPortal):
         schedule = (
             plan._edu_schedule(price, currency, intake.date_start) if plan else []
         )
-        lead_sudo = request.env["crm.lead"].sudo()
         values = {
             "page_name": "cmr_catalogue",
             "cmr_intake": intake,
@@ -103,9 +107,7 @@ class CmrApplyPortal(CmrCustomerPortal):
             "cmr_plans": plans,
             "cmr_plan": plan,
             "cmr_schedule": schedule,
-            "cmr_funding_labels": lead_sudo._fields[
-                "edu_funding"
-            ]._description_selection(request.env),
+            "cmr_funding_labels": self._cmr_funding_labels(),
             "cmr_signup_allowed": self._cmr_signup_allowed(),
             "cmr_is_public": request.env.user._is_public(),
         }
@@ -132,10 +134,7 @@ class CmrApplyPortal(CmrCustomerPortal):
             cmr_programme=intake.programme_id,
             cmr_requirements=intake.programme_id.requirement_ids,
             cmr_lists=lists,
-            cmr_funding_labels=env["crm.lead"]
-            .sudo()
-            ._fields["edu_funding"]
-            ._description_selection(env),
+            cmr_funding_labels=self._cmr_funding_labels(),
             cmr_channel_labels=partner_sudo._fields[
                 "cmr_preferred_channel"
             ]._description_selection(env),
@@ -205,10 +204,7 @@ class CmrApplyPortal(CmrCustomerPortal):
                     errors.append(_("Your date of birth must be in the past."))
         funding = post.get("funding") or ""
         form["funding"] = funding
-        funding_labels = dict(
-            env["crm.lead"].sudo()._fields["edu_funding"]._description_selection(env)
-        )
-        if funding not in funding_labels:
+        if funding not in dict(self._cmr_funding_labels()):
             errors.append(_("Choose how your studies are funded."))
         if funding == "sponsored" and not texts["sponsor_name"]:
             errors.append(_("Name the organisation that sponsors you."))
@@ -219,14 +215,9 @@ class CmrApplyPortal(CmrCustomerPortal):
         topic_ids = {lst.id for lst in lists if post.get(f"topic_{lst.id}")}
         form["topic_ids"] = topic_ids
         form["sponsor_consent"] = bool(post.get("sponsor_consent"))
-        files = []
-        for requirement in intake.programme_id.requirement_ids:
-            upload = read_upload(
-                request.httprequest.files.get(f"doc_{requirement.id}"),
-                APPLICATION_MAX_BYTES,
-            )
-            if upload:
-                files.append((requirement, *upload))
+        files = requirement_uploads(
+            intake.programme_id.requirement_ids, APPLICATION_MAX_BYTES
+        )
         lead_values = {
             "contact_name": texts["contact_name"],
             "email_from": email or texts["email"],

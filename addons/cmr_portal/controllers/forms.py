@@ -30,3 +30,17 @@ def read_upload(upload, max_bytes):
     if not upload or not getattr(upload, "filename", None):
         return None
     return upload.filename[:200], upload.stream.read(max_bytes + 1)
+
+
+def requirement_uploads(requirements, max_bytes):
+    """``[(requirement, file_name, data)]``: the files posted for the
+    checklist ``requirements`` as ``doc_<requirement id>`` (see
+    ``read_upload``)."""
+    files = []
+    for requirement in requirements:
+        upload = read_upload(
+            request.httprequest.files.get(f"doc_{requirement.id}"), max_bytes
+        )
+        if upload:
+            files.append((requirement, *upload))
+    return files

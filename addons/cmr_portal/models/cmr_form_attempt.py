@@ -34,29 +34,16 @@ class CmrFormAttempt(models.Model):
         since = fields.Datetime.now() - RATE_WINDOW
         email_key = self._cmr_email_key(email) if email else False
         Attempt = self.sudo()
-        too_many = bool(
-            ip_address
-            and Attempt.search_count(
-                [
-                    ("form", "=", form),
-                    ("ip_address", "=", ip_address),
-                    ("date", ">=", since),
-                ]
-            )
-            >= RATE_LIMIT_IP
-        ) or bool(
-            email_key
-            and Attempt.search_count(
-                [
-                    ("form", "=", form),
-                    ("email_key", "=", email_key),
-                    ("date", ">=", since),
-                ]
-            )
-            >= RATE_LIMIT_EMAIL
+
+        def too_many(fname, value, limit):
+            domain = [("form", "=", form), (fname, "=", value), ("date", ">=", since)]
+            return bool(value) and Attempt.search_count(domain) >= limit
+
+        limited = too_many("ip_address", ip_address, RATE_LIMIT_IP) or too_many(
+            "email_key", email_key, RATE_LIMIT_EMAIL
         )
         Attempt.create({"form": form, "ip_address": ip_address, "email_key": email_key})
-        return too_many
+        return limited
 
     @api.autovacuum
     def _gc_attempts(self):
