@@ -43,42 +43,27 @@ class TestApplyOnline(HttpCase):
             }
         )
         cls.req_id, cls.req_lang = cls.programme.requirement_ids
-        Intake = env["edu.intake"]
-        cls.intake = Intake.create(
-            {
-                "programme_id": cls.programme.id,
-                "name": "Autumn Apply",
-                "date_start": today + timedelta(days=60),
-                "date_end": today + timedelta(days=400),
-                "application_deadline": today + timedelta(days=30),
-                "seats": 20,
-            }
-        )
-        cls.past_intake = Intake.create(
-            {
-                "programme_id": cls.programme.id,
-                "name": "Deadline Passed",
-                "date_start": today + timedelta(days=20),
-                "date_end": today + timedelta(days=300),
-                "application_deadline": today - timedelta(days=1),
-            }
-        )
-        cls.full_intake = Intake.create(
-            {
-                "programme_id": cls.programme.id,
-                "name": "No Seats",
-                "date_start": today + timedelta(days=90),
-                "date_end": today + timedelta(days=400),
-                "seats": 0,
-            }
-        )
-        cls.draft_intake = Intake.create(
-            {
-                "programme_id": cls.programme.id,
-                "name": "Not Open Yet",
-                "date_start": today + timedelta(days=200),
-                "date_end": today + timedelta(days=500),
-            }
+        # name: (starts in, ends in, deadline in) days from today
+        intakes = {
+            "Autumn Apply": (60, 400, 30),
+            "Deadline Passed": (20, 300, -1),
+            "No Seats": (90, 400, None),
+            "Not Open Yet": (200, 500, None),
+        }
+        cls.intake, cls.past_intake, cls.full_intake, cls.draft_intake = env[
+            "edu.intake"
+        ].create(
+            [
+                {
+                    "programme_id": cls.programme.id,
+                    "name": name,
+                    "date_start": today + timedelta(days=start),
+                    "date_end": today + timedelta(days=end),
+                    "application_deadline": deadline is not None
+                    and today + timedelta(days=deadline),
+                }
+                for name, (start, end, deadline) in intakes.items()
+            ]
         )
         cls.full_intake.seats = 0  # a new intake gets the programme's capacity
         (cls.intake | cls.past_intake | cls.full_intake).action_open()
@@ -88,26 +73,21 @@ class TestApplyOnline(HttpCase):
         cls.mailing_list = env["mailing.list"].create(
             {"name": "Open days", "is_public": True}
         )
-        cls.user_applicant = new_test_user(
-            env,
-            login="apl_applicant",
-            groups="base.group_portal",
-            name="Ada Applicant",
-            email="ada.applicant@example.com",
-        )
-        cls.user_other = new_test_user(
-            env,
-            login="apl_other",
-            groups="base.group_portal",
-            name="Olga Other",
-            email="olga.other@example.com",
-        )
-        cls.user_employee = new_test_user(
-            env, login="apl_employee", groups="base.group_user", name="Emil Employee"
-        )
-        cls.user_staff = new_test_user(
-            env, login="apl_staff", groups="edu_crm.group_edu_user", name="Sara Staff"
-        )
+        users = {
+            "applicant": ("base.group_portal", "Ada Applicant"),
+            "other": ("base.group_portal", "Olga Other"),
+            "employee": ("base.group_user", "Emil Employee"),
+            "staff": ("edu_crm.group_edu_user", "Sara Staff"),
+        }
+        for key, (groups, name) in users.items():
+            user = new_test_user(
+                env,
+                login=f"apl_{key}",
+                groups=groups,
+                name=name,
+                email=f"{name.lower().replace(' ', '.')}@example.com",
+            )
+            setattr(cls, f"user_{key}", user)
 
     # helpers ---------------------------------------------------------
     def _get(self, url):
