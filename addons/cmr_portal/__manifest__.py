@@ -16,6 +16,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/cmr_portal_security.xml",
+        "security/cmr_portal_apply_security.xml",
         "data/cmr_request_data.xml",
         "views/cmr_portal_menus.xml",
         "views/cmr_request_views.xml",
@@ -30,8 +31,10 @@
         "views/cmr_portal_requests_templates.xml",
         "views/cmr_portal_tuition_templates.xml",
         "views/cmr_portal_sponsors_templates.xml",
+        "views/cmr_portal_apply_templates.xml",
+        "views/cmr_portal_applications_templates.xml",
     ],
-    "demo": ["demo/cmr_portal_demo.xml"],
+    "demo": ["demo/cmr_portal_demo.xml", "demo/cmr_portal_apply_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "cmr_portal/static/src/scss/cmr_portal_tuition.scss",

@@ -17,6 +17,8 @@
         "security/edu_document_security.xml",
         # security: tuition
         "security/edu_tuition_security.xml",
+        # security: online applications
+        "security/edu_application_security.xml",
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
@@ -51,6 +53,8 @@
         "views/edu_cashin_forecast_views.xml",
         "views/edu_tuition_partner_views.xml",
         "views/edu_tuition_config_settings_views.xml",
+        # views: online applications
+        "views/edu_application_views.xml",
     ],
     "demo": [
         # demo: records
@@ -59,6 +63,8 @@
         "demo/edu_document_demo.xml",
         # demo: tuition
         "demo/edu_tuition_demo.xml",
+        # demo: online applications
+        "demo/edu_application_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,4 +1,6 @@
 from . import (
+    apply,
+    applications,
     communications,
     education,
     mailing,

@@ -1,1 +1,2 @@
 from . import cmr_portal_demo
+from . import cmr_portal_apply_demo

@@ -6,3 +6,4 @@ from . import res_partner
 from . import edu_document
 from . import edu_document_type
 from . import mailing_trace
+from . import cmr_form_attempt

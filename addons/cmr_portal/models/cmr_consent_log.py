@@ -8,6 +8,7 @@ SOURCES = [
     ("portal", "Portal"),
     ("mailing", "Mailing preferences page"),
     ("backend", "Backend"),
+    ("application", "Online application"),
 ]
 # the line of the quiet days (campaign_pressure's seven week day fields):
 # codes are the week day numbers, ``5,6``
@@ -235,7 +236,7 @@ class CmrConsentLog(models.Model):
 
         :param list changes: dicts ``partner_id, field_name, old_code,
           new_code`` (and ``topic_name`` for a topic): codes, see the class
-        :param str source: portal, mailing or backend: where the change was
+        :param str source: portal, mailing, backend or application: where the change was
           made, decided by the server code that made it (never the context)
         """
         if source not in dict(SOURCES):

@@ -16,3 +16,4 @@ from . import test_portal_truth
 from . import test_tuition_page_truth
 from . import test_tuition_page_figures
 from . import test_system_fields
+from . import test_apply

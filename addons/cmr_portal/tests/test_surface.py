@@ -34,6 +34,8 @@ PRESSURE = frozenset({"pressure"})
 # shown goes through access rights and record rules); still refused to users
 # who cannot read the record
 READERS = "readers"
+# the applicant of an online application (portal) and the admissions office
+APPLICANT = frozenset({"portal", "edu_user", "edu_manager"})
 
 # (model, method): who may call it. Fixtures build a record in a state where
 # the allowed user succeeds; every other user must get an AccessError.
@@ -66,6 +68,7 @@ PUBLIC_METHODS = {
     ("crm.lead", "action_edu_link_existing_partner"): EDU,
     ("crm.lead", "action_edu_open_enrollments"): READERS,
     ("crm.lead", "action_edu_send_questionnaire"): EDU,
+    ("crm.lead", "action_edu_withdraw"): APPLICANT,
     ("crm.lead", "action_edu_view_questionnaires"): READERS,
     ("edu.lead.enrol.wizard", "action_enrol"): EDU,
     ("res.partner", "action_edu_merge_duplicates"): EDU,
@@ -263,7 +266,10 @@ WRITABLE_FIELDS = {
             "edu_sponsor_id edu_stage_history_ids edu_survey_answer_ids "
             # CRM's field, computed from the programme for admissions leads
             "expected_revenue",
-        )
+        ),
+        # online applications: the documents' rows are refused by their model
+        (EDU, None, "edu_application_document_ids edu_sponsor_name"),
+        (EDU, "workflow", "edu_checklist_state edu_is_online"),
     ],
     # how likely an application in a stage is; the stage only enrolling reaches
     "crm.stage": [(MANAGER, None, "edu_is_enrolment edu_probability")],
@@ -277,6 +283,14 @@ WRITABLE_FIELDS = {
             None,
             "active capacity code company_id description duration_months intake_ids "
             "level list_price mode name product_id",
+        ),
+        (MANAGER, None, "requirement_ids"),
+    ],
+    "edu.programme.requirement": [
+        (
+            MANAGER,
+            None,
+            "company_id description is_required name programme_id sequence",
         )
     ],
     "edu.intake": [
@@ -286,6 +300,7 @@ WRITABLE_FIELDS = {
             "active company_id date_end date_start enrollment_ids name programme_id "
             "seats seats_available seats_taken",
         ),
+        (MANAGER, None, "application_deadline"),
         (MANAGER, "workflow", "state"),
     ],
     "edu.enrollment": [
@@ -572,6 +587,11 @@ class TestSurface(TuitionPortalCommon):
 
     def _new_edu_programme(self):
         return self.programme
+
+    def _new_edu_programme_requirement(self):
+        return self.su_env["edu.programme.requirement"].create(
+            {"programme_id": self.programme.id, "name": "Surface diploma"}
+        )
 
     def _new_edu_tuition_contract(self):
         return self.contract  # active: its terms are frozen
@@ -878,6 +898,14 @@ class TestSurface(TuitionPortalCommon):
 
     def _call_crm_lead_action_edu_enrol(self, user):
         return self._as(self._won_lead(), user).action_edu_enrol()
+
+    def _call_crm_lead_action_edu_withdraw(self, user):
+        lead = self._new_crm_lead()
+        lead.write(
+            {"partner_id": self.users["portal"].partner_id.id, "edu_is_online": True}
+        )
+        reason = self.su_env.ref("edu_crm.crm_lost_reason_other_institution")
+        return self._as(lead, user).action_edu_withdraw(reason.id)
 
     def _call_crm_lead_action_edu_link_existing_partner(self, user):
         self.su_env["res.partner"].create(

@@ -14,6 +14,12 @@ from . import crm_lead_enrol
 from . import edu_lead_stage_history
 from . import edu_admission_report
 
+# online applications
+from . import edu_programme_requirement
+from . import edu_intake_application
+from . import edu_application_document
+from . import crm_lead_application
+
 # documents
 from . import edu_document_type
 from . import edu_document

@@ -52,6 +52,11 @@ class EduAdmissionReport(models.Model):
     campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     create_date = fields.Datetime(string="Created On", readonly=True)
+    is_online = fields.Boolean(
+        string="Applied Online",
+        readonly=True,
+        help="Sent by the applicant from the portal, not entered by staff.",
+    )
     reached_count = fields.Integer(
         string="Applications",
         readonly=True,
@@ -160,6 +165,7 @@ class EduAdmissionReport(models.Model):
                    l.campaign_id,
                    l.company_id,
                    l.create_date,
+                   COALESCE(l.edu_is_online, FALSE) AS is_online,
                    1 AS reached_count,
                    passed.value AS passed_count,
                    passed.value * 100.0 AS conversion_rate,
