@@ -17,6 +17,8 @@
         "security/edu_document_security.xml",
         # security: tuition
         "security/edu_tuition_security.xml",
+        # security: timeline
+        "security/edu_timeline_security.xml",
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
@@ -51,6 +53,9 @@
         "views/edu_cashin_forecast_views.xml",
         "views/edu_tuition_partner_views.xml",
         "views/edu_tuition_config_settings_views.xml",
+        # views: the person's file and timeline
+        "views/edu_timeline_views.xml",
+        "views/res_partner_file_views.xml",
     ],
     "demo": [
         # demo: records
