@@ -371,8 +371,8 @@ class EduTimeline(models.Model):
                         WHEN t.trace_status IN ('error', 'bounce', 'cancel')
                         THEN 'failed'
                         ELSE 'done' END,
-                   %(summary)s, 'mailing.mailing', t.mass_mailing_id, NULL::int, NULL::varchar,
-                   %(code)s, %(args)s, r.company_id
+                   %(summary)s, 'mailing.mailing', t.mass_mailing_id,
+                   NULL::int, NULL::varchar, %(code)s, %(args)s, r.company_id
               FROM %(records)s r
               JOIN mailing_trace t ON t.model = r.model AND t.res_id = r.res_id
          LEFT JOIN mailing_mailing mm ON mm.id = t.mass_mailing_id
@@ -389,8 +389,8 @@ class EduTimeline(models.Model):
         return SQL(
             """
             SELECT l.id, l.partner_id, l.create_date, 'application', 'record',
-                   'in', 'done', %(summary)s, 'crm.lead', l.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, l.company_id
+                   'in', 'done', %(summary)s, 'crm.lead', l.id, NULL::int,
+                   NULL::varchar, NULL::varchar, NULL::jsonb, l.company_id
               FROM crm_lead l
               JOIN crm_team tm ON tm.id = l.team_id
              WHERE l.partner_id IS NOT NULL AND tm.edu_is_admissions

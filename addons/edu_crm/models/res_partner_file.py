@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from .edu_workflow_mixin import EDU_USER, check_edu_group
 
@@ -13,6 +13,8 @@ ROLE_FIELDS = (
 )
 # the enrolment shown as current: the first of these states, latest first
 CURRENT_STATES = ("enrolled", "on_leave", "admitted", "applied")
+# the latest entries of the timeline shown in the person's file
+FILE_ENTRIES = 20
 
 
 class ResPartner(models.Model):
@@ -49,7 +51,10 @@ class ResPartner(models.Model):
         groups=EDU_USER,
     )
     edu_file_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_edu_file", groups=EDU_USER
+        "res.currency",
+        string="Balance Currency",
+        compute="_compute_edu_file",
+        groups=EDU_USER,
     )
     edu_file_balance_due = fields.Monetary(
         string="Balance Due",
@@ -77,8 +82,13 @@ class ResPartner(models.Model):
     edu_timeline_count = fields.Integer(
         string="Timeline Entries", compute="_compute_edu_file", groups=EDU_USER
     )
-    edu_timeline_ids = fields.One2many(
-        "edu.timeline", "partner_id", string="Timeline", groups=EDU_USER
+    edu_timeline_ids = fields.Many2many(
+        "edu.timeline",
+        string="Latest Entries",
+        compute="_compute_edu_timeline_ids",
+        groups=EDU_USER,
+        help="The latest entries of the person's timeline; the Timeline button "
+        "opens all of them, with filters.",
     )
 
     @api.depends_context("uid", "allowed_company_ids", "lang")
@@ -132,6 +142,20 @@ class ResPartner(models.Model):
             )
             partner.edu_file_consent = " · ".join(partner._edu_file_consent_parts())
             partner.edu_timeline_count = counts.get(partner, 0)
+
+    def _compute_edu_timeline_ids(self):
+        """The ``FILE_ENTRIES`` latest entries of each person: one query for
+        the batch (the view's rows of these people, newest first)."""
+        rows = self.env["edu.timeline"].search_fetch(
+            [("partner_id", "in", self.ids)], ["partner_id"]
+        )
+        latest = {}
+        for row in rows:
+            entries = latest.setdefault(row.partner_id.id, [])
+            if len(entries) < FILE_ENTRIES:
+                entries.append(row.id)
+        for partner in self:
+            partner.edu_timeline_ids = [Command.set(latest.get(partner.id, []))]
 
     def _edu_file_current_enrollments(self):
         """``{partner id: enrolment}``: the current enrolment of each person
