@@ -5,3 +5,5 @@ from . import res_partner
 from . import edu_document
 from . import edu_document_type
 from . import mailing_trace
+from . import edu_timeline
+from . import res_partner_file

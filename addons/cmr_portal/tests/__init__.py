@@ -13,3 +13,4 @@ from . import test_portal_crawl
 from . import test_tuition_amounts
 from . import test_portal_truth
 from . import test_tuition_page_truth
+from . import test_timeline
