@@ -1,7 +1,6 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
-
 from odoo.addons.edu_crm.models.edu_timeline import text_sql
+from odoo.tools import SQL
 
 # what the person sees of their own timeline in the portal: what the
 # institution sent, planned and held back, their own requests, feedback,
@@ -67,6 +66,20 @@ class EduTimeline(models.Model):
     def _edu_timeline_reason_renderer(self):
         return self.env["campaign.pressure.engine"]._pressure_reason_renderer()
 
+    def _edu_timeline_describe(self):
+        described = super()._edu_timeline_describe()
+        consents = self.filtered(lambda row: row.kind == "consent")
+        logs = self.env["cmr.consent.log"].sudo().browse(consents.mapped("res_id"))
+        words = {
+            log.id: f"{log.field_label}: {log.old_value or '–'} → "
+            f"{log.new_value or '–'}"
+            for log in logs.exists()
+        }
+        for row in consents:
+            if row.res_id in words:
+                described[row.id] = words[row.res_id]
+        return described
+
     def _cmr_timeline_requests(self):
         return SQL(
             """
@@ -124,7 +137,8 @@ class EduTimeline(models.Model):
              WHERE k.partner_id IS NOT NULL AND k.source IN ('activity', 'letter')
             """,
             summary=SQL(
-                "CASE WHEN NULLIF(mm.subject, '') IS NOT NULL THEN %s ELSE uc.title END",
+                "CASE WHEN NULLIF(mm.subject, '') IS NOT NULL THEN %s "
+                "ELSE uc.title END",
                 text_sql(SQL("mm.subject")),
             ),
         )
@@ -153,9 +167,11 @@ class EduTimeline(models.Model):
         return [
             {
                 "date": row.date,
-                "channel": channels.get(row.channel, ""),
+                "channel": channels.get(row.channel, "")
+                if row.channel != "record"
+                else "",
                 "subject": " · ".join(
-                    part for part in (kinds.get(row.kind, ""), row.summary) if part
+                    part for part in (kinds.get(row.kind, ""), row.description) if part
                 ),
                 "status": states.get(row.state, ""),
                 "sent": row.state not in ("held", "failed"),

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-
 from odoo.addons.edu_crm.models.edu_workflow_mixin import EDU_USER
 
 
@@ -21,6 +20,13 @@ class ResPartner(models.Model):
         string="Marketing Contacts (30 days)",
         compute="_compute_cmr_file_pressure",
         groups=EDU_USER,
+    )
+    cmr_file_pressure = fields.Char(
+        string="Marketing Contacts",
+        compute="_compute_cmr_file_pressure",
+        groups=EDU_USER,
+        help="Marketing contacts of the last 7 and 30 days (transactional "
+        "messages excluded) against the cap that applies to the person.",
     )
     cmr_file_cap = fields.Char(
         string="Contact Cap",
@@ -57,15 +63,19 @@ class ResPartner(models.Model):
             month[key] = month.get(key, 0) + contact.weight
             if contact.contact_date >= week_start:
                 week[key] = week.get(key, 0) + contact.weight
-        rule = self.env["campaign.pressure.rule"].sudo().search_fetch(
-            [
-                ("active", "=", True),
-                ("scope", "=", "marketing"),
-                ("company_id", "in", [False, *self.env.companies.ids]),
-            ],
-            ["name", "max_contacts", "window_type", "window_days", "period"],
-            order="max_contacts, sequence, id",
-            limit=1,
+        rule = (
+            self.env["campaign.pressure.rule"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("active", "=", True),
+                    ("scope", "=", "marketing"),
+                    ("company_id", "in", [False, *self.env.companies.ids]),
+                ],
+                ["name", "max_contacts", "window_type", "window_days", "period"],
+                order="max_contacts, sequence, id",
+                limit=1,
+            )
         )
         rule_cap = self._cmr_file_rule_cap(rule)
         period_labels = dict(
@@ -82,6 +92,12 @@ class ResPartner(models.Model):
                 )
             else:
                 partner.cmr_file_cap = rule_cap
+            partner.cmr_file_pressure = self.env._(
+                "%(week)s in 7 days, %(month)s in 30 days; cap: %(cap)s",
+                week=partner.cmr_file_contacts_week,
+                month=partner.cmr_file_contacts_month,
+                cap=partner.cmr_file_cap or self.env._("none"),
+            )
 
     def _cmr_file_rule_cap(self, rule):
         """The cap of ``rule`` in words (empty without a rule)."""

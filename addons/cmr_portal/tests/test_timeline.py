@@ -78,6 +78,12 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         self.assertEqual((letter.channel, letter.state), ("letter", "done"))
         consent = self._one(rows, kind="consent")
         self.assertIn("cmr_preferred_channel", consent.summary)
+        log = consent.record_ref
+        self.assertEqual(
+            consent.description,
+            f"{log.field_label}: {log.old_value or '–'} → {log.new_value}",
+        )
+        self.assertNotIn("cmr_preferred_channel", consent.description)
         self.assertFalse(
             self._rows(self.other).filtered(lambda r: r.kind == "feedback"),
             "another person's timeline has none of it",
@@ -93,6 +99,10 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         )
         self.env.invalidate_all()
         self.assertEqual(person.cmr_file_cap, "3 per week (own cap)")
+        self.assertEqual(
+            person.cmr_file_pressure,
+            "1 in 7 days, 1 in 30 days; cap: 3 per week (own cap)",
+        )
 
     def _page(self, login):
         if login:
@@ -110,6 +120,7 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         self.assertIn("Quiet hours of the person.", text)
         self.assertIn("Great open day", text)
         self.assertNotIn("owes the library", text, "never an internal note")
+        self.assertNotIn("cmr_preferred_channel", text, "consent in words")
         self.assertNotIn(self.request_other.name, text)
         for login in ("cmr_other", "cmr_sponsor"):
             text = self._page(login).text

@@ -114,6 +114,10 @@ class EduTimeline(models.Model):
         readonly=True,
     )
     summary = fields.Char(readonly=True, translate=True)
+    description = fields.Char(
+        compute="_compute_description",
+        help="The summary, in words for the entries whose source stores codes.",
+    )
     res_model = fields.Char(string="Record Model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True
@@ -156,6 +160,19 @@ class EduTimeline(models.Model):
                 if row.res_model in self.env and row.res_id
                 else False
             )
+
+    @api.depends("summary", "kind", "res_id")
+    @api.depends_context("lang")
+    def _compute_description(self):
+        described = self._edu_timeline_describe()
+        for row in self:
+            row.description = described.get(row.id, row.summary)
+
+    def _edu_timeline_describe(self):
+        """``{row id: text}`` for the rows of ``self`` whose summary is a code
+        that their source puts in words (one query per source for the
+        batch): none here, an addon adds its own."""
+        return {}
 
     @api.depends("reason_code", "reason_args")
     @api.depends_context("lang")
@@ -290,15 +307,17 @@ class EduTimeline(models.Model):
     def _edu_timeline_messages(self):
         """Emails and chatter messages on the person and their records, and
         the activities marked done (Odoo posts them as messages with their
-        type)."""
+        type). The copies that mass sends log on their records
+        (``email_outgoing``) are left out: those sends are on the timeline
+        through their own source (mailing traces, the reminder ladder)."""
         return SQL(
             """
             SELECT m.id AS row_id, r.partner_id, m.date,
                    CASE WHEN m.mail_activity_type_id IS NOT NULL THEN 'activity'
-                        WHEN m.message_type IN ('email', 'email_outgoing') THEN 'email'
+                        WHEN m.message_type = 'email' THEN 'email'
                         ELSE 'message' END AS kind,
                    CASE WHEN m.mail_activity_type_id IS NOT NULL THEN %(act_channel)s
-                        WHEN m.message_type IN ('email', 'email_outgoing') THEN 'email'
+                        WHEN m.message_type = 'email' THEN 'email'
                         WHEN COALESCE(st.internal, FALSE) OR m.is_internal THEN 'note'
                         ELSE 'email' END AS channel,
                    CASE WHEN m.author_id = r.partner_id THEN 'in'
@@ -318,7 +337,7 @@ class EduTimeline(models.Model):
               JOIN mail_message m ON m.model = r.model AND m.res_id = r.res_id
          LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
          LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
-             WHERE m.message_type IN ('email', 'email_outgoing', 'comment')
+             WHERE m.message_type IN ('email', 'comment')
                 OR m.mail_activity_type_id IS NOT NULL
             """,
             records=self._edu_timeline_records_sql(),

@@ -108,6 +108,16 @@ class TestTimeline(TimelineCommon):
                 }
             )
         )
+        # the copy a mass send logs on the record is not a second entry
+        self.env["mail.message"].create(
+            {
+                "model": "res.partner",
+                "res_id": self.person.id,
+                "message_type": "email_outgoing",
+                "subject": "Open day",
+                "body": "Open day",
+            }
+        )
         # a record of somebody else never shows
         self.other.message_post(body="Not Stella's", message_type="comment")
 
@@ -142,6 +152,7 @@ class TestTimeline(TimelineCommon):
             (call.channel, call.summary, call.activity_type_id, call.record_ref),
             ("phone", "Call about the interview", self.phonecall, lead),
         )
+        self._only(rows, summary="Open day")
         sent = self._only(rows, kind="mailing")
         self.assertEqual(
             (sent.channel, sent.state, sent.summary), ("email", "done", "Open day")
