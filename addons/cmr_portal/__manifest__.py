@@ -23,6 +23,7 @@
         "views/cmr_feedback_views.xml",
         "views/cmr_consent_log_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_file_views.xml",
         "views/edu_document_type_views.xml",
         "views/cmr_portal_templates.xml",
         "views/cmr_portal_preferences_templates.xml",

@@ -19,6 +19,8 @@
         "security/edu_tuition_security.xml",
         # security: online applications
         "security/edu_application_security.xml",
+        # security: timeline
+        "security/edu_timeline_security.xml",
         "views/edu_crm_menus.xml",
         # data: records
         "data/edu_sequence_data.xml",
@@ -55,6 +57,9 @@
         "views/edu_tuition_config_settings_views.xml",
         # views: online applications
         "views/edu_application_views.xml",
+        # views: the person's file and timeline
+        "views/edu_timeline_views.xml",
+        "views/res_partner_file_views.xml",
     ],
     "demo": [
         # demo: records

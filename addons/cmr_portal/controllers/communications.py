@@ -13,6 +13,7 @@ class CmrCommunicationsPortal(CmrCustomerPortal):
     def _cmr_communication_filters(self):
         _ = request.env._
         return {
+            "timeline": {"label": _("Everything")},
             "marketing": {"label": _("Emails and SMS")},
             "calls": {"label": _("Calls and letters")},
             "messages": {"label": _("Messages")},
@@ -31,7 +32,13 @@ class CmrCommunicationsPortal(CmrCustomerPortal):
         filters = self._cmr_communication_filters()
         if filterby not in filters:
             filterby = "marketing"
-        if filterby == "marketing":
+        if filterby == "timeline":
+            # staff-only model: read as superuser, on the person's own
+            # entries of the kinds the portal shows (never internal notes)
+            Model = env["edu.timeline"].sudo()
+            domain = Model._cmr_portal_domain(partner)
+            order = "date desc, id desc"
+        elif filterby == "marketing":
             # record rules limit traces to the person's own email and numbers
             Model = env["mailing.trace"]
             domain = []
@@ -77,6 +84,8 @@ class CmrCommunicationsPortal(CmrCustomerPortal):
     def _cmr_communication_rows(self, filterby, records, partner):
         """Plain dicts for the template: date, channel, subject, status, explanation."""
         env = request.env
+        if filterby == "timeline":
+            return env["edu.timeline"]._cmr_portal_rows(records)
         if filterby == "marketing":
             return env["mailing.trace"]._cmr_portal_rows(records, partner.sudo())
         if filterby == "calls":

@@ -7,3 +7,5 @@ from . import edu_document
 from . import edu_document_type
 from . import mailing_trace
 from . import cmr_form_attempt
+from . import edu_timeline
+from . import res_partner_file

@@ -17,3 +17,4 @@ from . import test_tuition_page_truth
 from . import test_tuition_page_figures
 from . import test_system_fields
 from . import test_apply
+from . import test_timeline

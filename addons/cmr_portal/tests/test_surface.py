@@ -108,6 +108,9 @@ PUBLIC_METHODS = {
     ("edu.tuition.contract", "action_open_cancel_wizard"): MANAGER,
     ("edu.tuition.contract", "action_view_invoices"): READERS,
     ("edu.tuition.instalment", "action_invoice_now"): MANAGER,
+    # edu_crm: the person's file and timeline
+    ("edu.timeline", "action_open_record"): READERS,
+    ("res.partner", "action_edu_open_timeline"): EDU,
 }
 
 # model: [(who may write, guard, "fields")]: who the access rights and field
@@ -591,6 +594,15 @@ class TestSurface(TuitionPortalCommon):
     def _new_edu_programme_requirement(self):
         return self.su_env["edu.programme.requirement"].create(
             {"programme_id": self.programme.id, "name": "Surface diploma"}
+        )
+
+    def _new_edu_timeline(self):
+        """An entry whose record (the person) every Education user reads."""
+        self.student.message_post(body="Surface", message_type="comment")
+        self.env.flush_all()
+        return self.su_env["edu.timeline"].search(
+            [("partner_id", "=", self.student.id), ("res_model", "=", "res.partner")],
+            limit=1,
         )
 
     def _new_edu_tuition_contract(self):

@@ -48,3 +48,7 @@ from . import edu_tuition_document
 from . import edu_cashin_forecast
 from . import res_partner_segment
 from . import edu_tuition_config_settings
+
+# the person's file and timeline
+from . import edu_timeline
+from . import res_partner_file

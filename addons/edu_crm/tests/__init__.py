@@ -26,3 +26,4 @@ from . import test_document_truth
 from . import test_views
 from . import test_tuition_money
 from . import test_demo_story
+from . import test_timeline

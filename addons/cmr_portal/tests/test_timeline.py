@@ -1,0 +1,134 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import CmrPortalDataMixin
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
+    """The portal's sources of the person's timeline, and the person's own
+    timeline in the portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._cmr_setup_data()
+        env = cls.env
+        mailing = env["mailing.mailing"].create(
+            {"name": "Promo", "subject": "Spring promo", "body_html": "<p>x</p>"}
+        )
+        cls.held = env["mailing.trace"].create(
+            {
+                "model": "res.partner",
+                "res_id": cls.student.id,
+                "email": cls.student.email_normalized,
+                "mass_mailing_id": mailing.id,
+                "trace_status": "cancel",
+                "failure_type": "pressure",
+                "pressure_reason": "quiet_hours",
+                "pressure_reason_args": {},
+            }
+        )
+        cls.feedback = env["cmr.feedback"].create(
+            {"partner_id": cls.student.id, "rating": "5", "comment": "Great open day"}
+        )
+        cls.letter = (
+            env["campaign.pressure.contact"]
+            .sudo()
+            .create(
+                {
+                    "person_key": f"p:{cls.student.id}",
+                    "partner_id": cls.student.id,
+                    "channel": "letter",
+                    "source": "letter",
+                    "state": "confirmed",
+                }
+            )
+        )
+        cls.student.message_post(
+            body="Internal: owes the library", subtype_xmlid="mail.mt_note"
+        )
+        cls.student.with_user(cls.user_staff).cmr_preferred_channel = "sms"
+
+    def _rows(self, partner):
+        Timeline = self.env["edu.timeline"].with_user(self.user_staff)
+        Timeline.env.flush_all()
+        return Timeline.search([("partner_id", "=", partner.id)])
+
+    def _one(self, rows, **values):
+        found = rows.filtered(
+            lambda row: all(row[name] == value for name, value in values.items())
+        )
+        self.assertEqual(len(found), 1, f"one row with {values}")
+        return found
+
+    def test_portal_sources_on_the_staff_timeline(self):
+        rows = self._rows(self.student)
+        held = self._one(rows, kind="mailing")
+        self.assertEqual((held.state, held.channel), ("held", "email"))
+        self.assertEqual(held.reason, "Quiet hours of the person.")
+        request = self._one(rows, kind="request")
+        self.assertEqual(
+            (request.record_ref, request.channel, request.direction, request.state),
+            (self.request, "portal", "in", "planned"),
+        )
+        feedback = self._one(rows, kind="feedback")
+        self.assertEqual(feedback.record_ref, self.feedback)
+        self.assertEqual(feedback.summary, "Great open day")
+        letter = self._one(rows, kind="contact")
+        self.assertEqual((letter.channel, letter.state), ("letter", "done"))
+        consent = self._one(rows, kind="consent")
+        self.assertIn("cmr_preferred_channel", consent.summary)
+        log = consent.record_ref
+        self.assertEqual(
+            consent.description,
+            f"{log.field_label}: {log.old_value or '–'} → {log.new_value}",
+        )
+        self.assertNotIn("cmr_preferred_channel", consent.description)
+        self.assertFalse(
+            self._rows(self.other).filtered(lambda r: r.kind == "feedback"),
+            "another person's timeline has none of it",
+        )
+        # the person's file: consent and the marketing contacts against the cap
+        person = self.student.with_user(self.user_staff)
+        self.assertIn("Prefers SMS", person.edu_file_consent)
+        self.assertIn("Sponsors may not see records", person.edu_file_consent)
+        self.assertEqual(person.cmr_file_contacts_week, 1)
+        self.assertEqual(person.cmr_file_contacts_month, 1)
+        self.student.sudo().write(
+            {"pressure_max_contacts": 3, "pressure_period": "week"}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(person.cmr_file_cap, "3 per week (own cap)")
+        self.assertEqual(
+            person.cmr_file_pressure,
+            "1 in 7 days, 1 in 30 days; cap: 3 per week (own cap)",
+        )
+
+    def _page(self, login):
+        if login:
+            self.authenticate(login, login)
+        return self.url_open(
+            "/my/communications?filterby=timeline", allow_redirects=False
+        )
+
+    def test_portal_timeline_shows_only_own_entries(self):
+        response = self._page("cmr_student")
+        self.assertEqual(response.status_code, 200)
+        text = response.text
+        self.assertIn(self.request.name, text)
+        self.assertIn("Spring promo", text)
+        self.assertIn("Quiet hours of the person.", text)
+        self.assertIn("Great open day", text)
+        self.assertNotIn("owes the library", text, "never an internal note")
+        self.assertNotIn("cmr_preferred_channel", text, "consent in words")
+        self.assertNotIn(self.request_other.name, text)
+        for login in ("cmr_other", "cmr_sponsor"):
+            text = self._page(login).text
+            self.assertNotIn(self.request.name, text, login)
+            self.assertNotIn("Great open day", text, login)
+        self.authenticate(None, None)
+        response = self.url_open(
+            "/my/communications?filterby=timeline", allow_redirects=False
+        )
+        self.assertIn(response.status_code, (302, 303))
+        self.assertIn("/web/login", response.headers["Location"])

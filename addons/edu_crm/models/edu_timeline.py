@@ -1,0 +1,519 @@
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+# the columns every source SELECTs, in this order (see _edu_timeline_sources)
+TIMELINE_COLUMNS = (
+    "row_id",
+    "partner_id",
+    "date",
+    "kind",
+    "channel",
+    "direction",
+    "state",
+    "summary",
+    "res_model",
+    "res_id",
+    "activity_type_id",
+    "enrollment_state",
+    "reason_code",
+    "reason_args",
+    "company_id",
+)
+# a row's id is its source's number shifted left by this many bits, plus a
+# number unique within the source (its table's id, or id * 8 + a sub-row)
+SOURCE_SHIFT = 40
+
+
+def activity_channel_sql(category):
+    """The timeline channel of an activity type's ``category`` column."""
+    return SQL(
+        "CASE %s WHEN 'phonecall' THEN 'phone' WHEN 'meeting' THEN 'meeting' "
+        "ELSE 'task' END",
+        category,
+    )
+
+
+def text_sql(value):
+    """A plain text column as the translated-text value of ``summary``."""
+    return SQL("jsonb_build_object('en_US', %s)", value)
+
+
+class EduTimeline(models.Model):
+    """Everything that happened or is planned with a person, past and future,
+    across every source: one read over the real tables, nothing copied.
+
+    The view is a ``UNION ALL`` of one ``SELECT`` per source (chatter and
+    emails, mailings and SMS, activities, applications and their stages,
+    enrolment changes, documents, invoices, payments, reminders); each addon
+    adds its own through ``_edu_timeline_sources`` and the view is rebuilt
+    by ``init()`` whenever a module that extends this model is installed or
+    updated. Every source keys its rows on the person (``partner_id``), so a
+    read of one person's timeline filters each branch on an indexed column
+    (the planner pushes the condition into every branch of the union) and
+    sorts only that person's rows, however large the tables are.
+
+    Records of the person (``_edu_timeline_person_records``): the partner
+    itself and the records that belong to them (applications, enrolments,
+    tuition contracts, invoices, documents); the messages and activities of
+    all of them are on the person's timeline.
+    """
+
+    _name = "edu.timeline"
+    _description = "Person Timeline"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "summary"
+
+    partner_id = fields.Many2one("res.partner", string="Person", readonly=True)
+    date = fields.Datetime(readonly=True)
+    kind = fields.Selection(
+        [
+            ("message", "Message"),
+            ("email", "Email"),
+            ("mailing", "Mailing"),
+            ("activity", "Call, meeting or task"),
+            ("application", "Application"),
+            ("stage", "Application stage"),
+            ("enrollment", "Enrolment"),
+            ("document", "Document"),
+            ("invoice", "Invoice"),
+            ("payment", "Payment"),
+            ("reminder", "Payment reminder"),
+        ],
+        readonly=True,
+    )
+    channel = fields.Selection(
+        [
+            ("email", "Email"),
+            ("sms", "SMS"),
+            ("phone", "Phone"),
+            ("meeting", "Meeting"),
+            ("letter", "Letter"),
+            ("portal", "Portal"),
+            ("note", "Internal note"),
+            ("task", "Task"),
+            ("record", "Record"),
+        ],
+        readonly=True,
+    )
+    direction = fields.Selection(
+        [("in", "Incoming"), ("out", "Outgoing")],
+        readonly=True,
+        help="Incoming: from the person (a reply, a request, a payment). "
+        "Outgoing: from the institution. Empty for internal entries.",
+    )
+    state = fields.Selection(
+        [
+            ("planned", "Planned"),
+            ("done", "Done"),
+            ("held", "Held back"),
+            ("failed", "Failed"),
+        ],
+        readonly=True,
+    )
+    summary = fields.Char(readonly=True, translate=True)
+    description = fields.Char(
+        compute="_compute_description",
+        help="The summary, in words for the entries whose source stores codes.",
+    )
+    res_model = fields.Char(string="Record Model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", readonly=True
+    )
+    record_ref = fields.Reference(
+        selection="_selection_record_ref",
+        string="Record",
+        compute="_compute_record_ref",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type", string="Activity Type", readonly=True
+    )
+    enrollment_state = fields.Selection(
+        selection="_selection_enrollment_state",
+        string="Enrolment Status",
+        readonly=True,
+    )
+    reason_code = fields.Char(string="Reason Code", readonly=True)
+    reason_args = fields.Json(string="Reason Details", readonly=True)
+    reason = fields.Char(
+        string="Held Back Because",
+        compute="_compute_reason",
+        help="Why the message was held back, in the reader's language.",
+    )
+    company_id = fields.Many2one("res.company", readonly=True)
+
+    @api.model
+    def _selection_record_ref(self):
+        return [(model, model) for model in self.env]
+
+    @api.model
+    def _selection_enrollment_state(self):
+        return self.env["edu.enrollment"]._fields["state"].selection
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_ref(self):
+        for row in self:
+            row.record_ref = (
+                f"{row.res_model},{row.res_id}"
+                if row.res_model in self.env and row.res_id
+                else False
+            )
+
+    @api.depends("summary", "kind", "res_id")
+    @api.depends_context("lang")
+    def _compute_description(self):
+        described = self._edu_timeline_describe()
+        for row in self:
+            row.description = described.get(row.id, row.summary)
+
+    def _edu_timeline_describe(self):
+        """``{row id: text}`` for the rows of ``self`` whose summary is a code
+        that their source puts in words (one query per source for the
+        batch): none here, an addon adds its own."""
+        return {}
+
+    @api.depends("reason_code", "reason_args")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        render = self._edu_timeline_reason_renderer()
+        for row in self:
+            row.reason = (
+                render(row.reason_code, row.reason_args) if row.reason_code else False
+            )
+
+    @api.model
+    def _edu_timeline_reason_renderer(self):
+        """A function ``(code, args) -> sentence`` of the hold-back reasons,
+        made once per batch: none here, the addon that holds messages back
+        renders its own."""
+        return lambda code, args: False
+
+    def action_open_record(self):
+        """Open the record of the entry, if the user may read it."""
+        self.ensure_one()
+        record = self.record_ref
+        if not record or not record.exists():
+            raise UserError(self.env._("The record of this entry no longer exists."))
+        record.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # the view
+    # ------------------------------------------------------------------
+
+    def init(self):
+        # the sources' tables that Odoo does not index on the person
+        create_index(
+            self.env.cr,
+            "edu_timeline_mailing_trace_record_idx",
+            "mailing_trace",
+            ["model", "res_id"],
+        )
+        create_index(
+            self.env.cr,
+            "edu_timeline_account_payment_partner_idx",
+            "account_payment",
+            ["partner_id", "date"],
+            where="partner_id IS NOT NULL",
+        )
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._edu_timeline_query(),
+            )
+        )
+
+    def _edu_timeline_query(self):
+        """The union of the sources, each numbered for the row ids."""
+        names = SQL(", ").join(SQL.identifier(column) for column in TIMELINE_COLUMNS)
+        columns = SQL(", ").join(
+            SQL.identifier("src", column) for column in TIMELINE_COLUMNS[1:]
+        )
+        return SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT (%s::bigint << %s) + src.row_id AS id, %s FROM (%s) src(%s)",
+                number,
+                SOURCE_SHIFT,
+                columns,
+                source,
+                names,
+            )
+            for number, source in enumerate(self._edu_timeline_sources(), start=1)
+        )
+
+    def _edu_timeline_sources(self):
+        """One ``SQL`` ``SELECT`` per source, with the columns of
+        ``TIMELINE_COLUMNS`` in that order (``summary`` as translated text:
+        a ``jsonb`` of language codes, ``text_sql()`` for plain text). An
+        addon adds its sources by extending this list; keep each source keyed
+        on an indexed partner column so one person's read stays cheap."""
+        return [
+            self._edu_timeline_messages(),
+            self._edu_timeline_activities(),
+            self._edu_timeline_traces(),
+            self._edu_timeline_applications(),
+            self._edu_timeline_stages(),
+            self._edu_timeline_enrollments(),
+            self._edu_timeline_documents(),
+            self._edu_timeline_invoices(),
+            self._edu_timeline_payments(),
+            self._edu_timeline_reminders(),
+        ]
+
+    def _edu_timeline_person_records(self):
+        """``SELECT model, res_id, partner_id, company_id``: the records whose
+        messages, activities and traces are on their person's timeline."""
+        return [
+            SQL(
+                "SELECT 'res.partner'::varchar AS model, p.id AS res_id, "
+                "p.id AS partner_id, p.company_id FROM res_partner p"
+            ),
+            SQL(
+                "SELECT 'crm.lead', l.id, l.partner_id, l.company_id "
+                "FROM crm_lead l WHERE l.partner_id IS NOT NULL"
+            ),
+            SQL(
+                "SELECT 'edu.enrollment', e.id, e.partner_id, e.company_id "
+                "FROM edu_enrollment e"
+            ),
+            SQL(
+                "SELECT 'edu.tuition.contract', c.id, c.student_id, c.company_id "
+                "FROM edu_tuition_contract c WHERE c.student_id IS NOT NULL"
+            ),
+            SQL(
+                "SELECT 'account.move', m.id, m.partner_id, m.company_id "
+                "FROM account_move m WHERE m.partner_id IS NOT NULL "
+                "AND m.move_type IN ('out_invoice', 'out_refund')"
+            ),
+            SQL(
+                "SELECT 'edu.document', d.id, d.partner_id, d.company_id "
+                "FROM edu_document d"
+            ),
+        ]
+
+    def _edu_timeline_records_sql(self):
+        return SQL("(%s)", SQL(" UNION ALL ").join(self._edu_timeline_person_records()))
+
+    def _edu_timeline_messages(self):
+        """Emails and chatter messages on the person and their records, and
+        the activities marked done (Odoo posts them as messages with their
+        type). The copies that mass sends log on their records
+        (``email_outgoing``) are left out: those sends are on the timeline
+        through their own source (mailing traces, the reminder ladder)."""
+        return SQL(
+            """
+            SELECT m.id AS row_id, r.partner_id, m.date,
+                   CASE WHEN m.mail_activity_type_id IS NOT NULL THEN 'activity'
+                        WHEN m.message_type = 'email' THEN 'email'
+                        ELSE 'message' END AS kind,
+                   CASE WHEN m.mail_activity_type_id IS NOT NULL THEN %(act_channel)s
+                        WHEN m.message_type = 'email' THEN 'email'
+                        WHEN COALESCE(st.internal, FALSE) OR m.is_internal THEN 'note'
+                        ELSE 'email' END AS channel,
+                   CASE WHEN m.author_id = r.partner_id THEN 'in'
+                        WHEN m.mail_activity_type_id IS NOT NULL
+                          OR COALESCE(st.internal, FALSE) OR m.is_internal THEN NULL
+                        ELSE 'out' END AS direction,
+                   'done' AS state,
+                   CASE WHEN NULLIF(m.subject, '') IS NOT NULL
+                          OR m.mail_activity_type_id IS NULL
+                        THEN %(subject)s ELSE t.name END AS summary,
+                   r.model AS res_model, r.res_id,
+                   m.mail_activity_type_id AS activity_type_id,
+                   NULL::varchar AS enrollment_state,
+                   NULL::varchar AS reason_code, NULL::jsonb AS reason_args,
+                   r.company_id
+              FROM %(records)s r
+              JOIN mail_message m ON m.model = r.model AND m.res_id = r.res_id
+         LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
+         LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
+             WHERE m.message_type IN ('email', 'comment')
+                OR m.mail_activity_type_id IS NOT NULL
+            """,
+            records=self._edu_timeline_records_sql(),
+            act_channel=activity_channel_sql(SQL("t.category")),
+            subject=text_sql(SQL("COALESCE(NULLIF(m.subject, ''), m.record_name)")),
+        )
+
+    def _edu_timeline_activities(self):
+        """Scheduled calls, meetings and tasks (done ones are messages)."""
+        return SQL(
+            """
+            SELECT a.id, r.partner_id, a.date_deadline::timestamp,
+                   'activity', %(act_channel)s, NULL::varchar, 'planned',
+                   CASE WHEN NULLIF(a.summary, '') IS NOT NULL
+                        THEN %(summary)s ELSE t.name END,
+                   r.model, r.res_id, a.activity_type_id, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, r.company_id
+              FROM %(records)s r
+              JOIN mail_activity a ON a.res_model = r.model AND a.res_id = r.res_id
+         LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
+             WHERE a.active
+            """,
+            records=self._edu_timeline_records_sql(),
+            act_channel=activity_channel_sql(SQL("t.category")),
+            summary=text_sql(SQL("a.summary")),
+        )
+
+    def _edu_timeline_trace_reason_sql(self):
+        """``(code, args)`` columns of a held-back trace ``t``: none here, the
+        addon that holds messages back adds its own."""
+        return SQL("NULL::varchar"), SQL("NULL::jsonb")
+
+    def _edu_timeline_trace_held_sql(self):
+        """Whether the trace ``t`` was held back (rather than failed)."""
+        return SQL("FALSE")
+
+    def _edu_timeline_traces(self):
+        """Mass mailings and SMS mailings sent (or not) to the person."""
+        code, args = self._edu_timeline_trace_reason_sql()
+        return SQL(
+            """
+            SELECT t.id, r.partner_id,
+                   COALESCE(t.sent_datetime, t.create_date),
+                   'mailing',
+                   CASE WHEN t.trace_type = 'sms' THEN 'sms' ELSE 'email' END,
+                   'out',
+                   CASE WHEN %(held)s THEN 'held'
+                        WHEN t.trace_status IN ('outgoing', 'process', 'pending')
+                        THEN 'planned'
+                        WHEN t.trace_status IN ('error', 'bounce', 'cancel')
+                        THEN 'failed'
+                        ELSE 'done' END,
+                   %(summary)s, 'mailing.mailing', t.mass_mailing_id,
+                   NULL::int, NULL::varchar, %(code)s, %(args)s, r.company_id
+              FROM %(records)s r
+              JOIN mailing_trace t ON t.model = r.model AND t.res_id = r.res_id
+         LEFT JOIN mailing_mailing mm ON mm.id = t.mass_mailing_id
+            """,
+            records=self._edu_timeline_records_sql(),
+            held=self._edu_timeline_trace_held_sql(),
+            summary=text_sql(SQL("mm.subject")),
+            code=code,
+            args=args,
+        )
+
+    def _edu_timeline_applications(self):
+        """Applications (admissions leads) of the person, when they came in."""
+        return SQL(
+            """
+            SELECT l.id, l.partner_id, l.create_date, 'application', 'record',
+                   'in', 'done', %(summary)s, 'crm.lead', l.id, NULL::int,
+                   NULL::varchar, NULL::varchar, NULL::jsonb, l.company_id
+              FROM crm_lead l
+              JOIN crm_team tm ON tm.id = l.team_id
+             WHERE l.partner_id IS NOT NULL AND tm.edu_is_admissions
+            """,
+            summary=text_sql(SQL("l.name")),
+        )
+
+    def _edu_timeline_stages(self):
+        """Each stage an application entered."""
+        return SQL(
+            """
+            SELECT h.id, l.partner_id, h.date_in, 'stage', 'record', NULL::varchar,
+                   'done', s.name, 'crm.lead', l.id, NULL::int, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, h.company_id
+              FROM edu_lead_stage_history h
+              JOIN crm_lead l ON l.id = h.lead_id
+              JOIN crm_stage s ON s.id = h.stage_id
+             WHERE l.partner_id IS NOT NULL
+            """
+        )
+
+    def _edu_timeline_enrollments(self):
+        """One row per dated change of an enrolment: applied, admitted,
+        enrolled, on leave, graduated, left (withdrawn or expelled)."""
+        return SQL(
+            """
+            SELECT e.id * 8 + ch.n, e.partner_id, ch.day::timestamp,
+                   'enrollment', 'record', NULL::varchar, 'done', %(summary)s,
+                   'edu.enrollment', e.id, NULL::int, ch.state,
+                   NULL::varchar, NULL::jsonb, e.company_id
+              FROM edu_enrollment e
+              JOIN edu_intake i ON i.id = e.intake_id
+        CROSS JOIN LATERAL (VALUES
+                   (1, e.date_applied, 'applied'),
+                   (2, e.date_admitted, 'admitted'),
+                   (3, e.date_enrolled, 'enrolled'),
+                   (4, e.date_leave, 'on_leave'),
+                   (5, e.date_graduated, 'graduated'),
+                   (6, e.date_end, CASE WHEN e.state = 'expelled' THEN 'expelled'
+                                        ELSE 'withdrawn' END)
+                   ) AS ch(n, day, state)
+             WHERE ch.day IS NOT NULL
+            """,
+            summary=text_sql(SQL("i.name")),
+        )
+
+    def _edu_timeline_documents(self):
+        """Numbered documents issued to the person."""
+        return SQL(
+            """
+            SELECT d.id, d.partner_id, d.date_issued, 'document', 'record', 'out',
+                   'done', %(summary)s, 'edu.document', d.id, NULL::int, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, d.company_id
+              FROM edu_document d
+             WHERE d.date_issued IS NOT NULL
+            """,
+            summary=text_sql(SQL("d.name")),
+        )
+
+    def _edu_timeline_invoices(self):
+        """Posted customer invoices and credit notes of the person."""
+        return SQL(
+            """
+            SELECT m.id, m.partner_id, COALESCE(m.invoice_date, m.date)::timestamp,
+                   'invoice', 'record', 'out', 'done', %(summary)s,
+                   'account.move', m.id, NULL::int, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, m.company_id
+              FROM account_move m
+             WHERE m.partner_id IS NOT NULL AND m.state = 'posted'
+               AND m.move_type IN ('out_invoice', 'out_refund')
+            """,
+            summary=text_sql(SQL("m.name")),
+        )
+
+    def _edu_timeline_payments(self):
+        """Payments received from the person."""
+        return SQL(
+            """
+            SELECT p.id, p.partner_id, p.date::timestamp, 'payment', 'record',
+                   CASE WHEN p.payment_type = 'inbound' THEN 'in' ELSE 'out' END,
+                   CASE WHEN p.state IN ('paid', 'in_process') THEN 'done'
+                        WHEN p.state = 'draft' THEN 'planned'
+                        ELSE 'failed' END,
+                   %(summary)s, 'account.payment', p.id, NULL::int, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, p.company_id
+              FROM account_payment p
+             WHERE p.partner_id IS NOT NULL AND p.partner_type = 'customer'
+            """,
+            summary=text_sql(SQL("COALESCE(p.name, p.memo)")),
+        )
+
+    def _edu_timeline_reminders(self):
+        """Steps of the payment reminder ladder on the person's contracts."""
+        return SQL(
+            """
+            SELECT g.id, c.student_id, COALESCE(g.date_done, g.create_date),
+                   'reminder', 'record', 'out',
+                   CASE g.state WHEN 'pending' THEN 'planned'
+                                WHEN 'failed' THEN 'failed' ELSE 'done' END,
+                   s.name, 'edu.tuition.contract', c.id, NULL::int, NULL::varchar,
+                   NULL::varchar, NULL::jsonb, g.company_id
+              FROM edu_reminder_log g
+              JOIN edu_tuition_contract c ON c.id = g.contract_id
+              JOIN edu_reminder_stage s ON s.id = g.stage_id
+             WHERE c.student_id IS NOT NULL
+            """
+        )
