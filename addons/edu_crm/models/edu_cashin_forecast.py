@@ -8,6 +8,8 @@ from odoo.tools.misc import format_datetime
 MANAGER_GROUP = "edu_crm.group_edu_manager"
 # the report opened from the menu is at most this old
 REFRESH_AFTER = timedelta(hours=1)
+# the advisory lock held by the transaction that refreshes the forecast
+REFRESH_LOCK = "edu_crm.cashin_forecast.refresh"
 
 
 class EduCashinForecast(models.Model):
@@ -411,12 +413,25 @@ class EduCashinForecast(models.Model):
     @api.model
     def _edu_refresh(self):
         """Recompute the forecast from the current schedules, invoices,
-        payments, payer histories and leads."""
+        payments, payer histories and leads; return whether it was done.
+
+        One refresh at a time across every worker and server: a transaction
+        that finds another one refreshing (the daily job, a bursar opening
+        the report on another server) does not refresh again; what that one
+        computes is what every reader sees once it commits. The lock is
+        taken before the views are touched, so the loser neither waits nor
+        recomputes."""
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", REFRESH_LOCK)
+        )
+        if not self.env.cr.fetchone()[0]:
+            return False
         self.env.flush_all()
         self._edu_fill_pipeline_parts()
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_data")
         self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_stamp")
         self.invalidate_model()
+        return True
 
     @api.model
     def _edu_refreshed_at(self):
@@ -435,8 +450,9 @@ class EduCashinForecast(models.Model):
                 self.env._("Only an Education Manager (bursar) can do this.")
             )
         refreshed_at = self._edu_refreshed_at()
-        if not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER:
-            self._edu_refresh()
+        if (
+            not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER
+        ) and self._edu_refresh():
             refreshed_at = self._edu_refreshed_at()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_cashin_forecast_action"

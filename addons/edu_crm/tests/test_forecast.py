@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
-from odoo import Command, fields
+from odoo import Command, api, fields
 from odoo.tests import tagged
 
 from .test_tuition_common import TuitionCommon
@@ -182,6 +182,22 @@ class TestCashinForecast(TuitionCommon):
             action = Forecast.action_open_forecast()
         self.assertEqual(action["res_model"], "edu.cashin.forecast")
         self.assertGreater(Forecast._edu_refreshed_at(), refreshed_at)
+
+    def test_one_refresh_at_a_time_across_workers(self):
+        """A worker (another connection, as another Odoo server would have)
+        that finds the forecast being refreshed does not refresh it again,
+        and neither waits for nor blocks on the one that does."""
+        Forecast = self.env["edu.cashin.forecast"]
+        Forecast._edu_refresh()  # this transaction refreshes, holding the lock
+        with self.registry.cursor() as other_cr:
+            # a regression would queue behind this transaction's view locks:
+            # fail after 2 s instead of hanging the suite
+            other_cr.execute("SET LOCAL lock_timeout = '2s'")
+            other = api.Environment(other_cr, self.bursar.id, {})
+            self.assertFalse(other["edu.cashin.forecast"]._edu_refresh())
+            other_cr.rollback()
+        # the same transaction may refresh again (the lock is its own)
+        self.assertTrue(Forecast._edu_refresh())
 
     def test_payment_moves_money_from_expected_to_received(self):
         self._pay(self.inv3, 200.0, date=date.today())
