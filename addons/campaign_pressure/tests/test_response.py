@@ -182,7 +182,9 @@ class TestResponse(PressureCommon):
             response.source_ref = "mailing.trace,1"
         _mailing, traces = self._sent_traces(self.partner_b)
         traces.sudo().set_clicked()
-        clicked = self._responses(source="click").with_env(self.env)
+        clicked = self._responses(source="click", mailing_id=_mailing.id).with_env(
+            self.env
+        )
         self.assertEqual(len(clicked), 1)
         with self.assertRaises(AccessError):
             clicked.polarity = "negative"
