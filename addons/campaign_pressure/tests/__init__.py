@@ -8,6 +8,7 @@ from . import test_activity
 from . import test_concurrency
 from . import test_translations
 from . import test_guards
+from . import test_guards_records
 from . import test_schedule
 from . import test_check_is_the_send
 from . import test_reasons
