@@ -170,27 +170,7 @@ class UtmCampaign(models.Model):
         ids = [cid for cid in self.ids if cid]
         if not ids:
             return result
-        contact = self.env["campaign.pressure.contact"]
-        contact.flush_model(["campaign_id", "mailing_id", "channel", "state"])
-        excluded = SQL()
-        if exclude_mailing:
-            excluded = SQL(
-                "AND (state = 'confirmed' OR mailing_id IS DISTINCT FROM %s)",
-                exclude_mailing.id,
-            )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT campaign_id, mailing_id, channel, company_id, state, count(*)
-                  FROM campaign_pressure_contact
-                 WHERE campaign_id = ANY(%s) AND state IN ('reserved', 'confirmed')
-                       %s
-                 GROUP BY campaign_id, mailing_id, channel, company_id, state
-                """,
-                ids,
-                excluded,
-            )
-        )
+        rows = self._budget_contact_rows(ids, exclude_mailing)
         mailings = (
             self.env["mailing.mailing"]
             .sudo()
@@ -222,6 +202,32 @@ class UtmCampaign(models.Model):
         for cid in result:
             result[cid] = BudgetFigures(spent[cid], reserved[cid], pending[cid])
         return result
+
+    def _budget_contact_rows(self, ids, exclude_mailing):
+        """The contact log of the campaigns ``ids`` grouped by (campaign,
+        mailing, channel, company, state), with a count per group; the
+        reservations of ``exclude_mailing`` left out."""
+        contact = self.env["campaign.pressure.contact"]
+        contact.flush_model(["campaign_id", "mailing_id", "channel", "state"])
+        excluded = SQL()
+        if exclude_mailing:
+            excluded = SQL(
+                "AND (state = 'confirmed' OR mailing_id IS DISTINCT FROM %s)",
+                exclude_mailing.id,
+            )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT campaign_id, mailing_id, channel, company_id, state, count(*)
+                  FROM campaign_pressure_contact
+                 WHERE campaign_id = ANY(%s) AND state IN ('reserved', 'confirmed')
+                       %s
+                 GROUP BY campaign_id, mailing_id, channel, company_id, state
+                """,
+                ids,
+                excluded,
+            )
+        )
 
     def _budget_pricer(self, mailings):
         """A function ``(campaign, mailing, channel, company) -> cost`` of

@@ -8,11 +8,14 @@ from . import test_activity
 from . import test_concurrency
 from . import test_translations
 from . import test_guards
+from . import test_guards_records
 from . import test_schedule
 from . import test_check_is_the_send
 from . import test_reasons
 from . import test_demo_users
 from . import test_journey
+from . import test_journey_pressure
+from . import test_journey_any_model
 from . import test_journey_security
 from . import test_journey_concurrency
 from . import test_budget

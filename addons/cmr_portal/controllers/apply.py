@@ -150,27 +150,12 @@ class CmrApplyPortal(CmrCustomerPortal):
             status=status,
         )
 
-    @http.route(
-        "/apply/<int:intake_id>",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["GET"],
-    )
-    def cmr_apply(self, intake_id, **kw):
-        intake = self._cmr_catalogue_intake(intake_id)
-        if not intake:
-            raise request.not_found()
-        partner_sudo = request.env.user.partner_id.sudo()
-        return self._cmr_apply_page(intake, partner_sudo)
-
-    def _cmr_parse_application(self, post, intake, channel_labels, lists):
-        """``(lead values, files, preference values, topic ids, form,
-        errors)`` of the posted application: the shape of each value."""
+    def _cmr_parse_application_texts(self, post, form, errors):
+        """``(texts, email)`` of the posted application: the typed texts by
+        field name and the normalised email (False when not valid); the
+        texts are put in ``form``, the refusals appended to ``errors``."""
         env = request.env
         _ = env._
-        errors = []
-        form = {}
         texts = {}
         for name, label in (
             ("contact_name", _("Your name")),
@@ -192,6 +177,13 @@ class CmrApplyPortal(CmrCustomerPortal):
         )
         if not email:
             errors.append(_("Give a valid email address, such as name@example.com."))
+        return texts, email
+
+    def _cmr_parse_birthdate(self, post, form, errors):
+        """The posted date of birth (False when not given); the text is put
+        in ``form``, a refusal appended to ``errors``."""
+        env = request.env
+        _ = env._
         birthdate = False
         form["birthdate"] = raw_birthdate = (post.get("birthdate") or "").strip()[:10]
         if raw_birthdate:
@@ -202,6 +194,31 @@ class CmrApplyPortal(CmrCustomerPortal):
             else:
                 if birthdate >= fields.Date.context_today(env.user):
                     errors.append(_("Your date of birth must be in the past."))
+        return birthdate
+
+    @http.route(
+        "/apply/<int:intake_id>",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def cmr_apply(self, intake_id, **kw):
+        intake = self._cmr_catalogue_intake(intake_id)
+        if not intake:
+            raise request.not_found()
+        partner_sudo = request.env.user.partner_id.sudo()
+        return self._cmr_apply_page(intake, partner_sudo)
+
+    def _cmr_parse_application(self, post, intake, channel_labels, lists):
+        """``(lead values, files, preference values, topic ids, form,
+        errors)`` of the posted application: the shape of each value."""
+        env = request.env
+        _ = env._
+        errors = []
+        form = {}
+        texts, email = self._cmr_parse_application_texts(post, form, errors)
+        birthdate = self._cmr_parse_birthdate(post, form, errors)
         funding = post.get("funding") or ""
         form["funding"] = funding
         if funding not in dict(self._cmr_funding_labels()):

@@ -13,6 +13,7 @@ from . import test_click_everywhere
 from . import test_portal_crawl
 from . import test_tuition_amounts
 from . import test_portal_truth
+from . import test_request_page_truth
 from . import test_tuition_page_truth
 from . import test_tuition_page_figures
 from . import test_system_fields

@@ -6,16 +6,13 @@ language."""
 import importlib.util
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from lxml import html as lxml_html
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.http import Request
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
-from odoo.tools.misc import format_date
 
 from .common import CmrPortalDataMixin
-from .test_tuition_portal import TuitionPortalCommon
 
 UK = "uk_UA"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "18.0.1.2.0"
@@ -394,113 +391,3 @@ class TestConsentHistoryLanguage(HttpCase, PortalTruthCommon):
                   AND column_name IN ('field_label', 'old_value', 'new_value')"""
         )
         self.assertEqual(cr.fetchone()[0], 0)
-
-
-@tagged("post_install", "-at_install")
-class TestRequestPageTruth(TuitionPortalCommon):
-    """Finding 10: a request's page says what was asked (contract,
-    instalment, dates, count), also once an approval replaced the
-    instalment."""
-
-    def _request(self, **values):
-        return (
-            self.env["cmr.request"]
-            .sudo()
-            .create(
-                dict(
-                    {
-                        "partner_id": self.student.id,
-                        "contract_id": self.contract.id,
-                        "description": "Scholarship paid late",
-                    },
-                    **values,
-                )
-            )
-        )
-
-    def _page(self, request):
-        self.authenticate("tu_student", "tu_student")
-        response = self._get(request.access_url)
-        self.assertEqual(response.status_code, 200)
-        return response.text
-
-    def test_deferral_page(self):
-        due = self.second.due_date
-        new_date = due + relativedelta(days=20)
-        request = self._request(
-            request_type="deferral",
-            instalment_id=self.second.id,
-            requested_date=new_date,
-        )
-        instalment = f"No. {self.second.sequence}, due {format_date(self.env, due)}"
-        for when in ("asked", "approved"):
-            with self.subTest(when=when):
-                page = self._page(request)
-                self.assertIn(self.contract.name, shown(page, "cmr_request_contract"))
-                self.assertEqual(shown(page, "cmr_request_instalment"), instalment)
-                self.assertEqual(
-                    shown(page, "cmr_request_date"), format_date(self.env, new_date)
-                )
-                self.assertIn("New Due Date", page)
-                self.assertIsNone(shown(page, "cmr_request_count"))
-            if request.state != "done":
-                request.with_user(self.bursar).action_approve()
-        # the approval replaced the instalment the person named
-        self.env.invalidate_all()
-        self.assertFalse(request.instalment_id.exists())
-
-    def test_reschedule_page(self):
-        first = self.today + relativedelta(months=2)
-        request = self._request(
-            request_type="reschedule", requested_date=first, requested_count=4
-        )
-        page = self._page(request)
-        self.assertIn(self.contract.name, shown(page, "cmr_request_contract"))
-        self.assertEqual(shown(page, "cmr_request_count"), "4")
-        self.assertEqual(shown(page, "cmr_request_date"), format_date(self.env, first))
-        self.assertIn("First New Due Date", page)
-        self.assertIsNone(shown(page, "cmr_request_instalment"))
-
-    def test_instalment_is_kept_by_the_system(self):
-        request = self._request(
-            request_type="deferral",
-            instalment_id=self.second.id,
-            requested_date=self.second.due_date + relativedelta(days=5),
-        )
-        self.assertEqual(
-            (request.instalment_sequence, request.instalment_due_date),
-            (self.second.sequence, self.second.due_date),
-        )
-        # what the person asked is not rewritten, not even by the bursar
-        with self.assertRaises(AccessError):
-            request.with_user(self.bursar).write({"instalment_due_date": self.today})
-        with self.assertRaises(AccessError):
-            self.env["cmr.request"].with_user(self.bursar).create(
-                {
-                    "partner_id": self.student.id,
-                    "request_type": "other",
-                    "description": "?",
-                    "instalment_sequence": 7,
-                }
-            )
-
-    def test_migration_fills_the_instalment(self):
-        request = self._request(
-            request_type="deferral",
-            instalment_id=self.second.id,
-            requested_date=self.second.due_date + relativedelta(days=5),
-        )
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE cmr_request SET instalment_sequence = NULL, "
-            "instalment_due_date = NULL WHERE id = %s",
-            [request.id],
-        )
-        load_migration("post-migrate-request-instalment").migrate(
-            self.env.cr, "18.0.1.1.0"
-        )
-        request.invalidate_recordset()
-        self.assertEqual(
-            (request.instalment_sequence, request.instalment_due_date),
-            (self.second.sequence, self.second.due_date),
-        )

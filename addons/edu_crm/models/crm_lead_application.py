@@ -107,6 +107,39 @@ class CrmLead(models.Model):
         :raise UserError: the intake takes no application, the person applied
           for it already, a required document is missing or a file is refused
         """
+        self._edu_check_application(partner, intake, files)
+        team = self.env.ref("edu_crm.crm_team_admissions")
+        stage = self.env.ref("edu_crm.crm_stage_application")
+        lead = self.create(
+            dict(
+                values,
+                name=self.env._(
+                    "%(person)s – %(intake)s",
+                    person=values.get("contact_name") or partner.name,
+                    intake=intake.display_name,
+                ),
+                type="opportunity",
+                team_id=team.id,
+                stage_id=stage.id,
+                user_id=False,
+                partner_id=partner.id,
+                edu_programme_id=intake.programme_id.id,
+                edu_intake_id=intake.id,
+                company_id=intake.company_id.id,
+                edu_is_online=True,
+            )
+        )
+        self.env["edu.application.document"]._edu_create_from_files(lead, files)
+        lead._edu_note_other_persons()
+        return lead
+
+    def _edu_check_application(self, partner, intake, files):
+        """Refuse the online application of ``partner`` for ``intake``:
+        the intake takes no application, the person applied for it already,
+        or a required document is missing from ``files``.
+
+        :raise UserError: with the reason, in the applicant's words
+        """
         today = fields.Date.context_today(self)
         refusal = intake._edu_application_refusal(today)
         if refusal:
@@ -136,30 +169,6 @@ class CrmLead(models.Model):
                     ", ".join(missing.mapped("name")),
                 )
             )
-        team = self.env.ref("edu_crm.crm_team_admissions")
-        stage = self.env.ref("edu_crm.crm_stage_application")
-        lead = self.create(
-            dict(
-                values,
-                name=self.env._(
-                    "%(person)s – %(intake)s",
-                    person=values.get("contact_name") or partner.name,
-                    intake=intake.display_name,
-                ),
-                type="opportunity",
-                team_id=team.id,
-                stage_id=stage.id,
-                user_id=False,
-                partner_id=partner.id,
-                edu_programme_id=intake.programme_id.id,
-                edu_intake_id=intake.id,
-                company_id=intake.company_id.id,
-                edu_is_online=True,
-            )
-        )
-        self.env["edu.application.document"]._edu_create_from_files(lead, files)
-        lead._edu_note_other_persons()
-        return lead
 
     def _edu_note_other_persons(self):
         """The duplicate check of an online application: the applicant is

@@ -138,20 +138,7 @@ class EduAdmissionReport(models.Model):
     def _edu_query(self):
         return SQL(
             """
-            WITH reached AS (
-                SELECT h.lead_id, MAX(s.sequence) AS max_sequence,
-                       BOOL_OR(COALESCE(s.edu_is_enrolment, FALSE)) AS enrolled
-                  FROM edu_lead_stage_history h
-                  JOIN crm_stage s ON s.id = h.stage_id
-              GROUP BY h.lead_id
-            ), stay AS (
-                SELECT h.lead_id, h.stage_id,
-                       SUM(EXTRACT(EPOCH FROM
-                           COALESCE(h.date_out, NOW() AT TIME ZONE 'UTC') - h.date_in)
-                       ) / 86400.0 AS days
-                  FROM edu_lead_stage_history h
-              GROUP BY h.lead_id, h.stage_id
-            )
+            WITH %s
             SELECT ROW_NUMBER() OVER (ORDER BY l.id, s.sequence, s.id) AS id,
                    l.id AS lead_id,
                    s.id AS stage_id,
@@ -196,6 +183,30 @@ class EduAdmissionReport(models.Model):
                              AND s.sequence = r.max_sequence THEN 1 ELSE 0 END
                 ) AS dropout(value)
              WHERE l.type = 'opportunity'
+            """,
+            self._edu_query_steps(),
+        )
+
+    def _edu_query_steps(self):
+        """Per application: the furthest stage it reached and whether it
+        reached an enrolment stage (``reached``); the days it stayed in
+        each stage (``stay``)."""
+        return SQL(
+            """
+            reached AS (
+                SELECT h.lead_id, MAX(s.sequence) AS max_sequence,
+                       BOOL_OR(COALESCE(s.edu_is_enrolment, FALSE)) AS enrolled
+                  FROM edu_lead_stage_history h
+                  JOIN crm_stage s ON s.id = h.stage_id
+              GROUP BY h.lead_id
+            ), stay AS (
+                SELECT h.lead_id, h.stage_id,
+                       SUM(EXTRACT(EPOCH FROM
+                           COALESCE(h.date_out, NOW() AT TIME ZONE 'UTC') - h.date_in)
+                       ) / 86400.0 AS days
+                  FROM edu_lead_stage_history h
+              GROUP BY h.lead_id, h.stage_id
+            )
             """
         )
 

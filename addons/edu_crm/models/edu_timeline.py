@@ -3,41 +3,14 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-# the columns every source SELECTs, in this order (see _edu_timeline_sources)
-TIMELINE_COLUMNS = (
-    "row_id",
-    "partner_id",
-    "date",
-    "kind",
-    "channel",
-    "direction",
-    "state",
-    "summary",
-    "res_model",
-    "res_id",
-    "activity_type_id",
-    "enrollment_state",
-    "reason_code",
-    "reason_args",
-    "company_id",
+from .edu_timeline_sources import (
+    SOURCE_SHIFT,
+    TIMELINE_COLUMNS,
+    activity_channel_sql,
+    person_records_sql,
+    record_sources_sql,
+    text_sql,
 )
-# a row's id is its source's number shifted left by this many bits, plus a
-# number unique within the source (its table's id, or id * 8 + a sub-row)
-SOURCE_SHIFT = 40
-
-
-def activity_channel_sql(category):
-    """The timeline channel of an activity type's ``category`` column."""
-    return SQL(
-        "CASE %s WHEN 'phonecall' THEN 'phone' WHEN 'meeting' THEN 'meeting' "
-        "ELSE 'task' END",
-        category,
-    )
-
-
-def text_sql(value):
-    """A plain text column as the translated-text value of ``summary``."""
-    return SQL("jsonb_build_object('en_US', %s)", value)
 
 
 class EduTimeline(models.Model):
@@ -261,45 +234,13 @@ class EduTimeline(models.Model):
             self._edu_timeline_messages(),
             self._edu_timeline_activities(),
             self._edu_timeline_traces(),
-            self._edu_timeline_applications(),
-            self._edu_timeline_stages(),
-            self._edu_timeline_enrollments(),
-            self._edu_timeline_documents(),
-            self._edu_timeline_invoices(),
-            self._edu_timeline_payments(),
-            self._edu_timeline_reminders(),
+            *record_sources_sql(),
         ]
 
     def _edu_timeline_person_records(self):
         """``SELECT model, res_id, partner_id, company_id``: the records whose
         messages, activities and traces are on their person's timeline."""
-        return [
-            SQL(
-                "SELECT 'res.partner'::varchar AS model, p.id AS res_id, "
-                "p.id AS partner_id, p.company_id FROM res_partner p"
-            ),
-            SQL(
-                "SELECT 'crm.lead', l.id, l.partner_id, l.company_id "
-                "FROM crm_lead l WHERE l.partner_id IS NOT NULL"
-            ),
-            SQL(
-                "SELECT 'edu.enrollment', e.id, e.partner_id, e.company_id "
-                "FROM edu_enrollment e"
-            ),
-            SQL(
-                "SELECT 'edu.tuition.contract', c.id, c.student_id, c.company_id "
-                "FROM edu_tuition_contract c WHERE c.student_id IS NOT NULL"
-            ),
-            SQL(
-                "SELECT 'account.move', m.id, m.partner_id, m.company_id "
-                "FROM account_move m WHERE m.partner_id IS NOT NULL "
-                "AND m.move_type IN ('out_invoice', 'out_refund')"
-            ),
-            SQL(
-                "SELECT 'edu.document', d.id, d.partner_id, d.company_id "
-                "FROM edu_document d"
-            ),
-        ]
+        return person_records_sql()
 
     def _edu_timeline_records_sql(self):
         return SQL("(%s)", SQL(" UNION ALL ").join(self._edu_timeline_person_records()))
@@ -401,119 +342,4 @@ class EduTimeline(models.Model):
             summary=text_sql(SQL("mm.subject")),
             code=code,
             args=args,
-        )
-
-    def _edu_timeline_applications(self):
-        """Applications (admissions leads) of the person, when they came in."""
-        return SQL(
-            """
-            SELECT l.id, l.partner_id, l.create_date, 'application', 'record',
-                   'in', 'done', %(summary)s, 'crm.lead', l.id, NULL::int,
-                   NULL::varchar, NULL::varchar, NULL::jsonb, l.company_id
-              FROM crm_lead l
-              JOIN crm_team tm ON tm.id = l.team_id
-             WHERE l.partner_id IS NOT NULL AND tm.edu_is_admissions
-            """,
-            summary=text_sql(SQL("l.name")),
-        )
-
-    def _edu_timeline_stages(self):
-        """Each stage an application entered."""
-        return SQL(
-            """
-            SELECT h.id, l.partner_id, h.date_in, 'stage', 'record', NULL::varchar,
-                   'done', s.name, 'crm.lead', l.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, h.company_id
-              FROM edu_lead_stage_history h
-              JOIN crm_lead l ON l.id = h.lead_id
-              JOIN crm_stage s ON s.id = h.stage_id
-             WHERE l.partner_id IS NOT NULL
-            """
-        )
-
-    def _edu_timeline_enrollments(self):
-        """One row per dated change of an enrolment: applied, admitted,
-        enrolled, on leave, graduated, left (withdrawn or expelled)."""
-        return SQL(
-            """
-            SELECT e.id * 8 + ch.n, e.partner_id, ch.day::timestamp,
-                   'enrollment', 'record', NULL::varchar, 'done', %(summary)s,
-                   'edu.enrollment', e.id, NULL::int, ch.state,
-                   NULL::varchar, NULL::jsonb, e.company_id
-              FROM edu_enrollment e
-              JOIN edu_intake i ON i.id = e.intake_id
-        CROSS JOIN LATERAL (VALUES
-                   (1, e.date_applied, 'applied'),
-                   (2, e.date_admitted, 'admitted'),
-                   (3, e.date_enrolled, 'enrolled'),
-                   (4, e.date_leave, 'on_leave'),
-                   (5, e.date_graduated, 'graduated'),
-                   (6, e.date_end, CASE WHEN e.state = 'expelled' THEN 'expelled'
-                                        ELSE 'withdrawn' END)
-                   ) AS ch(n, day, state)
-             WHERE ch.day IS NOT NULL
-            """,
-            summary=text_sql(SQL("i.name")),
-        )
-
-    def _edu_timeline_documents(self):
-        """Numbered documents issued to the person."""
-        return SQL(
-            """
-            SELECT d.id, d.partner_id, d.date_issued, 'document', 'record', 'out',
-                   'done', %(summary)s, 'edu.document', d.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, d.company_id
-              FROM edu_document d
-             WHERE d.date_issued IS NOT NULL
-            """,
-            summary=text_sql(SQL("d.name")),
-        )
-
-    def _edu_timeline_invoices(self):
-        """Posted customer invoices and credit notes of the person."""
-        return SQL(
-            """
-            SELECT m.id, m.partner_id, COALESCE(m.invoice_date, m.date)::timestamp,
-                   'invoice', 'record', 'out', 'done', %(summary)s,
-                   'account.move', m.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, m.company_id
-              FROM account_move m
-             WHERE m.partner_id IS NOT NULL AND m.state = 'posted'
-               AND m.move_type IN ('out_invoice', 'out_refund')
-            """,
-            summary=text_sql(SQL("m.name")),
-        )
-
-    def _edu_timeline_payments(self):
-        """Payments received from the person."""
-        return SQL(
-            """
-            SELECT p.id, p.partner_id, p.date::timestamp, 'payment', 'record',
-                   CASE WHEN p.payment_type = 'inbound' THEN 'in' ELSE 'out' END,
-                   CASE WHEN p.state IN ('paid', 'in_process') THEN 'done'
-                        WHEN p.state = 'draft' THEN 'planned'
-                        ELSE 'failed' END,
-                   %(summary)s, 'account.payment', p.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, p.company_id
-              FROM account_payment p
-             WHERE p.partner_id IS NOT NULL AND p.partner_type = 'customer'
-            """,
-            summary=text_sql(SQL("COALESCE(p.name, p.memo)")),
-        )
-
-    def _edu_timeline_reminders(self):
-        """Steps of the payment reminder ladder on the person's contracts."""
-        return SQL(
-            """
-            SELECT g.id, c.student_id, COALESCE(g.date_done, g.create_date),
-                   'reminder', 'record', 'out',
-                   CASE g.state WHEN 'pending' THEN 'planned'
-                                WHEN 'failed' THEN 'failed' ELSE 'done' END,
-                   s.name, 'edu.tuition.contract', c.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, g.company_id
-              FROM edu_reminder_log g
-              JOIN edu_tuition_contract c ON c.id = g.contract_id
-              JOIN edu_reminder_stage s ON s.id = g.stage_id
-             WHERE c.student_id IS NOT NULL
-            """
         )
