@@ -1,6 +1,7 @@
 import logging
 import random
 import time
+from contextlib import contextmanager
 
 import psycopg2.errors
 from odoo import SUPERUSER_ID, api, models, tools
@@ -12,6 +13,10 @@ from ..engine import sql
 _logger = logging.getLogger(__name__)
 
 RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
+# cursor cache: depth of the send batches in progress (mail.mail._send)
+TRACE_SYNC_BATCH = "campaign_pressure_trace_sync_batch"
+# precommit data: trace ids whose reservations wait for the end of the batch
+TRACE_SYNC_PENDING = "campaign_pressure.trace_sync"
 
 
 class CampaignPressureEngine(models.AbstractModel):
@@ -103,6 +108,58 @@ class CampaignPressureEngine(models.AbstractModel):
             )
         )
         self.env["campaign.pressure.contact"].invalidate_model(["state"])
+
+    @contextmanager
+    def _pressure_trace_sync_batch(self):
+        """Within this block (a send batch), the reservations of the traces
+        Odoo marks sent or failed one mail at a time are confirmed or
+        released together at its end, in at most two statements: one per
+        trace would be two queries per mail (issue 18). A commit inside the
+        block (``auto_commit``) applies what is pending first (precommit); an
+        error leaves it pending with the traces' own writes, for the commit
+        or the rollback that follows."""
+        cache = self.env.cr.cache
+        cache[TRACE_SYNC_BATCH] = cache.get(TRACE_SYNC_BATCH, 0) + 1
+        try:
+            yield
+        finally:
+            cache[TRACE_SYNC_BATCH] -= 1
+        if not cache[TRACE_SYNC_BATCH]:
+            self._pressure_sync_pending()
+
+    @api.model
+    def _pressure_sync_traces_later(self, trace_ids, state):
+        """Confirm or release the reservations of mailing traces: at the end
+        of the send batch in progress (:meth:`_pressure_trace_sync_batch`),
+        at once outside one."""
+        if not trace_ids:
+            return
+        if not self.env.cr.cache.get(TRACE_SYNC_BATCH):
+            self._pressure_sync_traces(trace_ids, state)
+            return
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(TRACE_SYNC_PENDING)
+        if pending is None:
+            pending = precommit.data[TRACE_SYNC_PENDING] = {
+                "confirmed": set(),
+                "released": set(),
+            }
+            precommit.add(self._pressure_sync_pending)
+        pending[state].update(trace_ids)
+
+    @api.model
+    def _pressure_sync_pending(self):
+        """Apply the confirmations and releases waiting for the end of a
+        send batch. A trace confirmed and released in the same batch ends
+        released whatever the order, as one statement per write would leave
+        it: a release moves reserved and confirmed contacts, a confirmation
+        only reserved ones."""
+        pending = self.env.cr.precommit.data.pop(TRACE_SYNC_PENDING, None)
+        if not pending:
+            return
+        released = pending["released"]
+        self._pressure_sync_traces(sorted(released), "released")
+        self._pressure_sync_traces(sorted(pending["confirmed"] - released), "confirmed")
 
     @api.model
     def _pressure_sync_traces(self, trace_ids, state):

@@ -77,14 +77,14 @@ class MailingTrace(models.Model):
         res = super().write(vals)
         status = vals.get("trace_status")
         if status in CONFIRM_STATUSES:
-            self.env["campaign.pressure.engine"]._pressure_sync_traces(
+            self.env["campaign.pressure.engine"]._pressure_sync_traces_later(
                 self.ids, "confirmed"
             )
         elif status in RELEASE_STATUSES and self.env.su:
             # a failed delivery gives the person's budget back; it is
             # reported by the server (mail queue, SMS gateway) as sudo: a
             # user marking sent traces failed would raise the person's room
-            self.env["campaign.pressure.engine"]._pressure_sync_traces(
+            self.env["campaign.pressure.engine"]._pressure_sync_traces_later(
                 self.ids, "released"
             )
         return res
