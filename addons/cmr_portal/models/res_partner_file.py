@@ -132,6 +132,15 @@ class ResPartner(models.Model):
             parts.append(
                 _("Prefers %(channel)s", channel=labels[self.cmr_preferred_channel])
             )
+        if self.pressure_blocked_channel_ids:
+            parts.append(
+                _(
+                    "Blocked: %(channels)s",
+                    channels=", ".join(
+                        self.pressure_blocked_channel_ids.mapped("name")
+                    ),
+                )
+            )
         if self.edu_sponsor_ids:
             parts.append(
                 _("Sponsors may see records")

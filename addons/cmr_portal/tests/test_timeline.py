@@ -92,6 +92,15 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         person = self.student.with_user(self.user_staff)
         self.assertIn("Prefers SMS", person.edu_file_consent)
         self.assertIn("Sponsors may not see records", person.edu_file_consent)
+        # a channel the person blocked in the portal reads as blocked, not
+        # as "allowed" (Odoo's phone blacklist is about SMS marketing only)
+        self.assertNotIn("Blocked:", person.edu_file_consent)
+        self.student.sudo().pressure_blocked_channel_ids = self.env.ref(
+            "campaign_pressure.channel_phone"
+        )
+        self.env.invalidate_all()
+        self.assertIn("Blocked: Phone call", person.edu_file_consent)
+        self.student.sudo().pressure_blocked_channel_ids = False
         self.assertEqual(person.cmr_file_contacts_week, 1)
         self.assertEqual(person.cmr_file_contacts_month, 1)
         self.student.sudo().write(

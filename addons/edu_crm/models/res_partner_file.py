@@ -216,7 +216,8 @@ class ResPartner(models.Model):
         _ = self.env._
         return [
             _("Email blocked") if self.is_blacklisted else _("Email allowed"),
-            _("Phone blocked") if self.phone_blacklisted else _("Phone allowed"),
+            # Odoo's phone blacklist is the SMS marketing one, not phone calls
+            _("SMS blocked") if self.phone_blacklisted else _("SMS allowed"),
         ]
 
     def action_edu_open_timeline(self):

@@ -335,7 +335,7 @@ class TestPersonFile(TimelineCommon):
         self.assertAlmostEqual(person.edu_file_balance_due, 250.0 + invoiced)
         # an addon that records more consent adds its phrases after these
         self.assertTrue(
-            person.edu_file_consent.startswith("Email allowed · Phone allowed")
+            person.edu_file_consent.startswith("Email allowed · SMS allowed")
         )
         self.env["mail.blacklist"].sudo()._add(self.person.email)
         self.env.invalidate_all()
