@@ -2,7 +2,7 @@
     "name": "Education CRM",
     "summary": "Students, applicants, programmes, admissions funnel, enrolments, "
     "tuition and numbered documents on CRM and Accounting",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "Education CRM Team",
