@@ -18,6 +18,7 @@
         "security/cmr_portal_security.xml",
         "security/cmr_portal_apply_security.xml",
         "data/cmr_request_data.xml",
+        "data/cmr_applicant_activity_data.xml",
         "views/cmr_portal_menus.xml",
         "views/cmr_request_views.xml",
         "views/cmr_feedback_views.xml",
@@ -34,6 +35,8 @@
         "views/cmr_portal_sponsors_templates.xml",
         "views/cmr_portal_apply_templates.xml",
         "views/cmr_portal_applications_templates.xml",
+        "views/cmr_portal_offer_templates.xml",
+        "views/mail_activity_type_views.xml",
     ],
     "demo": ["demo/cmr_portal_demo.xml", "demo/cmr_portal_apply_demo.xml"],
     "assets": {

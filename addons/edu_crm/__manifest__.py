@@ -27,7 +27,9 @@
         "data/edu_admission_data.xml",
         # data: documents
         "report/edu_document_reports.xml",
+        "report/edu_document_offer_report.xml",
         "data/edu_document_type_data.xml",
+        "data/edu_offer_data.xml",
         "data/edu_document_cron_data.xml",
         "data/edu_document_survey_data.xml",
         # data: tuition
@@ -57,6 +59,7 @@
         "views/edu_tuition_config_settings_views.xml",
         # views: online applications
         "views/edu_application_views.xml",
+        "views/crm_lead_offer_views.xml",
         # views: the person's file and timeline
         "views/edu_timeline_views.xml",
         "views/res_partner_file_views.xml",

@@ -1,6 +1,7 @@
 from . import (
     apply,
     applications,
+    apply_offer,
     communications,
     education,
     mailing,

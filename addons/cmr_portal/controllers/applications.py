@@ -63,7 +63,7 @@ class CmrApplicationsPortal(CmrCustomerPortal):
 
     def _cmr_application_page(self, lead_sudo, errors=None, status=200, **extra):
         env = request.env
-        activity = lead_sudo.activity_ids.sorted(lambda a: (a.date_deadline, a.id))[:1]
+        activity = lead_sudo._cmr_applicant_next_activity()
         messages = lead_sudo.message_ids.filtered(
             lambda m: m.message_type == "comment"
             and m.subtype_id == env.ref("mail.mt_comment")

@@ -47,9 +47,18 @@ class CmrApplyPortal(CmrCustomerPortal):
         )
 
     def _cmr_catalogue_intake(self, intake_id):
+        """The intake ``intake_id`` when it is open for application today
+        (superuser, public fields only), else an empty recordset: one search
+        by id, whatever the number of open intakes."""
         intake_id = _to_int(intake_id)
-        intakes = self._cmr_open_intakes()
-        return intakes.filtered(lambda i: i.id == intake_id)
+        Intake = request.env["edu.intake"].sudo()
+        if not intake_id:
+            return Intake
+        today = fields.Date.context_today(Intake)
+        return Intake.search(
+            [("id", "=", intake_id), *Intake._edu_open_for_application_domain(today)],
+            limit=1,
+        )
 
     def _cmr_plans(self, company):
         return (

@@ -1,5 +1,6 @@
-"""Demo data only: the demo applicant's online applications (one complete,
-one still missing a document). Nothing but the demo file calls this model;
+"""Demo data only: the demo applicants' online applications, one at each
+state: applied (complete), missing a document, offer pending, offer accepted
+with the tuition contract to sign. Nothing but the demo file calls this model;
 its method is private."""
 
 from odoo import api, fields, models
@@ -50,8 +51,45 @@ class CmrPortalApplyDemo(models.AbstractModel):
         )
         diploma.is_required = True
         lead.activity_schedule(
-            "mail.mail_activity_data_meeting",
-            summary="Admission interview",
+            "cmr_portal.mail_activity_type_admission_interview",
             date_deadline=fields.Date.add(fields.Date.context_today(self), days=14),
         )
+        self._setup_offers(values)
         return True
+
+    @api.model
+    def _setup_offers(self, values):
+        """An offer waiting for the answer, and an offer accepted (the
+        application enrolled, its draft contract to sign in the portal)."""
+        ref = self.env.ref
+        Lead = self.env["crm.lead"].sudo()
+        for user_xmlid, intake_xmlid, accept in (
+            (
+                "cmr_portal.user_applicant_offer_demo",
+                "edu_crm.intake_data_next_demo",
+                False,
+            ),
+            (
+                "cmr_portal.user_applicant_accepted_demo",
+                "edu_crm.intake_bsc_cs_next_demo",
+                True,
+            ),
+        ):
+            user = ref(user_xmlid, raise_if_not_found=False)
+            intake = ref(intake_xmlid, raise_if_not_found=False)
+            if not (user and intake):
+                continue
+            partner = user.partner_id
+            lead = Lead._edu_apply_online(
+                partner,
+                intake,
+                dict(values, contact_name=partner.name, email_from=partner.email),
+                [
+                    (requirement, f"{requirement.name}.pdf", DEMO_PDF)
+                    for requirement in intake.programme_id.requirement_ids
+                    if requirement.is_required
+                ],
+            )
+            lead.action_edu_issue_offer()
+            if accept:
+                lead.action_edu_accept_offer()

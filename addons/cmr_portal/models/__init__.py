@@ -9,3 +9,5 @@ from . import mailing_trace
 from . import cmr_form_attempt
 from . import edu_timeline
 from . import res_partner_file
+from . import mail_activity_type
+from . import crm_lead_applicant

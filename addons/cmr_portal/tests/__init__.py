@@ -19,3 +19,6 @@ from . import test_tuition_page_figures
 from . import test_system_fields
 from . import test_apply
 from . import test_timeline
+from . import test_application_next_step
+from . import test_offer
+from . import test_offer_tour

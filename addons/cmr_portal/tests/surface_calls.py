@@ -244,3 +244,23 @@ class SurfaceCalls:
             {"partner_ids": [Command.set(self.student.ids)]},
         )
         return wizard.action_log()
+
+    # the offer of a place (edu_crm crm_lead_offer.py)
+    def _offer_pending_lead(self):
+        lead = self._new_crm_lead()
+        lead.write(
+            {"partner_id": self.users["portal"].partner_id.id, "edu_is_online": True}
+        )
+        lead.action_edu_issue_offer()
+        return lead
+
+    def _call_crm_lead_action_edu_issue_offer(self, user):
+        return self._as(self._new_crm_lead(), user).action_edu_issue_offer()
+
+    def _call_crm_lead_action_edu_accept_offer(self, user):
+        return self._as(self._offer_pending_lead(), user).action_edu_accept_offer()
+
+    def _call_crm_lead_action_edu_decline_offer(self, user):
+        reason = self.su_env.ref("edu_crm.crm_lost_reason_tuition")
+        lead = self._offer_pending_lead()
+        return self._as(lead, user).action_edu_decline_offer(reason.id)

@@ -35,6 +35,8 @@ PRESSURE = frozenset({"pressure"})
 READERS = "readers"
 # the applicant of an online application (portal) and the admissions office
 APPLICANT = frozenset({"portal", "edu_user", "edu_manager"})
+# the applicant alone: answering the offer made to them
+APPLICANT_ONLY = frozenset({"portal"})
 
 # (model, method): who may call it. Fixtures build a record in a state where
 # the allowed user succeeds; every other user must get an AccessError.
@@ -68,6 +70,9 @@ PUBLIC_METHODS = {
     ("crm.lead", "action_edu_open_enrollments"): READERS,
     ("crm.lead", "action_edu_send_questionnaire"): EDU,
     ("crm.lead", "action_edu_withdraw"): APPLICANT,
+    ("crm.lead", "action_edu_issue_offer"): EDU,
+    ("crm.lead", "action_edu_accept_offer"): APPLICANT_ONLY,
+    ("crm.lead", "action_edu_decline_offer"): APPLICANT_ONLY,
     ("crm.lead", "action_edu_view_questionnaires"): READERS,
     ("edu.lead.enrol.wizard", "action_enrol"): EDU,
     ("res.partner", "action_edu_merge_duplicates"): EDU,
@@ -217,7 +222,11 @@ WRITABLE_FIELDS = {
             "pressure_call_outcome pressure_marketing_call",
         )
     ],
-    "mail.activity.type": [(MANAGER, None, "pressure_marketing_call")],
+    "mail.activity.type": [
+        (MANAGER, None, "pressure_marketing_call"),
+        # cmr_portal: which activity types an applicant sees as the next step
+        (MANAGER, None, "cmr_applicant_visible"),
+    ],
     # cmr_portal
     "cmr.feedback": [
         (
@@ -272,6 +281,7 @@ WRITABLE_FIELDS = {
         # online applications: the documents' rows are refused by their model
         (EDU, None, "edu_application_document_ids edu_sponsor_name"),
         (EDU, "workflow", "edu_checklist_state edu_is_online"),
+        (EDU, "workflow", "edu_offer_document_id edu_offer_state"),
     ],
     # how likely an application in a stage is; the stage only enrolling reaches
     "crm.stage": [(MANAGER, None, "edu_is_enrolment edu_probability")],
@@ -379,6 +389,8 @@ WRITABLE_FIELDS = {
             "amount_total amount_untaxed document_id invoice_ids name state "
             "suspension_proposed",
         ),
+        # signed online by the student (edu_tuition_contract_sign.py)
+        (EDU, "workflow", "signature signed_by signed_on"),
     ],
     "edu.tuition.instalment": [
         (EDU, "terms", "amount due_date sequence"),

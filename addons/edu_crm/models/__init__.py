@@ -52,3 +52,8 @@ from . import edu_tuition_config_settings
 # the person's file and timeline
 from . import edu_timeline
 from . import res_partner_file
+
+# the offer, its acceptance and the contract's online signature
+from . import crm_lead_offer
+from . import edu_document_offer
+from . import edu_tuition_contract_sign
