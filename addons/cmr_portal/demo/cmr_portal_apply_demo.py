@@ -83,7 +83,12 @@ class CmrPortalApplyDemo(models.AbstractModel):
             lead = Lead._edu_apply_online(
                 partner,
                 intake,
-                dict(values, contact_name=partner.name, email_from=partner.email),
+                dict(
+                    values,
+                    contact_name=partner.name,
+                    email_from=partner.email,
+                    phone=False,
+                ),
                 [
                     (requirement, f"{requirement.name}.pdf", DEMO_PDF)
                     for requirement in intake.programme_id.requirement_ids
