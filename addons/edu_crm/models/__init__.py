@@ -51,4 +51,5 @@ from . import edu_tuition_config_settings
 
 # the person's file and timeline
 from . import edu_timeline
+from . import edu_timeline_access
 from . import res_partner_file
