@@ -59,6 +59,7 @@
         "views/edu_application_views.xml",
         # views: the person's file and timeline
         "views/edu_timeline_views.xml",
+        "wizard/edu_call_log_views.xml",
         "views/res_partner_file_views.xml",
     ],
     "demo": [

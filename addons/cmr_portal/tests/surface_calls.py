@@ -244,3 +244,11 @@ class SurfaceCalls:
             {"partner_ids": [Command.set(self.student.ids)]},
         )
         return wizard.action_log()
+
+    def _call_edu_call_log_action_log(self, user):
+        wizard = self._wizard(
+            "edu.call.log",
+            user,
+            {"partner_id": self.student.id, "outcome": "reached"},
+        )
+        return wizard.action_log()

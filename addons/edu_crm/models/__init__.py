@@ -50,6 +50,7 @@ from . import res_partner_segment
 from . import edu_tuition_config_settings
 
 # the person's file and timeline
+from . import mail_message  # before the timeline: its view reads the call columns
 from . import edu_timeline
 from . import edu_timeline_access
 from . import res_partner_file
