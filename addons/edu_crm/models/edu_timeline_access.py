@@ -94,9 +94,7 @@ class EduTimeline(models.Model):
                 continue
             if env["ir.rule"]._compute_domain(model, "read"):
                 records = env[model].with_context(active_test=False)._search([])
-                readable.append(
-                    [("res_model", "=", model), ("res_id", "in", records)]
-                )
+                readable.append([("res_model", "=", model), ("res_id", "in", records)])
             else:
                 readable.append([("res_model", "=", model)])
         return expression.AND(

@@ -26,7 +26,10 @@ class MailMessage(models.Model):
     _inherit = "mail.message"
 
     edu_call_direction = fields.Selection(
-        CALL_DIRECTIONS, string="Call Direction", readonly=True, groups="base.group_user"
+        CALL_DIRECTIONS,
+        string="Call Direction",
+        readonly=True,
+        groups="base.group_user",
     )
     edu_call_duration = fields.Float(
         string="Call Duration",

@@ -105,7 +105,9 @@ class TestCallLog(TimelineCommon):
     def test_only_the_call_log_records_an_outcome(self):
         self._log(outcome="reached")
         message = self.person.message_ids.filtered("edu_call_outcome")
-        employee = new_test_user(self.env, login="call_employee", groups="base.group_user")
+        employee = new_test_user(
+            self.env, login="call_employee", groups="base.group_user"
+        )
         for user in (self.clerk, self.bursar, employee):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 message.with_user(user).write({"edu_call_outcome": "do_not_contact"})
@@ -119,7 +121,9 @@ class TestCallLog(TimelineCommon):
                     }
                 )
         self.assertEqual(message.edu_call_outcome, "reached")
-        portal = new_test_user(self.env, login="call_portal", groups="base.group_portal")
+        portal = new_test_user(
+            self.env, login="call_portal", groups="base.group_portal"
+        )
         for user in (portal, employee):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["edu.call.log"].with_user(user).create(
