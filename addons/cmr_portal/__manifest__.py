@@ -34,6 +34,7 @@
         "views/cmr_portal_sponsors_templates.xml",
         "views/cmr_portal_apply_templates.xml",
         "views/cmr_portal_applications_templates.xml",
+        "views/cmr_portal_enquiry_templates.xml",
     ],
     "demo": ["demo/cmr_portal_demo.xml", "demo/cmr_portal_apply_demo.xml"],
     "assets": {

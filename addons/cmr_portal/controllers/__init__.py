@@ -3,6 +3,7 @@ from . import (
     applications,
     communications,
     education,
+    enquiry,
     mailing,
     portal,
     preferences,
