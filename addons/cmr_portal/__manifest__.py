@@ -37,6 +37,7 @@
         "views/cmr_portal_applications_templates.xml",
         "views/cmr_portal_offer_templates.xml",
         "views/mail_activity_type_views.xml",
+        "views/cmr_portal_enquiry_templates.xml",
     ],
     "demo": ["demo/cmr_portal_demo.xml", "demo/cmr_portal_apply_demo.xml"],
     "assets": {

@@ -62,6 +62,7 @@
         "views/crm_lead_offer_views.xml",
         # views: the person's file and timeline
         "views/edu_timeline_views.xml",
+        "wizard/edu_call_log_views.xml",
         "views/res_partner_file_views.xml",
     ],
     "demo": [

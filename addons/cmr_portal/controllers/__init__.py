@@ -4,6 +4,7 @@ from . import (
     apply_offer,
     communications,
     education,
+    enquiry,
     mailing,
     portal,
     preferences,

@@ -48,6 +48,21 @@ class EduTimeline(models.Model):
             self._cmr_timeline_contacts(),
         ]
 
+    @api.model
+    def _edu_timeline_kind_models(self):
+        return {
+            **super()._edu_timeline_kind_models(),
+            "contact": "campaign.pressure.contact",
+        }
+
+    @api.model
+    def _edu_timeline_record_models(self):
+        return super()._edu_timeline_record_models() + [
+            "cmr.request",
+            "cmr.feedback",
+            "cmr.consent.log",
+        ]
+
     def _edu_timeline_person_records(self):
         return super()._edu_timeline_person_records() + [
             SQL(

@@ -264,3 +264,11 @@ class SurfaceCalls:
         reason = self.su_env.ref("edu_crm.crm_lost_reason_tuition")
         lead = self._offer_pending_lead()
         return self._as(lead, user).action_edu_decline_offer(reason.id)
+
+    def _call_edu_call_log_action_log(self, user):
+        wizard = self._wizard(
+            "edu.call.log",
+            user,
+            {"partner_id": self.student.id, "outcome": "reached"},
+        )
+        return wizard.action_log()

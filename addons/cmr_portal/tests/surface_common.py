@@ -377,3 +377,8 @@ class SurfaceCommon(SurfaceCalls, TuitionPortalCommon):
         return self.su_env["edu.tuition.cancel.wizard"].create(
             {"contract_id": self.contract.id, "mode": "credit"}
         )
+
+    def _new_edu_call_log(self):
+        return self.su_env["edu.call.log"].create(
+            {"partner_id": self.student.id, "outcome": "reached"}
+        )

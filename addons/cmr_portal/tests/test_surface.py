@@ -115,6 +115,7 @@ PUBLIC_METHODS = {
     # edu_crm: the person's file and timeline
     ("edu.timeline", "action_open_record"): READERS,
     ("res.partner", "action_edu_open_timeline"): EDU,
+    ("edu.call.log", "action_log"): EDU,
 }
 
 # model: [(who may write, guard, "fields")]: who the access rights and field
@@ -407,6 +408,16 @@ WRITABLE_FIELDS = {
         (EDU, "workflow", "company_id contract_id is_sponsor"),
     ],
     "account.move": [(EDU, "workflow", "edu_contract_id edu_instalment_id")],
+    # edu_crm: calls logged from the person or the lead; only the call log
+    # stamps a message with what the call was
+    "edu.call.log": [(EDU, None, "direction duration lead_id note outcome partner_id")],
+    "mail.message": [
+        (
+            EDU | MARKETING | {"employee"},
+            "workflow",
+            "edu_call_direction edu_call_duration edu_call_outcome",
+        )
+    ],
 }
 
 

@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CmrPortalDataMixin
 
@@ -48,9 +48,15 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
             body="Internal: owes the library", subtype_xmlid="mail.mt_note"
         )
         cls.student.with_user(cls.user_staff).cmr_preferred_channel = "sms"
+        # mailing traces and the contact log are Email Marketing's
+        cls.user_staff_marketing = new_test_user(
+            env,
+            login="cmr_staff_marketing",
+            groups="edu_crm.group_edu_user,mass_mailing.group_mass_mailing_user",
+        )
 
-    def _rows(self, partner):
-        Timeline = self.env["edu.timeline"].with_user(self.user_staff)
+    def _rows(self, partner, user=None):
+        Timeline = self.env["edu.timeline"].with_user(user or self.user_staff_marketing)
         Timeline.env.flush_all()
         return Timeline.search([("partner_id", "=", partner.id)])
 
@@ -87,6 +93,11 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         self.assertFalse(
             self._rows(self.other).filtered(lambda r: r.kind == "feedback"),
             "another person's timeline has none of it",
+        )
+        # a registrar without Email Marketing reads neither of its sources
+        registrar = self._rows(self.student, user=self.user_staff)
+        self.assertEqual(
+            registrar, rows.filtered(lambda r: r.kind not in ("mailing", "contact"))
         )
         # the person's file: consent and the marketing contacts against the cap
         person = self.student.with_user(self.user_staff)

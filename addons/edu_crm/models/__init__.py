@@ -50,7 +50,10 @@ from . import res_partner_segment
 from . import edu_tuition_config_settings
 
 # the person's file and timeline
+from . import mail_message  # before the timeline: its view reads the call columns
 from . import edu_timeline
+from . import edu_timeline_access
+from . import crm_lead_enquiry
 from . import res_partner_file
 
 # the offer, its acceptance and the contract's online signature

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from .edu_timeline_sources import (
+    MESSAGES_SOURCE,
     SOURCE_SHIFT,
     TIMELINE_COLUMNS,
     activity_channel_sql,
@@ -144,8 +145,33 @@ class EduTimeline(models.Model):
     def _edu_timeline_describe(self):
         """``{row id: text}`` for the rows of ``self`` whose summary is a code
         that their source puts in words (one query per source for the
-        batch): none here, an addon adds its own."""
-        return {}
+        batch): the logged calls' outcome and duration here, an addon adds
+        its own."""
+        # done activities are the rows of the messages source (the first)
+        first = MESSAGES_SOURCE << SOURCE_SHIFT
+        calls = {
+            row.id - first: row
+            for row in self
+            if row.kind == "activity"
+            and row.state == "done"
+            and row.id >> SOURCE_SHIFT == MESSAGES_SOURCE
+        }
+        messages = self.env["mail.message"].sudo().browse(calls).exists()
+        outcomes = dict(
+            messages._fields["edu_call_outcome"]._description_selection(self.env)
+        )
+        described = {}
+        for message in messages.filtered("edu_call_outcome"):
+            hours, minutes = divmod(round(message.edu_call_duration * 60), 60)
+            row = calls[message.id]
+            described[row.id] = " · ".join(
+                (
+                    row.summary,
+                    outcomes[message.edu_call_outcome],
+                    f"{hours}:{minutes:02d}",
+                )
+            )
+        return described
 
     @api.depends("reason_code", "reason_args")
     @api.depends_context("lang")
@@ -225,7 +251,8 @@ class EduTimeline(models.Model):
         )
 
     def _edu_timeline_sources(self):
-        """One ``SQL`` ``SELECT`` per source, with the columns of
+        """One ``SQL`` ``SELECT`` per source, the messages first
+        (``MESSAGES_SOURCE``), with the columns of
         ``TIMELINE_COLUMNS`` in that order (``summary`` as translated text:
         a ``jsonb`` of language codes, ``text_sql()`` for plain text). An
         addon adds its sources by extending this list; keep each source keyed
@@ -261,7 +288,9 @@ class EduTimeline(models.Model):
                         WHEN m.message_type = 'email' THEN 'email'
                         WHEN COALESCE(st.internal, FALSE) OR m.is_internal THEN 'note'
                         ELSE 'email' END AS channel,
-                   CASE WHEN m.author_id = r.partner_id THEN 'in'
+                   CASE WHEN m.edu_call_direction IS NOT NULL
+                        THEN m.edu_call_direction
+                        WHEN m.author_id = r.partner_id THEN 'in'
                         WHEN m.mail_activity_type_id IS NOT NULL
                           OR COALESCE(st.internal, FALSE) OR m.is_internal THEN NULL
                         ELSE 'out' END AS direction,

@@ -26,6 +26,8 @@ TIMELINE_COLUMNS = (
 # a row's id is its source's number shifted left by this many bits, plus a
 # number unique within the source (its table's id, or id * 8 + a sub-row)
 SOURCE_SHIFT = 40
+# the number of the messages source (the first of _edu_timeline_sources)
+MESSAGES_SOURCE = 1
 
 
 def activity_channel_sql(category):

@@ -143,6 +143,7 @@ class ResPartner(models.Model):
             partner.edu_file_consent = " · ".join(partner._edu_file_consent_parts())
             partner.edu_timeline_count = counts.get(partner, 0)
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_edu_timeline_ids(self):
         """The ``FILE_ENTRIES`` latest entries of each person: one query for
         the batch (the view's rows of these people, newest first)."""

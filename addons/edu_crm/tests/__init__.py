@@ -27,3 +27,5 @@ from . import test_views
 from . import test_tuition_money
 from . import test_demo_story
 from . import test_timeline
+from . import test_timeline_access
+from . import test_call_log

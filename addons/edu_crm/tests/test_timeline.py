@@ -27,6 +27,14 @@ class TimelineCommon(TuitionCommon):
         cls.other = cls.student_2
         cls.team = cls.env.ref("edu_crm.crm_team_admissions")
         cls.phonecall = cls.env.ref("mail.mail_activity_data_call")
+        # a registrar who also sends the mailings: reads every source
+        cls.marketer = new_test_user(
+            cls.env,
+            login="timeline_marketer",
+            groups="edu_crm.group_edu_user,mass_mailing.group_mass_mailing_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
 
     def _rows(self, user=None, domain=None):
         Timeline = self.env["edu.timeline"].with_user(user or self.clerk)
@@ -121,7 +129,7 @@ class TestTimeline(TimelineCommon):
         # a record of somebody else never shows
         self.other.message_post(body="Not Stella's", message_type="comment")
 
-        rows = self._rows()
+        rows = self._rows(user=self.marketer)
         welcome = self._only(rows, kind="message", res_model="res.partner")
         self.assertEqual(welcome.channel, "email")
         self.assertEqual(welcome.direction, "out")
@@ -166,7 +174,7 @@ class TestTimeline(TimelineCommon):
 
         # planned moves to past when done, with the outcome written as feedback
         activity.action_feedback(feedback="Reached, interview on Monday")
-        rows = self._rows()
+        rows = self._rows(user=self.marketer)
         self.assertFalse(
             rows.filtered(lambda r: r.kind == "activity" and r.state == "planned")
         )
@@ -208,7 +216,7 @@ class TestTimeline(TimelineCommon):
                 for _i in range(count)
             ]
         )
-        Timeline = self.env["edu.timeline"].with_user(self.clerk)
+        Timeline = self.env["edu.timeline"].with_user(self.marketer)
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
@@ -276,8 +284,9 @@ class TestTimeline(TimelineCommon):
                 self._rows(user=user)
 
     def test_open_record_refuses_what_the_user_may_not_read(self):
-        """An entry the user sees (no company) whose record they may not read
-        (a sales lead of somebody else, outside the admissions teams)."""
+        """An entry whose record the user may not read (a sales lead of
+        somebody else, outside the admissions teams): not on their timeline,
+        and opening it by its id is refused too."""
         salesman = new_test_user(
             self.env, login="timeline_seller", groups="sales_team.group_sale_salesman"
         )
@@ -294,10 +303,17 @@ class TestTimeline(TimelineCommon):
         lead.message_post(
             body="Deal notes", message_type="comment", subtype_xmlid="mail.mt_note"
         )
-        row = self._only(self._rows(domain=[("kind", "=", "message")]), res_id=lead.id)
+        self.env.flush_all()
+        row = self._only(
+            self.env["edu.timeline"].search(
+                [("partner_id", "=", self.person.id), ("kind", "=", "message")]
+            ),
+            res_id=lead.id,
+        )
         self.assertFalse(lead.with_user(self.clerk).has_access("read"))
+        self.assertNotIn(row, self._rows(domain=[("kind", "=", "message")]))
         with self.assertRaises(AccessError):
-            row.action_open_record()
+            row.with_user(self.clerk).action_open_record()
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,138 @@
+import re
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestEnquiry(HttpCase):
+    """The public web enquiry form: an Admissions lead with the UTM of the
+    visit, on the existing person (never rewriting their contact), on the
+    person's timeline; bad input, the honeypot, the rate limit and CSRF."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.programme = env["edu.programme"].create(
+            {"code": "ENQ", "name": "Enquiry Studies"}
+        )
+        cls.person = env["res.partner"].create(
+            {
+                "name": "Erin Existing",
+                "email": "erin.existing@example.com",
+                "phone": "+380 44 111 2222",
+            }
+        )
+        cls.team = env.ref("edu_crm.crm_team_admissions")
+
+    def _csrf(self, url="/enquiry"):
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def _send(self, token, **values):
+        data = {
+            "contact_name": "Erin E.",
+            "email": "Erin.Existing@example.com",
+            "phone": "+380 99 999 9999",
+            "programme_id": str(self.programme.id),
+            "message": "Is there an evening course?",
+            "consent": "1",
+            "csrf_token": token,
+        }
+        data.update(values)
+        data = {key: value for key, value in data.items() if value is not None}
+        return self.url_open("/enquiry", data=data, allow_redirects=False)
+
+    def _sent(self, response):
+        """The send was taken: redirected to the thanks page (else the
+        page's messages say why)."""
+        errors = re.search(r'id="cmr_errors".*?</ul>', response.text, re.S)
+        self.assertEqual(response.status_code, 303, errors and errors.group(0))
+        self.assertIn("/enquiry?sent=1", response.headers["Location"])
+
+    def _leads(self, email="erin.existing@example.com"):
+        self.env.invalidate_all()
+        return self.env["crm.lead"].search([("email_normalized", "=", email)])
+
+    def test_enquiry_lands_on_the_existing_person_with_utm(self):
+        token = self._csrf("/enquiry?utm_source=Open+day+flyer&utm_campaign=Autumn+26")
+        self._sent(self._send(token))
+        lead = self.env["crm.lead"].search([("partner_id", "=", self.person.id)])
+        self.assertEqual(len(lead), 1)
+        self.assertEqual(
+            (lead.team_id, lead.stage_id, lead.edu_programme_id, lead.type),
+            (
+                self.team,
+                self.env.ref("edu_crm.crm_stage_inquiry"),
+                self.programme,
+                "opportunity",
+            ),
+        )
+        self.assertEqual(lead.source_id.name, "Open day flyer")
+        self.assertEqual(lead.campaign_id.name, "Autumn 26")
+        self.assertIn("Is there an evening course?", lead.description)
+        self.assertIn("+380 99 999 9999", lead.description, "what was typed")
+        # what a visitor types never rewrites the person's contact
+        self.assertEqual(
+            (self.person.email, self.person.phone),
+            ("erin.existing@example.com", "+380 44 111 2222"),
+        )
+        # on the person's timeline, opening the lead
+        self.env.flush_all()
+        rows = self.env["edu.timeline"].search(
+            [("partner_id", "=", self.person.id), ("kind", "=", "application")]
+        )
+        self.assertEqual(rows.record_ref, lead)
+        self.assertIn("Enquiry", rows.summary)
+
+    def test_new_person_gets_a_file(self):
+        self._sent(
+            self._send(
+                self._csrf(), email="nina.new@example.com", phone="", programme_id=""
+            )
+        )
+        lead = self._leads("nina.new@example.com")
+        self.assertEqual(len(lead), 1)
+        self.assertTrue(lead.partner_id)
+        self.assertNotEqual(lead.partner_id, self.person)
+        self.assertEqual(lead.partner_id.email_normalized, "nina.new@example.com")
+        self.assertFalse(lead.edu_programme_id)
+
+    def test_bad_fields_redisplay_with_the_message_and_what_was_typed(self):
+        token = self._csrf()
+        cases = [
+            ({"email": "erin@nowhere"}, "Give a valid email address"),
+            ({"contact_name": ""}, "Give your name."),
+            ({"consent": None}, "Agree to be contacted"),
+            ({"programme_id": "999999999"}, "Choose one of the programmes"),
+            ({"message": "x" * 4001}, "limited to 4000 characters"),
+        ]
+        for values, words in cases:
+            with self.subTest(values=list(values)):
+                response = self._send(token, **values)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(words, response.text)
+                self.assertIn("Nothing was saved", response.text)
+                self.assertIn("+380 99 999 9999", response.text, "kept as typed")
+        self.assertIn('value="erin@nowhere"', self._send(token, email="erin@nowhere").text)
+        self.assertFalse(self.env["crm.lead"].search([("partner_id", "=", self.person.id)]))
+
+    def test_abuse_controls(self):
+        token = self._csrf()
+        with mute_logger("odoo.http"):
+            response = self._send("forged")
+        self.assertEqual(response.status_code, 400)
+        response = self._send(token, website_url="http://spam.example.com")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("could not be sent", response.text)
+        self.assertFalse(self._leads())
+        # per email: the sixth send within the hour is refused (the honeypot's
+        # counted too)
+        for _i in range(4):
+            self._sent(self._send(token))
+        response = self._send(token)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Too many enquiries", response.text)
+        self.assertEqual(len(self._leads()), 4)

@@ -1,0 +1,63 @@
+from markupsafe import Markup
+from odoo import api, models
+from odoo.tools import plaintext2html
+
+
+class CrmLead(models.Model):
+    """Enquiries from the public web form: an Admissions lead in the
+    Enquiry stage, on the person it comes from."""
+
+    _inherit = "crm.lead"
+
+    @api.model
+    def _edu_create_enquiry(self, values, message):
+        """Create the enquiry (called by the portal's public form as the
+        superuser, with values whose shape it checked).
+
+        The duplicate check links the enquiry to the existing person with
+        the same email, else to a new person; other persons with the same
+        email or phone are noted for the admissions office to merge. The
+        lead is created first with what was typed and linked afterwards, so
+        that what a visitor types never overwrites the email or phone of an
+        existing person (CRM writes a lead's contact back to its partner).
+        UTM campaign, medium and source come from the browser's cookies
+        (``utm.mixin.default_get``).
+
+        :param values: contact_name, email_from, phone, edu_programme_id
+        :param message: the visitor's text (plain)
+        :return: the new lead
+        """
+        team = self.env.ref("edu_crm.crm_team_admissions")
+        programme = self.env["edu.programme"].browse(values.get("edu_programme_id"))
+        typed = Markup("<p>%s</p>") % self.env._(
+            "Sent from the web enquiry form by %(name)s, %(email)s, %(phone)s; "
+            "they agreed to be contacted about it.",
+            name=values["contact_name"],
+            email=values["email_from"],
+            phone=values.get("phone") or "–",
+        )
+        lead = self.create(
+            dict(
+                values,
+                name=self.env._(
+                    "Enquiry: %(person)s – %(programme)s",
+                    person=values["contact_name"],
+                    programme=programme.name or self.env._("any programme"),
+                ),
+                type="opportunity",
+                team_id=team.id,
+                stage_id=self.env.ref("edu_crm.crm_stage_inquiry").id,
+                user_id=False,
+                company_id=programme.company_id.id or team.company_id.id,
+                description=typed + plaintext2html(message or ""),
+            )
+        )
+        keys = lead._edu_person_keys()
+        same_email = self.env["res.partner"]._edu_find_duplicates(
+            [{"email": keys["email"]}]
+        )[0]
+        person = same_email[:1] or lead._create_customer()
+        # CRM recomputes the company from the person: the programme's stays
+        lead.write({"partner_id": person.id, "company_id": lead.company_id.id})
+        lead._edu_note_other_persons()
+        return lead
