@@ -76,8 +76,7 @@ class UtmCampaign(models.Model):
             vals_list,
             {"holdout_percent"},
             self.env._(
-                "Only a marketing pressure manager may set a campaign's control "
-                "group."
+                "Only a marketing pressure manager may set a campaign's control group."
             ),
             defaulted,
         )
@@ -101,9 +100,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 SELECT 1 FROM utm_campaign hc
                  WHERE hc.id = %s AND hc.holdout_percent > 0 AND %s)""",
             msg.campaign_id,
-            control_group_sql(
-                SQL("pp.pid"), SQL("hc.id"), SQL("hc.holdout_percent")
-            ),
+            control_group_sql(SQL("pp.pid"), SQL("hc.id"), SQL("hc.holdout_percent")),
         )
         return SQL("(%s) OR (%s)", extra, control) if extra else control
 

@@ -83,7 +83,6 @@ class CampaignResponseReason(models.Model):
                     )
                 )
 
-
     def _feedback_partners(self, partners):
         """Cool-down, segment move and journey start of this reason for
         ``partners`` (the people who just responded with it)."""

@@ -16,7 +16,10 @@ class TestControlGroup(PressureCommon):
         super().setUpClass()
         cls.campaign = cls.env["utm.campaign"].create({"title": "Open days"})
         cls.people = cls.env["res.partner"].create(
-            [{"name": f"Audience {i}", "email": f"aud{i}@example.com"} for i in range(40)]
+            [
+                {"name": f"Audience {i}", "email": f"aud{i}@example.com"}
+                for i in range(40)
+            ]
         )
 
     def test_split_is_stable_and_the_same_in_sql(self):

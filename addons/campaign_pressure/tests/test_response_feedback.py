@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
-
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
@@ -176,7 +175,9 @@ class TestResponseFeedback(JourneyCommon):
         self.assertFalse(self.partner_b.sudo().pressure_cooldown_until)
 
     def test_end_and_start_journeys(self):
-        journey, _steps = self._journey([self._email_step(interval_number=3, interval_type="days")])
+        journey, _steps = self._journey(
+            [self._email_step(interval_number=3, interval_type="days")]
+        )
         journey.action_launch()
         self.assertEqual(len(self._participants(journey, state="running")), 5)
         self.reason.end_journeys = True

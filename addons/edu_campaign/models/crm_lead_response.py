@@ -58,7 +58,8 @@ class CrmLead(models.Model):
 
     def _response_record_applications(self):
         leads = self.sudo().filtered(
-            lambda lead: lead.edu_intake_id and (lead.partner_id or lead.email_normalized)
+            lambda lead: lead.edu_intake_id
+            and (lead.partner_id or lead.email_normalized)
         )
         if not leads:
             return 0

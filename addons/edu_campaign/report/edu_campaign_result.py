@@ -61,7 +61,11 @@ class EduCampaignResult(models.Model):
         ],
         "campaign.pressure.channel": ["code"],
         "campaign.pressure.channel.cost": ["channel_id", "company_id", "cost"],
-        "mailing.mailing": ["budget_cost_override", "budget_message_cost", "campaign_id"],
+        "mailing.mailing": [
+            "budget_cost_override",
+            "budget_message_cost",
+            "campaign_id",
+        ],
         "mailing.trace": [
             "create_date",
             "mass_mailing_id",
@@ -101,24 +105,24 @@ class EduCampaignResult(models.Model):
     country_id = fields.Many2one("res.country", readonly=True)
     state_id = fields.Many2one("res.country.state", string="Region", readonly=True)
     payment_segment = fields.Selection(
-        lambda self: self.env["res.partner"]._fields[
-            "edu_payment_segment"
-        ]._description_selection(self.env),
+        lambda self: self.env["res.partner"]
+        ._fields["edu_payment_segment"]
+        ._description_selection(self.env),
         readonly=True,
     )
     engagement_segment = fields.Selection(
-        lambda self: self.env["res.partner"]._fields[
-            "edu_engagement_segment"
-        ]._description_selection(self.env),
+        lambda self: self.env["res.partner"]
+        ._fields["edu_engagement_segment"]
+        ._description_selection(self.env),
         readonly=True,
     )
     programme_id = fields.Many2one("edu.programme", readonly=True)
     intake_id = fields.Many2one("edu.intake", readonly=True)
     source_id = fields.Many2one("utm.source", readonly=True)
     channel = fields.Selection(
-        lambda self: self.env["campaign.pressure.contact"]._fields[
-            "channel"
-        ]._description_selection(self.env),
+        lambda self: self.env["campaign.pressure.contact"]
+        ._fields["channel"]
+        ._description_selection(self.env),
         readonly=True,
     )
     date = fields.Datetime(readonly=True)
@@ -134,7 +138,9 @@ class EduCampaignResult(models.Model):
     invoiced = fields.Monetary(string="Tuition invoiced", readonly=True)
     received = fields.Monetary(string="Tuition received", readonly=True)
     audience_targeted = fields.Integer(string="People contacted", readonly=True)
-    audience_control = fields.Integer(string="People in the control group", readonly=True)
+    audience_control = fields.Integer(
+        string="People in the control group", readonly=True
+    )
     converted_targeted = fields.Integer(string="Contacted who applied", readonly=True)
     converted_control = fields.Integer(string="Control who applied", readonly=True)
     # ratios: 0 in the view, computed from the group's sums (read_group)

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
-
 from odoo import fields
 from odoo.addons.edu_crm.tests.test_tuition_common import TuitionCommon
 from odoo.tests import new_test_user, tagged
@@ -21,8 +20,10 @@ class TestCampaignResult(TuitionCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.campaign = env["utm.campaign"].sudo().create(
-            {"title": "Open days", "company_id": cls.company.id}
+        cls.campaign = (
+            env["utm.campaign"]
+            .sudo()
+            .create({"title": "Open days", "company_id": cls.company.id})
         )
         cls.other_campaign = env["utm.campaign"].create({"title": "Other"})
         cls.source = env["utm.source"].create({"name": "Open day flyer"})
@@ -36,21 +37,33 @@ class TestCampaignResult(TuitionCommon):
                 line.cost = cost
             else:
                 Cost.create(
-                    {"channel_id": channel.id, "company_id": cls.company.id, "cost": cost}
+                    {
+                        "channel_id": channel.id,
+                        "company_id": cls.company.id,
+                        "cost": cost,
+                    }
                 )
         cls.p1, cls.p2 = cls.student, cls.student_2
         cls.p3 = env["res.partner"].create(
-            {"name": "Petro", "email": "petro@example.com", "country_id": env.ref("base.ua").id}
+            {
+                "name": "Petro",
+                "email": "petro@example.com",
+                "country_id": env.ref("base.ua").id,
+            }
         )
         cls.p4 = env["res.partner"].create({"name": "Control person"})
-        cls.intake = env["edu.intake"].sudo().create(
-            {
-                "programme_id": cls.programme.id,
-                "name": "Autumn 2026",
-                "date_start": "2026-09-01",
-                "date_end": "2029-06-30",
-                "state": "open",
-            }
+        cls.intake = (
+            env["edu.intake"]
+            .sudo()
+            .create(
+                {
+                    "programme_id": cls.programme.id,
+                    "name": "Autumn 2026",
+                    "date_start": "2026-09-01",
+                    "date_end": "2029-06-30",
+                    "state": "open",
+                }
+            )
         )
 
     def _contact(self, partner, channel, **values):
@@ -95,13 +108,17 @@ class TestCampaignResult(TuitionCommon):
         self._contact(self.p3, "sms")
         self._contact(self.p3, "sms", state="released")  # not sent: not counted
         self._contact(self.p1, "email", is_transactional=True)  # not marketing
-        mailing = env["mailing.mailing"].sudo().create(
-            {
-                "name": "Open days",
-                "subject": "Open days",
-                "campaign_id": self.campaign.id,
-                "mailing_model_id": env["ir.model"]._get("res.partner").id,
-            }
+        mailing = (
+            env["mailing.mailing"]
+            .sudo()
+            .create(
+                {
+                    "name": "Open days",
+                    "subject": "Open days",
+                    "campaign_id": self.campaign.id,
+                    "mailing_model_id": env["ir.model"]._get("res.partner").id,
+                }
+            )
         )
         env["mailing.trace"].sudo().create(
             [
@@ -124,7 +141,11 @@ class TestCampaignResult(TuitionCommon):
             (self.p3, "negative", self.other_campaign),
         ):
             Response.create(
-                {"partner_id": partner.id, "polarity": polarity, "campaign_id": campaign.id}
+                {
+                    "partner_id": partner.id,
+                    "polarity": polarity,
+                    "campaign_id": campaign.id,
+                }
             )
         lead = self._lead(self.p1, self.campaign)
         self._lead(self.p2, self.campaign)
@@ -222,9 +243,7 @@ class TestCampaignResult(TuitionCommon):
         self.assertEqual(applied["enrolment_count"], 1)
         by_country = {g["country_id"]: g for g in self._groups("country_id")}
         ukraine = self.env.ref("base.ua")
-        self.assertEqual(
-            by_country[(ukraine.id, ukraine.display_name)]["contacted"], 1
-        )
+        self.assertEqual(by_country[(ukraine.id, ukraine.display_name)]["contacted"], 1)
 
     @freeze_time("2026-02-02 10:00:00")
     def test_other_company_sees_nothing(self):

@@ -34,7 +34,8 @@ class TestResponseSources(EduRecordsCommon):
         )
         self.assertEqual(response.campaign_id, self.campaign)
         self.assertEqual(
-            response.reason_id, self.env.ref("campaign_pressure.response_reason_applied")
+            response.reason_id,
+            self.env.ref("campaign_pressure.response_reason_applied"),
         )
         lead.edu_intake_id = self.intake  # the same application: recorded once
         self.assertEqual(len(self._responses(lead)), 1)
