@@ -145,7 +145,7 @@ class EduCampaignResult(models.Model):
     converted_control = fields.Integer(string="Control who applied", readonly=True)
     # ratios: 0 in the view, computed from the group's sums (read_group)
     cost_per_enrolment = fields.Monetary(
-        readonly=True, help="Cost divided by enrolments."
+        string="Cost per enrolment", readonly=True, help="Cost divided by enrolments."
     )
     roi = fields.Float(
         string="ROI (%)",
