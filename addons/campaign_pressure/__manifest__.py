@@ -36,6 +36,7 @@
         "views/utm_campaign_views.xml",
         "views/mailing_mailing_budget_views.xml",
         "views/campaign_response_views.xml",
+        "views/utm_campaign_results_views.xml",
         "views/campaign_pressure_menus.xml",
     ],
     "demo": [

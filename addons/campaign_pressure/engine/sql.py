@@ -36,6 +36,9 @@ class Screen(NamedTuple):
     probe: bool  # a small batch: read partners by index probes
     blocked: Relation  # res.partner's blocked channels
     tags: Relation  # utm.campaign's tags
+    # an extension's condition on ``pp`` that flags more persons (e.g. a
+    # suppression after a response): they are decided in Python
+    flag_extra: SQL | None = None
 
 
 def int_array(values):
@@ -283,7 +286,7 @@ def flag_cte(wins, now, screen):
                 COALESCE(pp.pressure_max_contacts, 0) > 0
                 OR %(quiet_hours)s %(quiet_days)s
                 OR pp.pressure_cooldown_until > %(now)s))
-            %(over)s, false  -- unset settings (NULL) flag nobody
+            %(over)s %(extra)s, false  -- unset settings (NULL) flag nobody
         ) AS flag
           FROM pp %(agg)s
     )""",
@@ -293,6 +296,7 @@ def flag_cte(wins, now, screen):
         # quiet days hold marketing contacts only
         quiet_days=SQL("OR pp.quiet_days != 0") if screen.quiet_days else SQL(),
         over=SQL("").join(SQL(" OR %s", cond) for cond in over),
+        extra=SQL(" OR (%s)", screen.flag_extra) if screen.flag_extra else SQL(),
         agg_columns=SQL(", agg.*") if wins else SQL(),
         agg=agg_join(wins, now, screen.tags),
     )

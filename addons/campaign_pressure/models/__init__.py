@@ -35,3 +35,7 @@ from . import mailing_trace_response
 from . import mailing_subscription_response
 from . import res_partner_response
 from . import utm_campaign_response
+from . import campaign_response_feedback
+from . import campaign_response_suppression
+from . import campaign_response_call
+from . import campaign_control_group

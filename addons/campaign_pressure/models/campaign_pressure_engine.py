@@ -283,6 +283,7 @@ class CampaignPressureEngine(models.AbstractModel):
             probe=len(requests) <= PROBE_LIMIT,
             blocked=blocked,
             tags=tags,
+            flag_extra=self._pressure_flag_extra(msg, now),
         )
         keys, flagged = self._pressure_query(
             requests, windows, now, lock=lock, screen=screen, reserve=reserve

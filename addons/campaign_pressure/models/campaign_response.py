@@ -5,6 +5,21 @@ from odoo.tools import SQL
 from .campaign_pressure_channel import CHANNELS
 
 POLARITIES = [("positive", "Positive"), ("negative", "Negative")]
+# the columns a source gives :meth:`CampaignResponse._record`
+RECORD_COLUMNS = (
+    "partner_id",
+    "email",
+    "date",
+    "campaign_id",
+    "mailing_id",
+    "channel",
+    "polarity",
+    "reason_id",
+    "optout_reason_id",
+    "source",
+    "source_ref",
+    "company_id",
+)
 
 
 class CampaignResponseReason(models.Model):
@@ -69,6 +84,7 @@ class CampaignResponse(models.Model):
             ("click", "Link clicked"),
             ("reply", "Reply"),
             ("optout", "Opt-out"),
+            ("call", "Call outcome"),
             ("manual", "By hand"),
         ],
         required=True,
@@ -161,7 +177,9 @@ class CampaignResponse(models.Model):
           reason_id, optout_reason_id, source, source_ref, company_id``;
           a row whose ``(source, source_ref)`` is already recorded is
           skipped (idempotent).
-        :return int: the number of responses recorded now
+        :return int: the number of responses recorded now; what each one
+          feeds back (its reason's suppression, cool-down, segment,
+          journeys) is applied (``_feedback``)
         """
         self.flush_model()
         self.env.cr.execute(
@@ -178,15 +196,44 @@ class CampaignResponse(models.Model):
                        %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                   FROM (%(select)s) AS s
                 ON CONFLICT (source, source_ref) DO NOTHING
+                RETURNING id
                 """,
                 uid=self.env.uid,
                 select=select,
             )
         )
-        count = self.env.cr.rowcount
-        if count:
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
             self.invalidate_model()
-        return count
+            self.browse(ids)._feedback()
+        return len(ids)
+
+    @api.model
+    def _record_values(self, rows):
+        """Record responses given as dicts (keys: :data:`RECORD_COLUMNS`,
+        a missing one is NULL; ``date`` defaults to now, ``company_id`` to
+        the environment's company) in one statement (:meth:`_record`)."""
+        if not rows:
+            return 0
+        defaults = {"date": fields.Datetime.now(), "company_id": self.env.company.id}
+        columns = [
+            [row.get(name) or defaults.get(name) for row in rows]
+            for name in RECORD_COLUMNS
+        ]
+        return self._record(
+            SQL(
+                """
+                SELECT * FROM unnest(
+                    %s::int[], %s::varchar[], %s::timestamp[], %s::int[],
+                    %s::int[], %s::varchar[], %s::varchar[], %s::int[],
+                    %s::int[], %s::varchar[], %s::varchar[], %s::int[]
+                ) AS s(partner_id, email, date, campaign_id, mailing_id, channel,
+                       polarity, reason_id, optout_reason_id, source, source_ref,
+                       company_id)
+                """,
+                *columns,
+            )
+        )
 
     @api.model
     def _default_reason(self, xmlid):

@@ -21,3 +21,5 @@ from . import test_journey_concurrency
 from . import test_budget
 from . import test_response
 from . import test_trace_sync
+from . import test_response_feedback
+from . import test_control_group

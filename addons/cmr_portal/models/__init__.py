@@ -11,3 +11,4 @@ from . import edu_timeline
 from . import res_partner_file
 from . import mail_activity_type
 from . import crm_lead_applicant
+from . import cmr_feedback_response

@@ -23,3 +23,4 @@ from . import test_application_next_step
 from . import test_offer
 from . import test_offer_tour
 from . import test_enquiry
+from . import test_feedback_response

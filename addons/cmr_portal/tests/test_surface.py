@@ -171,12 +171,23 @@ WRITABLE_FIELDS = {
         ),
         # recorded by the server from clicks, replies and opt-outs
         (MARKETING, "workflow", "optout_reason_id source source_ref user_id"),
+        # stamped from the reason when the response is recorded
+        (MARKETING, "workflow", "suppress_scope suppress_until"),
     ],
-    "campaign.response.reason": [(PRESSURE, None, "active name polarity sequence")],
+    "campaign.response.reason": [
+        (PRESSURE, None, "active name polarity sequence"),
+        (
+            PRESSURE,
+            None,
+            "cooldown_reason end_journeys segment_tag_id start_journey_id "
+            "suppress_days suppress_scope",
+        ),
+    ],
     # access rights let every employee write a campaign, the model only
     # pressure managers its budget
     "utm.campaign": [
-        ({"employee"} | EDU | MARKETING, PRESSURE, "budget_planned company_id")
+        ({"employee"} | EDU | MARKETING, PRESSURE, "budget_planned company_id"),
+        ({"employee"} | EDU | MARKETING, PRESSURE, "holdout_percent"),
     ],
     "campaign.pressure.rule": [
         (

@@ -1,1 +1,2 @@
 from . import edu_tuition_instalment
+from . import crm_lead_response

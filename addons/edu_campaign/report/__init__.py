@@ -1,0 +1,1 @@
+from . import edu_campaign_result
