@@ -28,6 +28,7 @@ from . import campaign_journey_activity
 from . import campaign_journey_test
 from . import campaign_journey_partner
 from . import campaign_pressure_channel_cost
+from . import campaign_pressure_contact_cost
 from . import utm_campaign
 from . import mailing_mailing_budget
 from . import campaign_response
