@@ -20,5 +20,6 @@ from . import test_journey_security
 from . import test_journey_concurrency
 from . import test_budget
 from . import test_budget_history
+from . import test_best_channel
 from . import test_response
 from . import test_trace_sync

@@ -9,3 +9,4 @@ from . import mailing_trace
 from . import cmr_form_attempt
 from . import edu_timeline
 from . import res_partner_file
+from . import mailing_mailing_channel

@@ -19,3 +19,4 @@ from . import test_tuition_page_figures
 from . import test_system_fields
 from . import test_apply
 from . import test_timeline
+from . import test_best_channel_preferred
