@@ -19,6 +19,7 @@
         "wizard/campaign_pressure_simulation_views.xml",
         "wizard/campaign_pressure_letter_views.xml",
         "wizard/mail_activity_schedule_views.xml",
+        "wizard/campaign_pressure_simulation_channel_views.xml",
         "views/campaign_pressure_rule_views.xml",
         "views/campaign_pressure_contact_views.xml",
         "views/mailing_mailing_views.xml",
@@ -37,12 +38,14 @@
         "views/mailing_mailing_budget_views.xml",
         "views/campaign_response_views.xml",
         "views/utm_campaign_results_views.xml",
+        "views/mailing_mailing_channel_views.xml",
         "views/campaign_pressure_menus.xml",
     ],
     "demo": [
         "demo/campaign_pressure_demo.xml",
         "demo/campaign_journey_demo.xml",
         "demo/campaign_economics_demo.xml",
+        "demo/campaign_best_channel_demo.xml",
     ],
     "installable": True,
 }

@@ -347,15 +347,18 @@ def reserve_cte(log_values, now, screened, unresolved):
 
 def insert(rows, log_values, state, now):
     """INSERT of log rows: one per row ``x(key, pid, ref)`` of the FROM item
-    ``rows``, with ``log_values`` (the model's ``_pressure_log_values``)."""
+    ``rows``, with ``log_values`` (the model's ``_pressure_log_values``,
+    the unit cost of the day included: what the message costs is stored
+    when it is logged, never repriced)."""
     return SQL(
         """INSERT INTO campaign_pressure_contact
                 (person_key, partner_id, res_id, channel, contact_date, weight,
                  source, mailing_id, campaign_id, res_model, is_transactional,
-                 state, company_id, user_id)
+                 state, company_id, user_id, unit_cost, cost_currency_id)
             SELECT x.key, x.pid, x.ref, %(channel)s, %(now)s, %(weight)s,
                    %(source)s, %(mailing)s, %(campaign)s, %(res_model)s,
-                   %(is_transactional)s, %(state)s, %(company)s, %(user)s
+                   %(is_transactional)s, %(state)s, %(company)s, %(user)s,
+                   %(unit_cost)s, %(cost_currency)s
               FROM %(rows)s""",
         rows=rows,
         state=state,

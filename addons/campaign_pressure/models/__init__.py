@@ -28,8 +28,13 @@ from . import campaign_journey_activity
 from . import campaign_journey_test
 from . import campaign_journey_partner
 from . import campaign_pressure_channel_cost
+from . import campaign_pressure_contact_cost
 from . import utm_campaign
 from . import mailing_mailing_budget
+from . import utm_campaign_channel
+from . import mailing_mailing_channel
+from . import mailing_mailing_channel_send
+from . import campaign_pressure_reasons_channel
 from . import campaign_response
 from . import mailing_trace_response
 from . import mailing_subscription_response

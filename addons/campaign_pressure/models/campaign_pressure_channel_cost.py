@@ -149,3 +149,55 @@ class CampaignPressureChannelCost(models.Model):
                 limit=1,
             )
         )
+
+    @api.model
+    def _log_unit_cost(self, channel_code, values):
+        """What one message costs when it is logged, and in which currency:
+        ``{"unit_cost": SQL, "cost_currency": SQL}``, the expressions the
+        contact log's INSERT stores (``engine/sql.py:insert``), so pricing
+        a send costs no query of its own. ``values``: the log values
+        (``mailing_id``, ``company_id``). See :func:`unit_cost_sql`."""
+        self.flush_model(["channel_id", "company_id", "cost"])
+        self.env["mailing.mailing"].flush_model(
+            ["budget_cost_override", "budget_message_cost", "campaign_id"]
+        )
+        cost, currency = unit_cost_sql(
+            SQL("%s::int", values.get("mailing_id") or None),
+            SQL("%s::varchar", channel_code),
+            SQL("%s::int", values.get("company_id") or self.env.company.id),
+        )
+        return {"unit_cost": cost, "cost_currency": currency}
+
+
+def unit_cost_sql(mailing, channel, company):
+    """``(cost, currency)``: SQL expressions of what one message of the
+    mailing ``mailing`` on the channel code ``channel`` sent by the company
+    ``company`` (SQL expressions: parameters or columns) costs: the
+    mailing's own cost, in the currency of its campaign's company (else the
+    sender's), else the channel's cost of the sending company, in its
+    currency; 0 when the company set none. Written once: the engine's
+    INSERT, rows created through the ORM and the 18.0.1.3.0 migration use
+    it."""
+    own = SQL(
+        """(SELECT m.budget_message_cost FROM mailing_mailing m
+             WHERE m.id = %s AND m.budget_cost_override)""",
+        mailing,
+    )
+    cost = SQL(
+        """COALESCE(%s, (SELECT l.cost FROM campaign_pressure_channel_cost l
+                          JOIN campaign_pressure_channel ch ON ch.id = l.channel_id
+                         WHERE ch.code = %s AND l.company_id = %s), 0)""",
+        own,
+        channel,
+        company,
+    )
+    currency = SQL(
+        """COALESCE((SELECT cc.currency_id FROM mailing_mailing m
+                       JOIN utm_campaign u ON u.id = m.campaign_id
+                       JOIN res_company cc ON cc.id = u.company_id
+                      WHERE m.id = %s AND m.budget_cost_override),
+                    (SELECT rc.currency_id FROM res_company rc WHERE rc.id = %s))""",
+        mailing,
+        company,
+    )
+    return cost, currency

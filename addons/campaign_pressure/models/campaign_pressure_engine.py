@@ -398,7 +398,8 @@ class CampaignPressureEngine(models.AbstractModel):
     def _pressure_log_values(self, channel, source, values):
         """SQL parameters of a log row, from ``values``: mailing_id,
         campaign_id, res_model, weight, is_transactional, company_id,
-        user_id (contacts logged by hand)."""
+        user_id (contacts logged by hand); the unit cost of the day and its
+        currency (``campaign.pressure.channel.cost._log_unit_cost``)."""
         return {
             "channel": channel,
             "source": source,
@@ -409,6 +410,9 @@ class CampaignPressureEngine(models.AbstractModel):
             "is_transactional": bool(values.get("is_transactional")),
             "company": values.get("company_id") or self.env.company.id,
             "user": values.get("user_id") or None,
+            **self.env["campaign.pressure.channel.cost"]._log_unit_cost(
+                channel, values
+            ),
         }
 
     @api.model

@@ -27,11 +27,12 @@ class UtmCampaign(models.Model):
     campaign's company.
 
     Committed and spent are computed from the contact log (what each send
-    reserved and confirmed) and the scheduled mailings, priced at the
-    channel costs of the company that sent (or the mailing's own cost),
-    never counted in a field that could drift from what was sent. A change
-    of a channel's cost reprices the past: the figures say what the
-    messages cost at today's rates.
+    reserved and confirmed) and the scheduled mailings, never counted in a
+    field that could drift from what was sent. Each row of the log keeps
+    the unit cost of the day it was logged (the mailing's own cost or the
+    channel's cost of the company that sent), converted at the rate of
+    that day: a later change of a cost or a rate leaves "spent" as it was
+    paid. Scheduled mailings, not sent yet, are priced at today's costs.
     """
 
     _inherit = "utm.campaign"
@@ -58,14 +59,16 @@ class UtmCampaign(models.Model):
         string="Committed",
         currency_field="budget_currency_id",
         compute="_compute_budget",
-        help="Messages reserved by sends in progress and the recipients of "
-        "scheduled mailings, at the current costs.",
+        help="Messages reserved by sends in progress (at the cost of the day "
+        "they were reserved) and the recipients of scheduled mailings (at the "
+        "current costs).",
     )
     budget_spent = fields.Monetary(
         string="Spent",
         currency_field="budget_currency_id",
         compute="_compute_budget",
-        help="Messages sent (confirmed in the contact log), at the current costs.",
+        help="Messages sent (confirmed in the contact log), at the cost of the "
+        "day each was sent.",
     )
     budget_remaining = fields.Monetary(
         string="Remaining",
@@ -161,21 +164,19 @@ class UtmCampaign(models.Model):
     def _budget_figures(self, exclude_mailing=None, queued=True):
         """``{campaign id: BudgetFigures}`` in each campaign's currency.
 
-        One grouped query over the contact log, priced per (mailing,
-        channel, company) group; plus, with ``queued``, the remaining
-        recipients of the campaign's scheduled mailings. ``exclude_mailing``:
-        a mailing whose own reservations are left out (those of its send
-        being screened, left over by an interrupted send)."""
+        Spent and reserved: the unit costs stored on the contact log when
+        each message was logged (:meth:`_budget_logged_amounts`), at the
+        rate of the day it was logged. With ``queued``, the remaining
+        recipients of the campaign's scheduled mailings at today's costs.
+        ``exclude_mailing``: a mailing whose own reservations are left out
+        (those of its send being screened, left over by an interrupted
+        send)."""
         result = {campaign.id: BudgetFigures(0.0, 0.0, 0.0) for campaign in self}
         ids = [cid for cid in self.ids if cid]
         if not ids:
             return result
-        rows = self._budget_contact_rows(ids, exclude_mailing)
-        mailings = (
-            self.env["mailing.mailing"]
-            .sudo()
-            .browse({row[1] for row in rows if row[1]})
-        )
+        spent, reserved = self._budget_logged_amounts(ids, exclude_mailing)
+        pending = defaultdict(float)
         scheduled = self.env["mailing.mailing"]
         if queued:
             scheduled = (
@@ -183,14 +184,7 @@ class UtmCampaign(models.Model):
                 .sudo()
                 .search([("campaign_id", "in", ids), ("state", "=", "in_queue")])
             )
-        pricer = self._budget_pricer(mailings | scheduled)
-        spent, reserved, pending = (defaultdict(float) for _i in range(3))
-        for campaign_id, mailing_id, channel, company_id, state, count in rows:
-            campaign = self.browse(campaign_id)
-            mailing = mailings.browse(mailing_id)
-            company = self.env["res.company"].browse(company_id or self.env.company.id)
-            cost = pricer(campaign, mailing, channel, company)
-            (spent if state == "confirmed" else reserved)[campaign_id] += count * cost
+        pricer = self._budget_pricer(scheduled)
         for mailing in scheduled:
             if mailing == exclude_mailing:
                 continue
@@ -203,12 +197,45 @@ class UtmCampaign(models.Model):
             result[cid] = BudgetFigures(spent[cid], reserved[cid], pending[cid])
         return result
 
+    def _budget_logged_amounts(self, ids, exclude_mailing):
+        """``(spent, reserved)``: ``{campaign id: amount}`` of the contact
+        log, the stored unit costs summed per (campaign, currency, day,
+        state) in one query and converted into the campaign's currency at
+        the rate of that day."""
+        spent, reserved = defaultdict(float), defaultdict(float)
+        for campaign_id, currency_id, day, state, amount in self._budget_contact_rows(
+            ids, exclude_mailing
+        ):
+            if not amount:
+                continue
+            campaign = self.browse(campaign_id)
+            target = campaign.budget_currency_id
+            source = self.env["res.currency"].browse(currency_id) or target
+            amount = source._convert(
+                amount,
+                target,
+                campaign.company_id or self.env.company,
+                day,
+                round=False,  # an email costs a fraction of a cent
+            )
+            (spent if state == "confirmed" else reserved)[campaign_id] += amount
+        return spent, reserved
+
     def _budget_contact_rows(self, ids, exclude_mailing):
-        """The contact log of the campaigns ``ids`` grouped by (campaign,
-        mailing, channel, company, state), with a count per group; the
+        """The contact log of the campaigns ``ids``: ``(campaign, cost
+        currency, day, state, sum of the unit costs)`` per group; the
         reservations of ``exclude_mailing`` left out."""
         contact = self.env["campaign.pressure.contact"]
-        contact.flush_model(["campaign_id", "mailing_id", "channel", "state"])
+        contact.flush_model(
+            [
+                "campaign_id",
+                "mailing_id",
+                "state",
+                "contact_date",
+                "unit_cost",
+                "cost_currency_id",
+            ]
+        )
         excluded = SQL()
         if exclude_mailing:
             excluded = SQL(
@@ -218,11 +245,12 @@ class UtmCampaign(models.Model):
         return self.env.execute_query(
             SQL(
                 """
-                SELECT campaign_id, mailing_id, channel, company_id, state, count(*)
+                SELECT campaign_id, cost_currency_id, contact_date::date, state,
+                       SUM(COALESCE(unit_cost, 0))
                   FROM campaign_pressure_contact
                  WHERE campaign_id = ANY(%s) AND state IN ('reserved', 'confirmed')
                        %s
-                 GROUP BY campaign_id, mailing_id, channel, company_id, state
+                 GROUP BY campaign_id, cost_currency_id, contact_date::date, state
                 """,
                 ids,
                 excluded,

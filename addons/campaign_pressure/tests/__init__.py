@@ -19,6 +19,8 @@ from . import test_journey_any_model
 from . import test_journey_security
 from . import test_journey_concurrency
 from . import test_budget
+from . import test_budget_history
+from . import test_best_channel
 from . import test_response
 from . import test_trace_sync
 from . import test_response_feedback

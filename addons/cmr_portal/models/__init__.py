@@ -12,3 +12,4 @@ from . import res_partner_file
 from . import mail_activity_type
 from . import crm_lead_applicant
 from . import cmr_feedback_response
+from . import mailing_mailing_channel

@@ -24,3 +24,4 @@ from . import test_offer
 from . import test_offer_tour
 from . import test_enquiry
 from . import test_feedback_response
+from . import test_best_channel_preferred

@@ -188,6 +188,8 @@ WRITABLE_FIELDS = {
     "utm.campaign": [
         ({"employee"} | EDU | MARKETING, PRESSURE, "budget_planned company_id"),
         ({"employee"} | EDU | MARKETING, PRESSURE, "holdout_percent"),
+        # how best-channel mailings choose (the budget caps what they spend)
+        ({"employee"} | EDU | MARKETING, None, "channel_policy channel_rate_threshold"),
     ],
     "campaign.pressure.rule": [
         (
@@ -208,13 +210,20 @@ WRITABLE_FIELDS = {
             "blacklist_count duplicate_count exempt_count held_count invalid_count "
             "mailing_id mailing_type optout_count postponed_count purpose "
             "recipient_count recipient_line_ids rule_line_ids send_count",
-        )
+        ),
+        # the plan of a best-channel mailing: written by the check (as sudo)
+        (
+            MARKETING,
+            None,
+            "best_channel plan_currency_id plan_excluded_ids plan_line_ids",
+        ),
     ],
     "mailing.mailing": [
         (MARKETING, None, "pressure_priority pressure_weight"),
         # access rights let marketing users write it, the model only managers
         (MARKETING, PRESSURE, "pressure_exempt"),
         (MARKETING, PRESSURE, "budget_cost_override budget_message_cost"),
+        (MARKETING, None, "best_channel best_channel_ids"),
     ],
     "mailing.trace": [
         # Odoo's field: only its "pressure" value is the engine's (refused to
