@@ -1,2 +1,3 @@
 from . import test_instalment_journey
 from . import test_demo_journeys
+from . import test_journey_domain_access
