@@ -16,32 +16,32 @@ import {rpc} from "@web/core/network/rpc";
  * as valid, without a count of records the user may not list.
  */
 export class JourneyDomainField extends DomainField {
-    static template = "campaign_pressure.JourneyDomainField";
+  static template = "campaign_pressure.JourneyDomainField";
 
-    setup() {
-        super.setup();
-        this.state.unlisted = false;
-    }
+  setup() {
+    super.setup();
+    this.state.unlisted = false;
+  }
 
-    async checkProps(props = this.props) {
-        this.state.unlisted = false;
-        await super.checkProps(props);
-        if (this.state.isValid !== false) {
-            return;
-        }
-        const resModel = this.getResModel(props);
-        const domain = this.getEvaluatedDomain(props);
-        if (!resModel || domain.isInvalid) {
-            return;
-        }
-        const isValid = await rpc("/web/domain/validate", {model: resModel, domain});
-        if (isValid) {
-            Object.assign(this.state, {isValid: true, recordCount: null, unlisted: true});
-        }
+  async checkProps(props = this.props) {
+    this.state.unlisted = false;
+    await super.checkProps(props);
+    if (this.state.isValid !== false) {
+      return;
     }
+    const resModel = this.getResModel(props);
+    const domain = this.getEvaluatedDomain(props);
+    if (!resModel || domain.isInvalid) {
+      return;
+    }
+    const isValid = await rpc("/web/domain/validate", {model: resModel, domain});
+    if (isValid) {
+      Object.assign(this.state, {isValid: true, recordCount: null, unlisted: true});
+    }
+  }
 }
 
 registry.category("fields").add("journey_domain", {
-    ...domainField,
-    component: JourneyDomainField,
+  ...domainField,
+  component: JourneyDomainField,
 });

@@ -27,7 +27,8 @@ registry.category("web_tour.tours").add("campaign_journey_domain_counted", {
   steps: () => [
     {
       content: "The entry domain counts its records",
-      trigger: ".o_field_widget[name=domain] .o_domain_show_selection_button:contains(record(s))",
+      trigger:
+        ".o_field_widget[name=domain] .o_domain_show_selection_button:contains(record(s))",
     },
     {
       content: "Nothing is shown as unlisted",
