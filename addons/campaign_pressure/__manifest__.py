@@ -47,5 +47,13 @@
         "demo/campaign_economics_demo.xml",
         "demo/campaign_best_channel_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "campaign_pressure/static/src/journey_domain_field/*",
+        ],
+        "web.assets_tests": [
+            "campaign_pressure/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

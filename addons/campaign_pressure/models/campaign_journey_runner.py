@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .campaign_journey_step import POSITIVE_TRIGGERS
+from .campaign_journey_triggers import POSITIVE_TRIGGERS
 
 # work items claimed, and run, per batch (one mailing send per step and batch)
 BATCH_SIZE = 500
@@ -89,7 +89,8 @@ class CampaignJourneyRunner(models.AbstractModel):
     @api.model
     def _journey_fired_sql(self):
         """Whether the event a step's trigger watches happened (aliases: s
-        the step, pi the parent work item, t its trace)."""
+        the step, i the work item, p its participant, pi the parent work
+        item, t its trace)."""
         return SQL(
             """
             CASE s.trigger
@@ -108,8 +109,32 @@ class CampaignJourneyRunner(models.AbstractModel):
                 WHEN 'sms_not_clicked' THEN t.links_click_datetime IS NOT NULL
                 WHEN 'activity_done' THEN pi.activity_done_date IS NOT NULL
                 WHEN 'activity_not_done' THEN pi.activity_done_date IS NOT NULL
+                WHEN 'response' THEN %(response)s
+                WHEN 'response_none' THEN %(response)s
                 ELSE FALSE
             END
+            """,
+            response=self._journey_response_sql(),
+        )
+
+    @api.model
+    def _journey_response_sql(self):
+        """Whether the person (p the participant) registered a response of
+        the step's kind and reason within the step's window: from the
+        parent's run (the entry for a first step) to the step's time."""
+        return SQL(
+            """
+            EXISTS (
+                SELECT FROM campaign_response r
+                 WHERE (r.partner_id = p.partner_id
+                        OR (p.partner_id IS NULL
+                            AND lower(trim(r.email)) = p.email))
+                   AND r.date >= COALESCE(pi.run_date, p.entered_date)
+                   AND r.date <= i.scheduled_date
+                   AND (s.response_polarity IS NULL
+                        OR r.polarity = s.response_polarity)
+                   AND (s.response_reason_id IS NULL
+                        OR r.reason_id = s.response_reason_id))
             """
         )
 
@@ -129,6 +154,7 @@ class CampaignJourneyRunner(models.AbstractModel):
                   FROM campaign_journey_participant_step i
                   JOIN campaign_journey_step s ON s.id = i.step_id
                   JOIN campaign_journey j ON j.id = i.journey_id
+                  JOIN campaign_journey_participant p ON p.id = i.participant_id
                   LEFT JOIN campaign_journey_participant_step pi
                          ON pi.id = i.parent_item_id
                   LEFT JOIN mailing_trace t ON t.id = pi.trace_id

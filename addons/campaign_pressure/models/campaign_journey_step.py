@@ -3,37 +3,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-# triggers, with the kind of parent step they read and whether they fire on
-# an event (run as soon as it is seen, within the window) or on its absence
-# (run at the end of the window when it was not seen)
-TRIGGERS = [
-    ("after_parent", "After the parent step"),
-    ("email_opened", "Email opened"),
-    ("email_not_opened", "Email not opened"),
-    ("email_clicked", "Email clicked"),
-    ("email_not_clicked", "Email not clicked"),
-    ("email_replied", "Email replied"),
-    ("email_not_replied", "Email not replied"),
-    ("email_bounced", "Email bounced"),
-    ("sms_clicked", "SMS clicked"),
-    ("sms_not_clicked", "SMS not clicked"),
-    ("activity_done", "Activity done"),
-    ("activity_not_done", "Activity not done"),
-]
-TRIGGER_PARENT_KIND = {
-    trigger: trigger.split("_", 1)[0]
-    for trigger, _label in TRIGGERS
-    if trigger != "after_parent"
-}
-POSITIVE_TRIGGERS = (
-    "email_opened",
-    "email_clicked",
-    "email_replied",
-    "email_bounced",
-    "sms_clicked",
-    "activity_done",
+from .campaign_journey_triggers import (
+    NEGATIVE_TRIGGERS,
+    POSITIVE_TRIGGERS,
+    RESPONSE_TRIGGERS,
+    TRIGGER_PARENT_KIND,
+    TRIGGERS,
 )
-NEGATIVE_TRIGGERS = tuple(t for t in TRIGGER_PARENT_KIND if t not in POSITIVE_TRIGGERS)
+
 INTERVAL_HOURS = {"hours": 1, "days": 24, "weeks": 24 * 7}
 # the step's fields that are its mailing's (related, written through)
 MAILING_CONTENT = ("subject", "body_html", "body_plaintext")
@@ -95,6 +72,19 @@ class CampaignJourneyStep(models.Model):
         string="Delay unit",
         default="days",
         required=True,
+    )
+    response_polarity = fields.Selection(
+        [("positive", "Positive"), ("negative", "Negative")],
+        string="Response kind",
+        help="With a trigger on responses: only responses of this kind "
+        "count (empty: any response).",
+    )
+    response_reason_id = fields.Many2one(
+        "campaign.response.reason",
+        string="Response reason",
+        ondelete="restrict",
+        help="With a trigger on responses: only responses with this reason "
+        "count (empty: any reason).",
     )
     filter_domain = fields.Char(
         string="Step filter",
@@ -261,6 +251,29 @@ class CampaignJourneyStep(models.Model):
                         trigger=triggers[step.trigger],
                         step=step.name,
                         kind=kinds[needed],
+                    )
+                )
+
+    @api.constrains("trigger", "response_polarity", "response_reason_id")
+    def _check_response_filter(self):
+        for step in self:
+            reason = step.response_reason_id
+            if reason and step.trigger not in RESPONSE_TRIGGERS:
+                raise ValidationError(
+                    self.env._(
+                        "The step %s filters responses but its trigger is not "
+                        "on responses.",
+                        step.name,
+                    )
+                )
+            polarity = step.response_polarity
+            if reason and polarity and reason.polarity != polarity:
+                raise ValidationError(
+                    self.env._(
+                        "The reason '%(reason)s' of the step %(step)s is not a "
+                        "reason of the response kind it waits for.",
+                        reason=reason.name,
+                        step=step.name,
                     )
                 )
 

@@ -152,6 +152,7 @@ WRITABLE_FIELDS = {
             "journey_id kind model_name name parent_id retry_hours retry_max_days "
             "sequence server_action_id subject trigger",
         ),
+        (MARKETING, None, "response_polarity response_reason_id"),
         (MARKETING, "workflow", "mailing_id"),
     ],
     "campaign.journey.test": [
