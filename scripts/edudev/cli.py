@@ -57,7 +57,9 @@ def _add_perf_lint_stop(sub):
         action="store_true",
         help="only the soak: portal and backend under load, Odoo with workers",
     )
-    perf.add_argument("--soak-seconds", type=int, help="soak duration (EDU_SOAK_SECONDS)")
+    perf.add_argument(
+        "--soak-seconds", type=int, help="soak duration (EDU_SOAK_SECONDS)"
+    )
     perf.add_argument("--soak-users", type=int, help="soak users (EDU_SOAK_USERS)")
     perf.add_argument(
         "pytest_args", nargs="*", help="benchmark files (default: tests/perf)"
