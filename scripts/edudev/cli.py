@@ -53,6 +53,15 @@ def _add_perf_lint_stop(sub):
     perf = sub.add_parser("perf", help="run the benchmarks in tests/perf")
     perf.add_argument("--external-db", action="store_true")
     perf.add_argument(
+        "--soak",
+        action="store_true",
+        help="only the soak: portal and backend under load, Odoo with workers",
+    )
+    perf.add_argument(
+        "--soak-seconds", type=int, help="soak duration (EDU_SOAK_SECONDS)"
+    )
+    perf.add_argument("--soak-users", type=int, help="soak users (EDU_SOAK_USERS)")
+    perf.add_argument(
         "pytest_args", nargs="*", help="benchmark files (default: tests/perf)"
     )
     lint = sub.add_parser("lint", help="run the pre-commit hooks")

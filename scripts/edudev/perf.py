@@ -1,4 +1,5 @@
-"""`perf`: the benchmarks in tests/perf on a database without demo data."""
+"""`perf`: the benchmarks in tests/perf on a database without demo data
+(``--soak``: only the soak, see ``soak.py``)."""
 
 import os
 import subprocess
@@ -7,9 +8,12 @@ from .common import LOCAL, OUR_ADDONS, ROOT, TEST_PG_PORT, ident, say
 from .odoo_src import addons_hash, addons_path, odoo_base_cmd, odoo_env, run_odoo
 from .postgres import embedded_postgres, external_postgres
 from .prepare import prepare
+from .soak import SOAK_BENCHMARK, soak_config, soak_environ
 
 
 def cmd_perf(args):
+    # bad soak settings are refused before the database is prepared
+    soak_config({**os.environ, **soak_environ(args.soak_seconds, args.soak_users)})
     odoo, python = prepare("perf", external_db=args.external_db)
     pg = external_postgres(args.external_db) or embedded_postgres(
         "test", TEST_PG_PORT, fast=True
@@ -26,13 +30,21 @@ def cmd_perf(args):
     )
     if pg.password:
         env["EDU_DB_PASSWORD"] = pg.password
-    targets = args.pytest_args or ["tests/perf"]
+    env.update(soak_environ(args.soak_seconds, args.soak_users))
+    targets = perf_targets(args)
     proc = subprocess.run(
         [str(python), "-m", "pytest", "-s", "-p", "no:cacheprovider", *targets],
         cwd=ROOT,
         env=env,
     )
     return proc.returncode
+
+
+def perf_targets(args):
+    """The pytest targets: the soak alone, the files given, or tests/perf."""
+    if args.soak:
+        return [SOAK_BENCHMARK, *args.pytest_args]
+    return args.pytest_args or ["tests/perf"]
 
 
 def _ensure_perf_db(odoo, python, pg, db):

@@ -20,23 +20,9 @@ odoo = pytest.importorskip("odoo")
 
 def _configure():
     from odoo.tools import config
+    from serverlib import odoo_db_args
 
-    args = [
-        "--addons-path",
-        os.environ["EDU_ODOO_ADDONS_PATH"],
-        "--db_host",
-        os.environ["EDU_DB_HOST"],
-        "--db_port",
-        os.environ["EDU_DB_PORT"],
-        "--db_user",
-        os.environ["EDU_DB_USER"],
-        "-d",
-        os.environ["EDU_PERF_DB"],
-        "--log-level",
-        "warn",
-    ]
-    if os.environ.get("EDU_DB_PASSWORD"):
-        args += ["--db_password", os.environ["EDU_DB_PASSWORD"]]
+    args = [*odoo_db_args(), "--log-level", "warn"]
     config.parse_config(args, setup_logging=True)
 
 
