@@ -68,6 +68,9 @@
     "demo": [
         # demo: records
         "demo/edu_records_demo.xml",
+        # demo: applications in the funnel, then enrolments and stage history
+        "demo/edu_lead_demo.xml",
+        "demo/edu_enrolment_demo.xml",
         # demo: documents
         "demo/edu_document_demo.xml",
         # demo: tuition

@@ -1,4 +1,4 @@
-"""The command line: run, test, perf, lint, stop."""
+"""The command line: run, test, perf, lint, stop, odoo-suites, po-refs."""
 
 import argparse
 import os
@@ -8,6 +8,7 @@ from .common import UserError
 from .lint import cmd_lint
 from .odoo_suites import CONFIGS, cmd_odoo_suites
 from .perf import cmd_perf
+from .porefs import cmd_po_refs
 from .postgres import stop_clusters
 from .serve import cmd_run
 from .testrun import cmd_test
@@ -85,6 +86,17 @@ def _add_odoo_suites(sub):
     suites.add_argument("--external-db", action="store_true")
 
 
+def _add_po_refs(sub):
+    refs = sub.add_parser(
+        "po-refs",
+        help="point the .pot/.po comments at where each term lives now",
+    )
+    refs.add_argument("--addons", help="comma list (default: all five)")
+    refs.add_argument("--db", help="export from this database if it exists")
+    refs.add_argument("--keep-db", action="store_true")
+    refs.add_argument("--external-db", action="store_true")
+
+
 def parser():
     result = argparse.ArgumentParser(description=DESCRIPTION)
     sub = result.add_subparsers(dest="command", required=True)
@@ -92,6 +104,7 @@ def parser():
     _add_test(sub)
     _add_perf_lint_stop(sub)
     _add_odoo_suites(sub)
+    _add_po_refs(sub)
     return result
 
 
@@ -101,6 +114,7 @@ COMMANDS = {
     "lint": cmd_lint,
     "perf": cmd_perf,
     "odoo-suites": cmd_odoo_suites,
+    "po-refs": cmd_po_refs,
 }
 
 

@@ -289,10 +289,9 @@ class TestPressureCheckIsTheSend(PressureCommon):
             self.assertEqual(simulation.held_count, len(recipients))
         self.assertEqual(counts[0], counts[1])
 
-    def test_recipients_and_blacklist_are_odoo_composers(self):
-        """The addresses and the blacklisted records the check reads are
-        those of the composer's own ``_get_recipients_data`` and
-        ``_get_blacklist_record_ids``, tricky addresses included."""
+    def _tricky_recipients(self):
+        """Partners, mailing contacts and users with tricky addresses, some
+        of them blacklisted."""
         partners = self.env["res.partner"].create(
             [
                 {"name": "Upper", "email": "UPPER@Pressure.Test"},
@@ -317,6 +316,13 @@ class TestPressureCheckIsTheSend(PressureCommon):
         users |= self.env["res.users"].create(
             {"login": "upper_user", "name": "Upper user", "partner_id": partners[0].id}
         )
+        return partners, contacts, users
+
+    def test_recipients_and_blacklist_are_odoo_composers(self):
+        """The addresses and the blacklisted records the check reads are
+        those of the composer's own ``_get_recipients_data`` and
+        ``_get_blacklist_record_ids``, tricky addresses included."""
+        partners, contacts, users = self._tricky_recipients()
         simulation = self.env["campaign.pressure.simulation"]
         for records in (partners, contacts, users):
             with self.subTest(model=records._name):

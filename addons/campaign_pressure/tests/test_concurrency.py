@@ -82,70 +82,80 @@ class TestPressureConcurrency(TransactionCase):
             env["res.partner"].browse(partner_ids).unlink()
             cr.commit()  # pylint: disable=invalid-commit
 
+    def _send_at_once(self, mailing_ids):
+        """Send each mailing from its own thread and cursor, all at the same
+        moment; returns the errors, the attempts and the threads."""
+        barrier = threading.Barrier(N_SENDERS)
+        errors = []
+        attempts = []
+
+        def send(mailing_id):
+            # a test thread: Odoo skips real SMTP and does not commit per batch
+            threading.current_thread().testing = True
+            try:
+                with self.registry.cursor() as cr:
+                    # the loading thread holds the registry lock while tests
+                    # run: give the cursor its transaction directly
+                    cr.transaction = api.Transaction(self.registry)
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    engine = env["campaign.pressure.engine"]
+                    # every sender takes its REPEATABLE READ snapshot
+                    # before any of them commits: all but the first to
+                    # commit must clash on the persons and retry
+                    cr.execute(SQL("SELECT 1"))
+                    barrier.wait(timeout=60)
+
+                    def run():
+                        attempts.append(mailing_id)
+                        env["mailing.mailing"].browse(mailing_id).action_send_mail()
+
+                    engine._pressure_retry(run, tries=20)
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as e:  # noqa: BLE001 - reported by the assertion below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=send, args=(mid,)) for mid in mailing_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=180)
+        return errors, attempts, threads
+
+    def _sent_and_logged(self, mailing_ids, partner_ids):
+        """Per partner: (traces not cancelled, traces cancelled by pressure);
+        per person key: the weight of the contacts not released."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """SELECT res_id,
+                              count(*) FILTER (WHERE trace_status != 'cancel'),
+                              count(*) FILTER (WHERE failure_type = 'pressure')
+                         FROM mailing_trace WHERE mass_mailing_id = ANY(%s)
+                     GROUP BY res_id""",
+                    mailing_ids,
+                )
+            )
+            per_partner = {row[0]: row[1:] for row in cr.fetchall()}
+            cr.execute(
+                SQL(
+                    """SELECT person_key, sum(weight) FROM campaign_pressure_contact
+                        WHERE person_key = ANY(%s) AND state != 'released'
+                     GROUP BY person_key""",
+                    [f"p:{pid}" for pid in partner_ids],
+                )
+            )
+            logged = dict(cr.fetchall())
+        return per_partner, logged
+
     def test_concurrent_senders_respect_cap(self):
         tag = uuid.uuid4().hex[:8]
         campaign_id, partner_ids, rule_id, mailing_ids = self._setup_committed(tag)
         try:
-            barrier = threading.Barrier(N_SENDERS)
-            errors = []
-            attempts = []
-
-            def send(mailing_id):
-                # a test thread: Odoo skips real SMTP and does not commit per batch
-                threading.current_thread().testing = True
-                try:
-                    with self.registry.cursor() as cr:
-                        # the loading thread holds the registry lock while tests
-                        # run: give the cursor its transaction directly
-                        cr.transaction = api.Transaction(self.registry)
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        engine = env["campaign.pressure.engine"]
-                        # every sender takes its REPEATABLE READ snapshot
-                        # before any of them commits: all but the first to
-                        # commit must clash on the persons and retry
-                        cr.execute(SQL("SELECT 1"))
-                        barrier.wait(timeout=60)
-
-                        def run():
-                            attempts.append(mailing_id)
-                            env["mailing.mailing"].browse(mailing_id).action_send_mail()
-
-                        engine._pressure_retry(run, tries=20)
-                        cr.commit()  # pylint: disable=invalid-commit
-                except Exception as e:  # noqa: BLE001 - reported by the assertion below
-                    errors.append(repr(e))
-
-            threads = [
-                threading.Thread(target=send, args=(mid,)) for mid in mailing_ids
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=180)
+            errors, attempts, threads = self._send_at_once(mailing_ids)
             self.assertFalse(errors)
             self.assertFalse(any(thread.is_alive() for thread in threads))
 
-            with self.registry.cursor() as cr:
-                cr.execute(
-                    SQL(
-                        """SELECT res_id,
-                                  count(*) FILTER (WHERE trace_status != 'cancel'),
-                                  count(*) FILTER (WHERE failure_type = 'pressure')
-                             FROM mailing_trace WHERE mass_mailing_id = ANY(%s)
-                         GROUP BY res_id""",
-                        mailing_ids,
-                    )
-                )
-                per_partner = {row[0]: row[1:] for row in cr.fetchall()}
-                cr.execute(
-                    SQL(
-                        """SELECT person_key, sum(weight) FROM campaign_pressure_contact
-                            WHERE person_key = ANY(%s) AND state != 'released'
-                         GROUP BY person_key""",
-                        [f"p:{pid}" for pid in partner_ids],
-                    )
-                )
-                logged = dict(cr.fetchall())
+            per_partner, logged = self._sent_and_logged(mailing_ids, partner_ids)
             self.assertEqual(set(per_partner), set(partner_ids))
             for pid in partner_ids:
                 self.assertEqual(

@@ -61,6 +61,16 @@ class TestPressureReasons(PressureCommon):
         migration reads each of them back into its code; a text that is not
         ours stays."""
         mailing = self._create_partner_mailing(self.partners)
+        texts, traces = self._traces_of_old_sentences(mailing)
+        simulation = self._simulation_of_old_version(mailing)
+        cr = self.env.cr
+        load_script(MIGRATION, "campaign_pressure_migration").migrate(cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self._check_traces_read_back(texts, traces)
+        self._check_lines_read_back(simulation)
+
+    def _traces_of_old_sentences(self, mailing):
+        """Cancelled traces with the sentences 18.0.1.1.0 stored."""
         texts = {
             self.partners[0]: "Rule 'Two a month': 2 contact(s) in the window,"
             " threshold 2.",
@@ -92,6 +102,9 @@ class TestPressureReasons(PressureCommon):
                 ]
             )
         )
+        return texts, traces
+
+    def _simulation_of_old_version(self, mailing):
         # a check saved by 18.0.1.1.0: its reason column
         simulation = self.env["campaign.pressure.simulation"].create(
             {"mailing_id": mailing.id}
@@ -127,8 +140,9 @@ class TestPressureReasons(PressureCommon):
                 simulation.rule_line_ids.id,
             )
         )
-        load_script(MIGRATION, "campaign_pressure_migration").migrate(cr, "18.0.1.1.0")
-        self.env.invalidate_all()
+        return simulation
+
+    def _check_traces_read_back(self, texts, traces):
         by_partner = {t.res_id: t for t in traces}
         expected = {
             self.partners[0]: (
@@ -171,6 +185,9 @@ class TestPressureReasons(PressureCommon):
             "Cool-down after a negative response",
             by_partner[self.partners[1].id].pressure_reason_text,
         )
+
+    def _check_lines_read_back(self, simulation):
+        cr = self.env.cr
         # the check's lines
         line = simulation.recipient_line_ids
         self.assertEqual(line.reason_code, "rule")

@@ -37,6 +37,19 @@ class ApplyOnlineCommon(HttpCase):
             }
         )
         cls.req_id, cls.req_lang = cls.programme.requirement_ids
+        cls._setup_apply_intakes()
+        cls.plan = env["edu.payment.plan"].create(
+            {"name": "Three months", "plan_type": "monthly", "instalment_count": 3}
+        )
+        cls.mailing_list = env["mailing.list"].create(
+            {"name": "Open days", "is_public": True}
+        )
+        cls._setup_apply_users()
+
+    @classmethod
+    def _setup_apply_intakes(cls):
+        """An open intake, one past its deadline, one full, one in draft."""
+        env, today = cls.env, cls.today
         # name: (starts in, ends in, deadline in) days from today
         intakes = {
             "Autumn Apply": (60, 400, 30),
@@ -61,12 +74,9 @@ class ApplyOnlineCommon(HttpCase):
         )
         cls.full_intake.seats = 0  # a new intake gets the programme's capacity
         (cls.intake | cls.past_intake | cls.full_intake).action_open()
-        cls.plan = env["edu.payment.plan"].create(
-            {"name": "Three months", "plan_type": "monthly", "instalment_count": 3}
-        )
-        cls.mailing_list = env["mailing.list"].create(
-            {"name": "Open days", "is_public": True}
-        )
+
+    @classmethod
+    def _setup_apply_users(cls):
         users = {
             "applicant": ("base.group_portal", "Ada Applicant"),
             "other": ("base.group_portal", "Olga Other"),
@@ -75,7 +85,7 @@ class ApplyOnlineCommon(HttpCase):
         }
         for key, (groups, name) in users.items():
             user = new_test_user(
-                env,
+                cls.env,
                 login=f"apl_{key}",
                 groups=groups,
                 name=name,

@@ -8,8 +8,15 @@ class CmrPortalDataMixin:
 
     @classmethod
     def _cmr_setup_data(cls):
+        cls.env["campaign.pressure.rule"].sudo().search([]).active = False
+        cls._cmr_setup_people()
+        cls._cmr_setup_education()
+        cls._cmr_setup_lists_and_requests()
+
+    @classmethod
+    def _cmr_setup_people(cls):
+        """Two portal students, a staff user, a sponsor's portal contact."""
         env = cls.env
-        env["campaign.pressure.rule"].sudo().search([]).active = False
         cls.user_student = new_test_user(
             env,
             login="cmr_student",
@@ -53,6 +60,11 @@ class CmrPortalDataMixin:
         )
         cls.channel_email = env.ref("campaign_pressure.channel_email")
         cls.channel_sms = env.ref("campaign_pressure.channel_sms")
+
+    @classmethod
+    def _cmr_setup_education(cls):
+        """An enrolment and an issued certificate for each student."""
+        env = cls.env
         cls.programme = env["edu.programme"].create(
             {"code": "CMR-P", "name": "Portal Studies"}
         )
@@ -89,6 +101,10 @@ class CmrPortalDataMixin:
         cls.document_other = env["edu.document"]._edu_issue(
             "enrolment_certificate", cls.other, source=cls.enrollment_other
         )
+
+    @classmethod
+    def _cmr_setup_lists_and_requests(cls):
+        env = cls.env
         cls.mailing_list = env["mailing.list"].create(
             {"name": "Open Days", "is_public": True}
         )

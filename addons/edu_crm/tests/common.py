@@ -41,6 +41,11 @@ class EduRecordsCommon(EduCompanyUsersCommon):
         cls.portal_user = new_test_user(
             cls.env, login="rec_portal", groups="base.group_portal"
         )
+        cls._setup_admission_stages()
+        cls._setup_records_programmes()
+
+    @classmethod
+    def _setup_admission_stages(cls):
         cls.team = cls.env.ref("edu_crm.crm_team_admissions")
         cls.stage_inquiry = cls.env.ref("edu_crm.crm_stage_inquiry")
         cls.stage_application = cls.env.ref("edu_crm.crm_stage_application")
@@ -49,6 +54,10 @@ class EduRecordsCommon(EduCompanyUsersCommon):
         cls.stage_offer = cls.env.ref("edu_crm.crm_stage_offer")
         cls.stage_accepted = cls.env.ref("edu_crm.crm_stage_accepted")
         cls.stage_enrolled = cls.env.ref("edu_crm.crm_stage_enrolled")
+
+    @classmethod
+    def _setup_records_programmes(cls):
+        """A programme with an open intake in each company, a sponsor."""
         cls.product = cls.env["product.product"].create(
             {"name": "Tuition Computer Science", "type": "service", "lst_price": 3000}
         )

@@ -20,6 +20,13 @@ class TestCashinForecast(TuitionCommon):
         ICP.set_param("edu_crm.forecast_default_probability", "0.8")
         cls.m0 = date.today().replace(day=1)
         cls.m = {i: cls.m0 + relativedelta(months=i) for i in range(-3, 4)}
+        cls._setup_sponsor_contract(ICP)
+        cls._setup_new_payer_contract(ICP)
+        cls._setup_pipeline()
+        cls.env["res.partner"]._cron_compute_segments()
+
+    @classmethod
+    def _setup_sponsor_contract(cls, ICP):
         # C1: the sponsor pays 1000: 250 (3 months ago, paid on time),
         # 250 (2 months ago, paid 10 days late), 500 (next month, open)
         ICP.set_param("edu_crm.tuition_invoice_mode", "activation")
@@ -52,6 +59,9 @@ class TestCashinForecast(TuitionCommon):
             cls.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
             ).create({"amount": 250.0, "payment_date": paid_on})._create_payments()
+
+    @classmethod
+    def _setup_new_payer_contract(cls, ICP):
         # C2: a new payer, 2 x 500 next month and the month after, not invoiced
         ICP.set_param("edu_crm.tuition_invoice_mode", "cron")
         ICP.set_param("edu_crm.tuition_invoice_days_before", "0")
@@ -65,6 +75,9 @@ class TestCashinForecast(TuitionCommon):
             date_start=cls.m[1],
         )
         cls.c2.with_user(cls.bursar).action_activate()
+
+    @classmethod
+    def _setup_pipeline(cls):
         # the plan contracts of the company get (the first by sequence): the
         # pipeline is spread over it
         cls.plan_pipeline = cls.env["edu.payment.plan"].create(
@@ -112,7 +125,6 @@ class TestCashinForecast(TuitionCommon):
         Lead.create(
             {**common, "name": "Other", "expected_revenue": 999.0, "probability": 50.0}
         )
-        cls.env["res.partner"]._cron_compute_segments()
 
     def _grid(self, measure):
         self.env["edu.cashin.forecast"]._edu_refresh()

@@ -89,7 +89,11 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         # day 2 after due: nothing yet
         self.assertEqual(self._run("2026-01-12"), 0)
         self.assertFalse(first.reminder_log_ids)
+        self._check_friendly_mail_to_both_payers(first, invoices_1)
+        self._check_only_the_sponsor_reminded_further(first, invoices_1)
+        self._check_activity_then_suspension(contract, first, second, third)
 
+    def _check_friendly_mail_to_both_payers(self, first, invoices_1):
         # day 4: friendly email to both payers, once, even if run twice
         with self.mock_mail_gateway():
             self._run("2026-01-14")
@@ -106,6 +110,7 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         )
         self.assertEqual(first.last_stage_id, self.stage_3)
 
+    def _check_only_the_sponsor_reminded_further(self, first, invoices_1):
         # the student pays his share: only the sponsor is reminded further
         self._pay(
             first.invoice_ids.filtered(lambda m: m.partner_id == self.student), 400.0
@@ -125,6 +130,7 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         self.assertIn(sponsor_invoice.name, sms.body)
         self.assertEqual(first.last_stage_id, self.stage_15)
 
+    def _check_activity_then_suspension(self, contract, first, second, third):
         # day 31: an activity for the bursar of the contract
         self._run("2026-02-10")
         activities = contract.activity_ids
@@ -178,7 +184,8 @@ class TestReminderLadder(TuitionCommon, MockEmail):
             self.env.flush_all()
         self.assertEqual(len(first.reminder_log_ids), 1)
 
-    def test_crash_midway_then_rerun_sends_nothing_twice_and_misses_nothing(self):
+    def _five_first_invoices(self):
+        """The first invoices of five active contracts, one payer each."""
         students = [self.student, self.student_2] + [
             self.env["res.partner"].create(
                 {"name": f"Student {i}", "email": f"s{i}@example.com"}
@@ -193,7 +200,10 @@ class TestReminderLadder(TuitionCommon, MockEmail):
         firsts = contracts.instalment_ids.filtered(lambda i: i.sequence == 1)
         invoices = firsts.invoice_ids
         self.assertEqual(len(invoices), 5)
+        return invoices
 
+    def test_crash_midway_then_rerun_sends_nothing_twice_and_misses_nothing(self):
+        invoices = self._five_first_invoices()
         Log = type(self.Log)
         dispatch = Log._edu_dispatch
         calls = []

@@ -52,7 +52,8 @@ class TimelineCommon(TuitionCommon):
 
 @tagged("post_install", "-at_install")
 class TestTimeline(TimelineCommon):
-    def test_every_source_once_with_date_channel_and_link(self):
+    def _admission_sources(self):
+        """An application, a mail and a note on it, an enrolment."""
         with freeze_time("2026-01-05 09:00:00"):
             lead = self.env["crm.lead"].create(
                 {
@@ -84,6 +85,10 @@ class TestTimeline(TimelineCommon):
                     "company_id": self.company.id,
                 }
             )
+        return lead, enrollment
+
+    def _money_and_mailing_sources(self, lead):
+        """An invoice and its payment, a planned call on ``lead``, a mailing sent."""
         invoice = self.init_invoice(
             "out_invoice",
             partner=self.person,
@@ -116,20 +121,9 @@ class TestTimeline(TimelineCommon):
                 }
             )
         )
-        # the copy a mass send logs on the record is not a second entry
-        self.env["mail.message"].create(
-            {
-                "model": "res.partner",
-                "res_id": self.person.id,
-                "message_type": "email_outgoing",
-                "subject": "Open day",
-                "body": "Open day",
-            }
-        )
-        # a record of somebody else never shows
-        self.other.message_post(body="Not Stella's", message_type="comment")
+        return invoice, payment, activity, mailing, trace
 
-        rows = self._rows(user=self.marketer)
+    def _check_admission_rows(self, rows, lead, enrollment):
         welcome = self._only(rows, kind="message", res_model="res.partner")
         self.assertEqual(welcome.channel, "email")
         self.assertEqual(welcome.direction, "out")
@@ -150,6 +144,10 @@ class TestTimeline(TimelineCommon):
         self.assertEqual(enrolled.enrollment_state, "applied")
         self.assertEqual(enrolled.record_ref, enrollment)
         self.assertEqual(enrolled.date, datetime(2026, 1, 7, 0, 0))
+
+    def _check_money_and_mailing_rows(self, rows, lead, sources):
+        """The rows of ``_money_and_mailing_sources``; returns the planned call."""
+        invoice, payment, _activity, mailing, trace = sources
         inv = self._only(rows, kind="invoice")
         self.assertEqual((inv.record_ref, inv.direction), (invoice, "out"))
         self.assertEqual(inv.date, datetime(2026, 1, 8, 0, 0))
@@ -167,11 +165,9 @@ class TestTimeline(TimelineCommon):
         )
         self.assertEqual(sent.record_ref, mailing)
         self.assertEqual(sent.date, trace.sent_datetime)
-        self.assertNotIn("Not Stella's", rows.mapped("summary"))
-        # each entry opens its record
-        action = call.action_open_record()
-        self.assertEqual((action["res_model"], action["res_id"]), ("crm.lead", lead.id))
+        return call
 
+    def _check_done_call_and_filters(self, activity, lead):
         # planned moves to past when done, with the outcome written as feedback
         activity.action_feedback(feedback="Reached, interview on Monday")
         rows = self._rows(user=self.marketer)
@@ -191,6 +187,32 @@ class TestTimeline(TimelineCommon):
             ),
             {"invoice", "payment"},
         )
+
+    def test_every_source_once_with_date_channel_and_link(self):
+        lead, enrollment = self._admission_sources()
+        sources = self._money_and_mailing_sources(lead)
+        # the copy a mass send logs on the record is not a second entry
+        self.env["mail.message"].create(
+            {
+                "model": "res.partner",
+                "res_id": self.person.id,
+                "message_type": "email_outgoing",
+                "subject": "Open day",
+                "body": "Open day",
+            }
+        )
+        # a record of somebody else never shows
+        self.other.message_post(body="Not Stella's", message_type="comment")
+
+        rows = self._rows(user=self.marketer)
+        self._check_admission_rows(rows, lead, enrollment)
+        call = self._check_money_and_mailing_rows(rows, lead, sources)
+        self.assertNotIn("Not Stella's", rows.mapped("summary"))
+        # each entry opens its record
+        action = call.action_open_record()
+        self.assertEqual((action["res_model"], action["res_id"]), ("crm.lead", lead.id))
+
+        self._check_done_call_and_filters(sources[2], lead)
 
     def _first_page_queries(self, person, count):
         """Queries of the first timeline page of ``person`` after ``count``

@@ -40,6 +40,11 @@ class TuitionCommon(AccountTestInvoicingCommon):
                 "company_id": cls.company.id,
             }
         )
+        cls._setup_tuition_people()
+        cls._setup_tuition_users_and_plans()
+
+    @classmethod
+    def _setup_tuition_people(cls):
         cls.student = cls.env["res.partner"].create(
             {
                 "name": "Stella Student",
@@ -58,6 +63,9 @@ class TuitionCommon(AccountTestInvoicingCommon):
                 "mobile": "+32 470 99 88 77",
             }
         )
+
+    @classmethod
+    def _setup_tuition_users_and_plans(cls):
         common = {
             "company_id": cls.company.id,
             "company_ids": [Command.set(cls.company.ids)],

@@ -78,6 +78,26 @@ class TestTuitionAccess(TuitionCommon):
 
 @tagged("post_install", "-at_install")
 class TestTuitionHandover(TuitionCommon):
+    def _sponsored_and_self_paid(self, intake):
+        """Two enrolments in ``intake``: the student's (sponsored), student_2's."""
+        return self.env["edu.enrollment"].create(
+            [
+                {
+                    "partner_id": self.student.id,
+                    "programme_id": self.programme.id,
+                    "intake_id": intake.id,
+                    "sponsor_id": self.sponsor.id,
+                    "company_id": self.company.id,
+                },
+                {
+                    "partner_id": self.student_2.id,
+                    "programme_id": self.programme.id,
+                    "intake_id": intake.id,
+                    "company_id": self.company.id,
+                },
+            ]
+        )
+
     def test_enrolment_proposes_draft_contract(self):
         intake = self.env["edu.intake"].create(
             {
@@ -95,23 +115,7 @@ class TestTuitionHandover(TuitionCommon):
                 "sequence": -1,
             }
         )
-        sponsored, self_paid = self.env["edu.enrollment"].create(
-            [
-                {
-                    "partner_id": self.student.id,
-                    "programme_id": self.programme.id,
-                    "intake_id": intake.id,
-                    "sponsor_id": self.sponsor.id,
-                    "company_id": self.company.id,
-                },
-                {
-                    "partner_id": self.student_2.id,
-                    "programme_id": self.programme.id,
-                    "intake_id": intake.id,
-                    "company_id": self.company.id,
-                },
-            ]
-        )
+        sponsored, self_paid = self._sponsored_and_self_paid(intake)
         (sponsored | self_paid).with_user(self.clerk)._edu_handover_tuition()
         contract = sponsored.tuition_contract_ids
         self.assertRecordValues(
