@@ -1,3 +1,4 @@
 from . import test_instalment_journey
 from . import test_demo_journeys
 from . import test_journey_domain_access
+from . import test_instalment_payer
