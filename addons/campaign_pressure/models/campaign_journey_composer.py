@@ -10,12 +10,9 @@ class MailComposeMessage(models.TransientModel):
 
     def _prepare_mail_values_dynamic(self, res_ids):
         values = super()._prepare_mail_values_dynamic(res_ids)
-        fname = (
-            self.composition_mode == "mass_mail"
-            and self.env["campaign.journey"]._journey_recipient_field_of(
-                self.mass_mailing_id
-            )
-        )
+        fname = self.composition_mode == "mass_mail" and self.env[
+            "campaign.journey"
+        ]._journey_recipient_field_of(self.mass_mailing_id)
         if not fname:
             return values
         records = self.env[self.model].sudo().browse(res_ids)
@@ -38,12 +35,9 @@ class SmsComposer(models.TransientModel):
 
     def _prepare_recipient_values(self, records):
         recipients = super()._prepare_recipient_values(records)
-        fname = (
-            self.composition_mode == "mass"
-            and self.env["campaign.journey"]._journey_recipient_field_of(
-                self.mailing_id
-            )
-        )
+        fname = self.composition_mode == "mass" and self.env[
+            "campaign.journey"
+        ]._journey_recipient_field_of(self.mailing_id)
         if not fname:
             return recipients
         partners = records.sudo().mapped(fname)

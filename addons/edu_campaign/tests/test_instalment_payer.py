@@ -1,9 +1,8 @@
 from freezegun import freeze_time
-
-from odoo.exceptions import ValidationError
 from odoo.addons.edu_crm.tests.test_tuition_common import TuitionCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 
@@ -78,8 +77,10 @@ class TestInstalmentPayer(TuitionCommon, MockEmail, MockSMS):
             recipient_field="payer_id",
         )
         self._run(journey)
-        sms = self.env["sms.sms"].sudo().search(
-            [("mailing_id", "=", journey.step_ids.mailing_id.id)]
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("mailing_id", "=", journey.step_ids.mailing_id.id)])
         )
         self.assertEqual(sms.partner_id, self.sponsor)
         self.assertEqual(sms.number, "+32470998877")
