@@ -27,6 +27,8 @@ from . import campaign_journey_mailing
 from . import campaign_journey_activity
 from . import campaign_journey_test
 from . import campaign_journey_partner
+from . import campaign_journey_recipient
+from . import campaign_journey_composer
 from . import campaign_pressure_channel_cost
 from . import campaign_pressure_contact_cost
 from . import utm_campaign

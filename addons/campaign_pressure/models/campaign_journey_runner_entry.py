@@ -20,10 +20,13 @@ class CampaignJourneyRunner(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _journey_person_columns(self, model, alias):
-        """SQL of the record's partner and normalised email columns."""
+    def _journey_person_columns(self, model, alias, recipient_field=None):
+        """SQL of the record's partner (the journey's recipient field when
+        it has one) and normalised email columns."""
         records = self.env[model]
-        if model == "res.partner":
+        if recipient_field:
+            partner = SQL.identifier(alias, recipient_field)
+        elif model == "res.partner":
             partner = SQL.identifier(alias, "id")
         else:
             fname = next(
@@ -37,7 +40,13 @@ class CampaignJourneyRunner(models.AbstractModel):
             )
             partner = SQL.identifier(alias, fname) if fname else SQL("NULL::int")
         email_fname = records._mail_get_primary_email_field()
-        if email_fname and records._fields[email_fname].store:
+        if recipient_field:
+            email = SQL(
+                "(SELECT NULLIF(lower(trim(rp.email)), '') FROM res_partner rp "
+                "WHERE rp.id = %s)",
+                partner,
+            )
+        elif email_fname and records._fields[email_fname].store:
             email = SQL(
                 "NULLIF(lower(trim(%s)), '')", SQL.identifier(alias, email_fname)
             )
@@ -89,7 +98,9 @@ class CampaignJourneyRunner(models.AbstractModel):
                 journey.date_offset_days,
             )
             query.add_where(SQL("%s > %s AND %s <= %s", moment, watermark, moment, now))
-        partner, email = self._journey_person_columns(journey.model_name, alias)
+        partner, email = self._journey_person_columns(
+            journey.model_name, alias, journey.recipient_field
+        )
         key = self._journey_person_key(journey, alias, partner, email, is_test)
         return query.select(
             SQL("%s AS res_id", SQL.identifier(alias, "id")),

@@ -120,19 +120,8 @@ class CampaignJourneyRunner(models.AbstractModel):
             }
         Model = self.env[journey.model_name].sudo()
         outcome = {}
-        res_ids = items.participant_id.mapped("res_id")
         if step.activity_type_id.pressure_marketing_call:
-            refused = {
-                res_id: decision
-                for res_id, _partner, decision in self.env[
-                    "mail.activity"
-                ]._pressure_check_calls(journey.model_name, res_ids)
-                if decision.get("phone_action", "block") == "block"
-            }
-            for item in items:
-                decision = refused.get(item.participant_id.res_id)
-                if decision:
-                    outcome[item] = ("held", decision.get("reason"))
+            outcome.update(self._journey_refused_calls(journey, items))
         to_create = items.filtered(lambda i: i not in outcome)
         if not to_create:
             return outcome
@@ -153,7 +142,7 @@ class CampaignJourneyRunner(models.AbstractModel):
                     "res_model_id": journey.model_id.id,
                     "res_id": record.id,
                     "activity_type_id": step.activity_type_id.id,
-                    "summary": step.activity_summary or step.name,
+                    "summary": self._journey_call_summary(step, item),
                     "note": step.activity_note,
                     "user_id": user.id,
                     "date_deadline": fields.Date.context_today(self)
@@ -165,6 +154,38 @@ class CampaignJourneyRunner(models.AbstractModel):
             item.activity_id = activity
             outcome[item] = ("done", False)
         return outcome
+
+    def _journey_call_summary(self, step, item):
+        """The task's summary; with a recipient field, whom to call."""
+        summary = step.activity_summary or step.name
+        partner = item.participant_id.partner_id
+        if step.journey_id.recipient_field and partner:
+            return f"{summary} ({partner.display_name})"
+        return summary
+
+    def _journey_refused_calls(self, journey, items):
+        """``{item: ("held", reason)}`` of the calls the pressure rules
+        block: the call is to the record's person, or to the person of the
+        journey's recipient field (the participant's partner)."""
+        if journey.recipient_field:
+            model = "res.partner"
+            ref_of = {item: item.participant_id.partner_id.id for item in items}
+        else:
+            model = journey.model_name
+            ref_of = {item: item.participant_id.res_id for item in items}
+        refs = [ref for ref in dict.fromkeys(ref_of.values()) if ref]
+        refused = {
+            ref: decision
+            for ref, _partner, decision in self.env[
+                "mail.activity"
+            ]._pressure_check_calls(model, refs)
+            if decision.get("phone_action", "block") == "block"
+        }
+        return {
+            item: ("held", refused[ref].get("reason"))
+            for item, ref in ref_of.items()
+            if ref in refused
+        }
 
     def _journey_run_letter(self, step, items, now, test_email=None):
         """A letter is a contact logged in the pressure contact log (as the

@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -72,9 +71,7 @@ class TestJourneyResponse(JourneyCommon):
             # the response branch runs as soon as the response is seen
             ran = self._items(journey, answered, state="done")
             self.assertEqual(ran.participant_id.mapped("res_id"), self.partner_a.ids)
-            self.assertEqual(
-                len(self._items(journey, answered, state="scheduled")), 3
-            )
+            self.assertEqual(len(self._items(journey, answered, state="scheduled")), 3)
             self.assertEqual(len(self._items(journey, silent, state="scheduled")), 4)
         with freeze_time("2026-03-04 10:00:00"):
             # after the window: too late for the step

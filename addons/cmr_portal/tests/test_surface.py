@@ -137,6 +137,7 @@ WRITABLE_FIELDS = {
         ),
         (MARKETING, None, "has_exit has_goal"),
         (MARKETING, None, "reentry_field reentry_year_start"),
+        (MARKETING, None, "recipient_field"),
         (MARKETING, PRESSURE, "is_transactional"),
         (MARKETING, "workflow", "last_entry_scan launch_date launched_by_id state"),
     ],

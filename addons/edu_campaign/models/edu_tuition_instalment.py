@@ -1,13 +1,35 @@
-from odoo import models
+from odoo import api, fields, models
 
 
 class EduTuitionInstalment(models.Model):
     """Instalments as a journey target ("7 days before the due date, email
-    the student"): a journey runs on a model with a chatter, and sends to
-    the record's partner, here the student of the contract."""
+    the payer"): a journey runs on a model with a chatter; it sends to the
+    record's partner, here the student of the contract, or to the payer
+    when the journey's recipient field says so."""
 
     _name = "edu.tuition.instalment"
     _inherit = ["edu.tuition.instalment", "mail.thread"]
+
+    payer_id = fields.Many2one(
+        "res.partner",
+        string="Payer",
+        compute="_compute_payer_id",
+        store=True,
+        index="btree_not_null",
+        help="Who pays the instalment: the contract's payer with the largest "
+        "share (a sponsor, or the student), the student when it has none.",
+    )
+
+    @api.depends(
+        "contract_id.student_id",
+        "contract_id.payer_ids.partner_id",
+        "contract_id.payer_ids.share",
+    )
+    def _compute_payer_id(self):
+        for instalment in self:
+            payers = instalment.contract_id.payer_ids.filtered("partner_id")
+            main = max(payers, key=lambda p: p.share, default=payers.browse())
+            instalment.payer_id = main.partner_id or instalment.student_id
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         return ["student_id"]
