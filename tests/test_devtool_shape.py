@@ -5,9 +5,9 @@ import ast
 import sys
 
 from _devtool import ROOT
+from _shape import long_files, long_functions
 
 SOURCES = sorted((ROOT / "scripts").rglob("*.py"))
-MAX_FILE, MAX_FUNCTION = 500, 60
 
 
 def test_there_is_a_package():
@@ -17,21 +17,11 @@ def test_there_is_a_package():
 
 
 def test_no_file_over_500_lines():
-    long = {
-        p.name: n for p in SOURCES if (n := len(p.read_text().splitlines())) > MAX_FILE
-    }
-    assert not long
+    assert not long_files(SOURCES, ROOT / "scripts")
 
 
 def test_no_function_over_60_lines():
-    long = {}
-    for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                size = node.end_lineno - node.lineno + 1
-                if size > MAX_FUNCTION:
-                    long[f"{path.name}:{node.name}"] = size
-    assert not long
+    assert not long_functions(SOURCES, ROOT / "scripts")
 
 
 def test_stdlib_only():

@@ -29,32 +29,7 @@ class TestRpcAttacks(TuitionPortalCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        common = {
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-        }
-        cls.user_marketing = new_test_user(
-            env,
-            login="rpc_marketing",
-            groups="mass_mailing.group_mass_mailing_user",
-            **common,
-        )
-        cls.user_pressure = new_test_user(
-            env,
-            login="rpc_pressure",
-            groups="campaign_pressure.group_pressure_manager",
-            **common,
-        )
-        # a registrar who also manages contacts (Odoo's merge is theirs)
-        cls.user_registrar = new_test_user(
-            env,
-            login="rpc_registrar",
-            groups="edu_crm.group_edu_user,base.group_partner_manager",
-            **common,
-        )
-        cls.user_employee = new_test_user(
-            env, login="rpc_employee", groups="base.group_user", **common
-        )
+        cls._setup_rpc_users()
         cls.student.write({"edu_is_student": True, "cmr_sponsor_consent": True})
         cls.enrollment = env["edu.enrollment"].create(
             {
@@ -93,6 +68,37 @@ class TestRpcAttacks(TuitionPortalCommon):
                     ],
                 }
             )
+        )
+
+    @classmethod
+    def _setup_rpc_users(cls):
+        """A mailing user, a pressure manager, a registrar, an employee."""
+        env = cls.env
+        common = {
+            "company_id": cls.company.id,
+            "company_ids": [Command.set(cls.company.ids)],
+        }
+        cls.user_marketing = new_test_user(
+            env,
+            login="rpc_marketing",
+            groups="mass_mailing.group_mass_mailing_user",
+            **common,
+        )
+        cls.user_pressure = new_test_user(
+            env,
+            login="rpc_pressure",
+            groups="campaign_pressure.group_pressure_manager",
+            **common,
+        )
+        # a registrar who also manages contacts (Odoo's merge is theirs)
+        cls.user_registrar = new_test_user(
+            env,
+            login="rpc_registrar",
+            groups="edu_crm.group_edu_user,base.group_partner_manager",
+            **common,
+        )
+        cls.user_employee = new_test_user(
+            env, login="rpc_employee", groups="base.group_user", **common
         )
 
     # ------------------------------------------------------------------

@@ -26,30 +26,7 @@ class SplitTaxedCommon(TuitionTruthCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        vat = env["account.tax"].create(
-            {
-                "name": "VAT 20 %",
-                "amount": 20.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-            }
-        )
-        product = env["product.product"].create(
-            {
-                "name": "Tuition taxed",
-                "type": "service",
-                "lst_price": 900.0,
-                "taxes_id": [Command.set(vat.ids)],
-            }
-        )
-        programme = env["edu.programme"].create(
-            {
-                "code": "TRUTH-P",
-                "name": "Split Studies",
-                "product_id": product.id,
-                "company_id": cls.company.id,
-            }
-        )
+        programme = cls._taxed_programme()
         plan = env["edu.payment.plan"].create(
             {"name": "3 months", "plan_type": "monthly", "instalment_count": 3}
         )
@@ -85,6 +62,35 @@ class SplitTaxedCommon(TuitionTruthCommon):
         cls.split_rows = cls.split.instalment_ids.sorted("sequence")
         cls.split_rows[1]._edu_create_invoices()
         cls.student.cmr_sponsor_consent = True
+
+    @classmethod
+    def _taxed_programme(cls):
+        """A programme of 900.00 with 20 % VAT."""
+        env = cls.env
+        vat = env["account.tax"].create(
+            {
+                "name": "VAT 20 %",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Tuition taxed",
+                "type": "service",
+                "lst_price": 900.0,
+                "taxes_id": [Command.set(vat.ids)],
+            }
+        )
+        return env["edu.programme"].create(
+            {
+                "code": "TRUTH-P",
+                "name": "Split Studies",
+                "product_id": product.id,
+                "company_id": cls.company.id,
+            }
+        )
 
     @staticmethod
     def _invoices(instalment, partner):

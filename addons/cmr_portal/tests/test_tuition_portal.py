@@ -25,6 +25,41 @@ class TuitionPortalCommon(AccountTestInvoicingHttpCommon):
             "edu_crm.tuition_invoice_mode", "cron"
         )
         env.user.groups_id += env.ref("edu_crm.group_edu_manager")
+        cls._setup_tuition_portal_users()
+        product = env["product.product"].create(
+            {
+                "name": "Tuition MSc",
+                "type": "service",
+                "lst_price": 900.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.programme = env["edu.programme"].create(
+            {
+                "code": "MSC-P",
+                "name": "MSc Portal",
+                "product_id": product.id,
+                "company_id": cls.company.id,
+            }
+        )
+        plan = env["edu.payment.plan"].create(
+            {"name": "3 months", "plan_type": "monthly", "instalment_count": 3}
+        )
+        cls.today = fields.Date.today()
+        cls.contract = cls._contract(cls.student, plan, [(cls.student, 100.0)])
+        cls.contract_other = cls._contract(
+            cls.user_other.partner_id, plan, [(cls.user_other.partner_id, 100.0)]
+        )
+        cls.first, cls.second, cls.third = cls.contract.instalment_ids.sorted(
+            "sequence"
+        )
+        cls.invoice = cls.first.invoice_ids
+        cls._setup_demo_provider()
+
+    @classmethod
+    def _setup_tuition_portal_users(cls):
+        """Two portal students, a bursar, a clerk, a sponsor's portal contact."""
+        env = cls.env
         common = {
             "company_id": cls.company.id,
             "company_ids": [Command.set(cls.company.ids)],
@@ -65,34 +100,10 @@ class TuitionPortalCommon(AccountTestInvoicingHttpCommon):
         )
         cls.user_sponsor.partner_id.parent_id = cls.sponsor_org
         cls.student.edu_sponsor_ids = [Command.link(cls.sponsor_org.id)]
-        product = env["product.product"].create(
-            {
-                "name": "Tuition MSc",
-                "type": "service",
-                "lst_price": 900.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        cls.programme = env["edu.programme"].create(
-            {
-                "code": "MSC-P",
-                "name": "MSc Portal",
-                "product_id": product.id,
-                "company_id": cls.company.id,
-            }
-        )
-        plan = env["edu.payment.plan"].create(
-            {"name": "3 months", "plan_type": "monthly", "instalment_count": 3}
-        )
-        cls.today = fields.Date.today()
-        cls.contract = cls._contract(cls.student, plan, [(cls.student, 100.0)])
-        cls.contract_other = cls._contract(
-            cls.user_other.partner_id, plan, [(cls.user_other.partner_id, 100.0)]
-        )
-        cls.first, cls.second, cls.third = cls.contract.instalment_ids.sorted(
-            "sequence"
-        )
-        cls.invoice = cls.first.invoice_ids
+
+    @classmethod
+    def _setup_demo_provider(cls):
+        env = cls.env
         # a test-mode provider: Odoo's demo one, which cmr_portal does not
         # depend on (devtool's test command installs payment_demo beside it)
         if not env["ir.module.module"].search_count(
