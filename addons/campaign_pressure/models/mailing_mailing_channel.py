@@ -274,7 +274,7 @@ class MailingMailing(models.Model):
                            count(DISTINCT (c.partner_id, c.campaign_id)) AS n
                       FROM campaign_pressure_contact c
                       JOIN res_partner p ON p.id = c.partner_id
-                     WHERE c.state = 'confirmed' AND NOT c.is_transactional
+                     WHERE c.state = 'confirmed' AND c.is_transactional IS NOT TRUE
                        AND c.campaign_id IS NOT NULL AND c.contact_date >= %(since)s
                        AND c.company_id = %(company)s AND c.channel = ANY(%(codes)s)
                      GROUP BY 1, 2

@@ -33,6 +33,9 @@ PUBLIC_METHODS = {
     ("mailing.trace", "write"): "Odoo's rights; pressure fields: sudo only",
     ("campaign.pressure.simulation", "create"): "mass-mailing user (ACL); no result",
     ("campaign.pressure.simulation", "write"): "mass-mailing user (ACL); no result",
+    ("campaign.pressure.simulation.plan.line", "create"): (
+        "nobody but sudo (the plan's figures are the check's)"
+    ),
     ("mail.activity.schedule", "action_schedule_activities"): "Odoo's rights",
     ("mail.activity.schedule", "action_schedule_activities_done"): "Odoo's rights",
     ("mail.activity.schedule", "action_schedule_plan"): "Odoo's rights",
