@@ -30,6 +30,7 @@ from . import campaign_journey_partner
 from . import campaign_pressure_channel_cost
 from . import utm_campaign
 from . import mailing_mailing_budget
+from . import mailing_mailing_budget_idle
 from . import campaign_response
 from . import mailing_trace_response
 from . import mailing_subscription_response

@@ -21,3 +21,4 @@ from . import test_journey_concurrency
 from . import test_budget
 from . import test_response
 from . import test_trace_sync
+from . import test_send_queries
