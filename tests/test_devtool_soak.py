@@ -62,7 +62,10 @@ def test_percentile_is_nearest_rank():
         soak.percentile([], 0.95)
 
 
-def _proc(tmp_path, pid, ppid, comm, rss, cmdline=b"python\0-m\0odoo"):
+ODOO_CMDLINE = b"python\0setup/odoo\0--workers\0004\0--gevent-port\08072\0"
+
+
+def _proc(tmp_path, pid, ppid, comm, rss, cmdline=ODOO_CMDLINE):
     d = tmp_path / str(pid)
     d.mkdir()
     (d / "stat").write_text(f"{pid} ({comm}) S {ppid} 1 1 0 -1\n")
@@ -74,7 +77,7 @@ def test_workers_memory_is_read_from_proc(tmp_path):
     _proc(tmp_path, 100, 1, "python3", 200_000)  # the master
     _proc(tmp_path, 101, 100, "odoo: worker (x)", 150_000)
     _proc(tmp_path, 102, 100, "odoo) S 999", 160_000)  # comm with ") S "
-    _proc(tmp_path, 103, 100, "python3", 90_000, b"python\0odoo\0gevent")
+    _proc(tmp_path, 103, 100, "python3", 90_000, b"python\0setup/odoo\0gevent\0")
     _proc(tmp_path, 104, 101, "python3", 10_000)  # a grandchild
     (tmp_path / "self").mkdir()
     assert soak.child_pids(100, tmp_path) == [101, 102, 103]

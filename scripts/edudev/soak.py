@@ -129,7 +129,9 @@ def http_workers(master, proc=PROC):
             cmdline = (proc / str(pid) / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"gevent" in cmdline:
+        # the long-polling server is started as ``<odoo> gevent ...``; the
+        # workers are forks of the master (whose options name --gevent-port)
+        if "gevent" in cmdline.decode(errors="replace").split("\0"):
             continue
         rss = rss_kib(pid, proc)
         if rss is not None:

@@ -126,12 +126,12 @@ def _server_cmd(port, workers):
     import odoo
 
     odoo_root = Path(odoo.__file__).resolve().parent.parent
-    odoo_bin = odoo_root / "odoo-bin"
-    cmd = (
-        [sys.executable, str(odoo_bin)]
-        if odoo_bin.exists()
-        else [sys.executable, "-m", "odoo"]
-    )
+    # a launcher script, not ``-m odoo``: in worker mode Odoo starts its
+    # long-polling process as ``python <argv[0]> gevent``, which fails for
+    # odoo/__main__.py (a relative import) and is started again and again
+    launchers = [odoo_root / "odoo-bin", odoo_root / "setup" / "odoo"]
+    found = [path for path in launchers if path.exists()]
+    cmd = [sys.executable, str(found[0])] if found else [sys.executable, "-m", "odoo"]
     db = os.environ["EDU_PERF_DB"]
     cmd += odoo_db_args()
     cmd += [

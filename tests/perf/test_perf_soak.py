@@ -52,12 +52,14 @@ PARTNER_FILE = {
 
 
 def _backend_calls(student_ids):
-    """(page name, model, method, kwargs) the backend users call in turn."""
+    """(page name, model, method, args, kwargs) the backend users call in
+    turn."""
     return (
         (
             "backend: contacts list",
             "res.partner",
             "web_search_read",
+            [],
             {
                 "domain": [],
                 "specification": {"display_name": {}, "email": {}, "phone": {}},
@@ -68,12 +70,14 @@ def _backend_calls(student_ids):
             "backend: person's file",
             "res.partner",
             "web_read",
-            {"ids": student_ids, "specification": PARTNER_FILE},
+            [student_ids],
+            {"specification": PARTNER_FILE},
         ),
         (
             "backend: admissions list",
             "crm.lead",
             "web_search_read",
+            [],
             {
                 "domain": [],
                 "specification": {"name": {}, "stage_id": {}, "partner_id": {}},
@@ -155,7 +159,7 @@ class Load:
         self._record(page, begin, error)
 
     def _backend_step(self, session, call):
-        page, model, method, kwargs = call
+        page, model, method, args, kwargs = call
         begin = time.perf_counter()
         try:
             response = session.post(
@@ -166,7 +170,7 @@ class Load:
                     "params": {
                         "model": model,
                         "method": method,
-                        "args": [],
+                        "args": args,
                         "kwargs": kwargs,
                     },
                 },

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.addons.mass_mailing_sms.tests.common import MassSMSCommon
@@ -110,3 +111,24 @@ class PressureCommon(MassSMSCommon):
             .sudo()
             .search([("mass_mailing_id", "=", mailing.id)])
         )
+
+    def _send_counting_queries(self, mailing, pattern):
+        """Send ``mailing`` (SMTP mocked): the number of queries of the send
+        and the statements among them that match the regex ``pattern``."""
+        cr = self.env.cr
+        real_execute = cr.execute
+        matched = []
+
+        def execute(query, *args, **kwargs):
+            if pattern.search(str(query)):
+                matched.append(str(query))
+            return real_execute(query, *args, **kwargs)
+
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            self.env.flush_all()
+            before = cr.sql_log_count
+            with patch.object(cr, "execute", execute):
+                mailing.action_send_mail()
+                self.env.flush_all()
+            total = cr.sql_log_count - before
+        return total, matched

@@ -83,4 +83,8 @@ PUBLIC_METHODS = {
     ("mailing.mailing", "action_put_in_queue"): "Odoo's rights; budget spent: refused",
     ("utm.campaign", "create"): "Odoo's rights; budget and company: manager",
     ("utm.campaign", "write"): "Odoo's rights; budget and company: manager",
+    # channel costs: the cache of capacity-limited channels is cleared
+    ("campaign.pressure.channel.cost", "create"): "pressure manager (ACL)",
+    ("campaign.pressure.channel.cost", "write"): "pressure manager (ACL)",
+    ("campaign.pressure.channel.cost", "unlink"): "pressure manager (ACL)",
 }

@@ -1,5 +1,4 @@
 import re
-from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -30,22 +29,7 @@ class TestTraceSyncPerBatch(PressureCommon):
         """Send a mailing to ``partners``: (all the statements of the send,
         the statements on the engine's tables), the log rows."""
         mailing = self._create_partner_mailing(partners)
-        cr = self.env.cr
-        real_execute = cr.execute
-        ours = []
-
-        def execute(query, *args, **kwargs):
-            if OUR_TABLES.search(str(query)):
-                ours.append(str(query))
-            return real_execute(query, *args, **kwargs)
-
-        with self.mock_mail_gateway(mail_unlink_sent=False):
-            self.env.flush_all()
-            before = cr.sql_log_count
-            with patch.object(cr, "execute", execute):
-                mailing.action_send_mail()
-                self.env.flush_all()
-            total = cr.sql_log_count - before
+        total, ours = self._send_counting_queries(mailing, OUR_TABLES)
         logged = self.env["campaign.pressure.contact"].search(
             [("mailing_id", "=", mailing.id)]
         )
