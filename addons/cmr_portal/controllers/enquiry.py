@@ -85,7 +85,9 @@ class CmrEnquiryPortal(CmrCustomerPortal):
         if honeypot_tripped(post):
             errors = [env._("Your enquiry could not be sent.")]
         elif limited:
-            errors = [env._("Too many enquiries were sent from here: try again in an hour.")]
+            errors = [
+                env._("Too many enquiries were sent from here: try again in an hour.")
+            ]
         if not errors:
             try:
                 with env.cr.savepoint():
