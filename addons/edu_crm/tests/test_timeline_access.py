@@ -51,6 +51,12 @@ class TestTimelineAccess(TimelineCommon):
                 summary=f"Call on {record.display_name}",
                 date_deadline=fields.Date.to_date("2026-03-01"),
             )
+        cls._money_and_mailing()
+        cls._timeline_readers()
+
+    @classmethod
+    def _money_and_mailing(cls):
+        env = cls.env
         cls.invoice = cls.init_invoice(
             "out_invoice", partner=cls.person, amounts=[120.0], post=True
         )
@@ -75,6 +81,10 @@ class TestTimelineAccess(TimelineCommon):
                 "sent_datetime": datetime(2026, 1, 10, 8, 0),
             }
         )
+
+    @classmethod
+    def _timeline_readers(cls):
+        env = cls.env
         # employees who may read the timeline but neither Accounting nor CRM,
         # and the salesman with the same right: the ACLs of the sources decide
         readers = env["res.groups"].create({"name": "Timeline readers (test)"})
