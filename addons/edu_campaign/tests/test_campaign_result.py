@@ -104,12 +104,18 @@ class TestCampaignResult(TuitionCommon):
         )
 
     def _data(self):
-        env = self.env
         self._contact(self.p1, "email")
         self._contact(self.p2, "email")
         self._contact(self.p3, "sms")
         self._contact(self.p3, "sms", state="released")  # not sent: not counted
         self._contact(self.p1, "email", is_transactional=True)  # not marketing
+        self._held_traces()
+        self._responses()
+        self._enrolled_and_paid()
+
+    def _held_traces(self):
+        """p2 held by a rule, p4 held out as the control group."""
+        env = self.env
         mailing = (
             env["mailing.mailing"]
             .sudo()
@@ -136,6 +142,9 @@ class TestCampaignResult(TuitionCommon):
                 for partner, reason in ((self.p2, "rule"), (self.p4, "control_group"))
             ]
         )
+
+    def _responses(self):
+        env = self.env
         Response = env["campaign.response"].sudo()
         for partner, polarity, campaign in (
             (self.p1, "positive", self.campaign),
@@ -149,6 +158,11 @@ class TestCampaignResult(TuitionCommon):
                     "campaign_id": campaign.id,
                 }
             )
+
+    def _enrolled_and_paid(self):
+        """p1 and p2 apply through the campaign, p4 without it; p1 enrols and
+        pays the first instalment."""
+        env = self.env
         lead = self._lead(self.p1, self.campaign)
         self._lead(self.p2, self.campaign)
         self._lead(self.p4)  # the control person applied without the campaign
