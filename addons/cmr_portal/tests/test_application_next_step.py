@@ -11,8 +11,8 @@ from .apply_common import ApplyOnlineCommon
 class TestApplicationNextStep(ApplyOnlineCommon):
     """The next step an applicant reads, and the catalogue's intake read."""
 
-    def _next_step(self, lead):
-        self.authenticate("apl_applicant", "apl_applicant")
+    def _next_step(self, lead, login="apl_applicant"):
+        self.authenticate(login, login)
         page = self._get(f"/my/applications/{lead.id}").text
         return page, re.search(r'id="cmr_next_step".*?</dd>', page, re.S).group(0)
 
@@ -53,6 +53,24 @@ class TestApplicationNextStep(ApplyOnlineCommon):
         page, next_step = self._next_step(lead)
         self.assertIn("Call", next_step)
         self.assertNotIn("Admission interview", next_step)
+
+    def test_next_step_follows_the_offer(self):
+        """With no activity to show, the next step says what the applicant
+        has to do: answer the offer, sign the contract; nothing once closed."""
+        lead = self._online_lead()
+        lead.with_user(self.user_staff).action_edu_issue_offer()
+        self.assertIn("Accept or decline the offer below.", self._next_step(lead)[1])
+        lead.with_user(self.user_applicant).action_edu_accept_offer()
+        self.assertIn(
+            "Review and sign your tuition contract", self._next_step(lead)[1]
+        )
+        other = self._online_lead(self.user_other)
+        other.with_user(self.user_staff).action_edu_issue_offer()
+        reason = self.env.ref("edu_crm.crm_lost_reason_other_institution")
+        other.with_user(self.user_other).action_edu_decline_offer(reason.id)
+        _page, next_step = self._next_step(other, login="apl_other")
+        self.assertIn("This application is closed.", next_step)
+        self.assertNotIn("We review your application.", next_step)
 
     def test_catalogue_intake_is_one_search(self):
         """The intake page searches the asked intake by id within the open
