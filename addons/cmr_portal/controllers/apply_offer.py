@@ -74,9 +74,12 @@ class CmrOfferPortal(CmrApplicationsPortal):
     # ------------------------------------------------------------------
     def _cmr_own_contract(self, lead_id):
         """``(application, contract)`` of the user's own application, both
-        sudo after the search as the user; empty when not theirs."""
+        sudo after the search as the user; empty when not theirs (a contract
+        of another student on the application's enrolment included)."""
         lead_sudo = self._cmr_own_application(lead_id)
         contract_sudo = lead_sudo._cmr_proposed_contract() if lead_sudo else None
+        if contract_sudo and contract_sudo.student_id != request.env.user.partner_id:
+            contract_sudo = None
         return lead_sudo, contract_sudo
 
     @http.route(

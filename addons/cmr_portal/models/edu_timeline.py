@@ -160,11 +160,23 @@ class EduTimeline(models.Model):
 
     @api.model
     def _cmr_portal_domain(self, partner):
-        """The entries of ``partner`` shown to them in the portal."""
+        """The entries of ``partner`` shown to them in the portal. Of the
+        applications, only those they follow in /my/applications (their own
+        online ones): a lead someone else typed in, e.g. a public enquiry in
+        their email's name, is not theirs to read."""
+        own_applications = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search([("partner_id", "=", partner.id), ("edu_is_online", "=", True)])
+        )
         return [
             ("partner_id", "=", partner.id),
             ("kind", "in", PORTAL_KINDS),
             ("channel", "!=", "note"),
+            "|",
+            ("kind", "!=", "application"),
+            ("res_id", "in", own_applications),
         ]
 
     @api.model

@@ -22,6 +22,7 @@ from . import test_timeline
 from . import test_application_next_step
 from . import test_offer
 from . import test_offer_tour
+from . import test_offer_attacks
 from . import test_enquiry
 from . import test_feedback_response
 from . import test_best_channel_preferred

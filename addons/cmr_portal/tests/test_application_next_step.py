@@ -61,9 +61,7 @@ class TestApplicationNextStep(ApplyOnlineCommon):
         lead.with_user(self.user_staff).action_edu_issue_offer()
         self.assertIn("Accept or decline the offer below.", self._next_step(lead)[1])
         lead.with_user(self.user_applicant).action_edu_accept_offer()
-        self.assertIn(
-            "Review and sign your tuition contract", self._next_step(lead)[1]
-        )
+        self.assertIn("Review and sign your tuition contract", self._next_step(lead)[1])
         other = self._online_lead(self.user_other)
         other.with_user(self.user_staff).action_edu_issue_offer()
         reason = self.env.ref("edu_crm.crm_lost_reason_other_institution")

@@ -152,3 +152,34 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         )
         self.assertIn(response.status_code, (302, 303))
         self.assertIn("/web/login", response.headers["Location"])
+
+    def test_portal_applications_are_the_persons_own_online_ones(self):
+        """A lead somebody else made in the person's name (a public enquiry
+        with their email, a lead typed in by staff) is not on their portal
+        timeline; their own online application is."""
+        team = self.env.ref("edu_crm.crm_team_admissions")
+        Lead = self.env["crm.lead"].sudo()
+        planted = Lead.create(
+            {
+                "name": "Your tuition is overdue, pay at evil.example",
+                "type": "lead",
+                "team_id": team.id,
+                "partner_id": self.student.id,
+            }
+        )
+        own = Lead.create(
+            {
+                "name": "My own application",
+                "type": "opportunity",
+                "team_id": team.id,
+                "partner_id": self.student.id,
+            }
+        )
+        own.write({"edu_is_online": True})
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"].sudo()
+        rows = Timeline.search(Timeline._cmr_portal_domain(self.student))
+        applications = rows.filtered(lambda row: row.kind == "application")
+        self.assertEqual(applications.mapped("res_id"), own.ids)
+        self.assertNotIn("evil.example", self._page("cmr_student").text)
+        self.assertTrue(planted.exists())

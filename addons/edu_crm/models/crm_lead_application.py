@@ -2,6 +2,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .edu_system_fields_mixin import named_or_defaulted
 from .edu_workflow_mixin import EDU_USER
 
 # set by the online application and computed from its files, never by hand
@@ -78,7 +79,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(ONLINE_FIELDS & set(vals) for vals in vals_list):
+        if not self.env.su and ONLINE_FIELDS & named_or_defaulted(self.env, vals_list):
             raise AccessError(
                 self.env._("Only the online application marks a lead as online.")
             )

@@ -1,8 +1,9 @@
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
 
+from .edu_system_fields_mixin import named_or_defaulted
 from .edu_workflow_mixin import EDU_USER, check_edu_group
 
 # set by the offer's transitions only (issue, accept, decline)
@@ -42,7 +43,7 @@ class CrmLeadOffer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(OFFER_FIELDS & set(vals) for vals in vals_list):
+        if not self.env.su and OFFER_FIELDS & named_or_defaulted(self.env, vals_list):
             raise AccessError(self.env._("Only the offer's buttons set the offer."))
         return super().create(vals_list)
 
@@ -152,9 +153,16 @@ class CrmLeadOffer(models.Model):
         self.ensure_one()
         # the caller must see the application (portal: their own online ones)
         self.check_access("read")
-        lead = self.sudo()
+        # superuser from here on: nothing of the caller's context (no
+        # default_* key reaches the enrolment, the contract or its schedule)
+        lead = self.sudo().with_context(clean_context(self.env.context))
+        # the person the letter was issued to, in their own portal account:
+        # staff who may edit the lead's person cannot answer for them
         if not self.env.su and (
-            self.env.user.partner_id != lead.partner_id or not lead.edu_is_online
+            not self.env.user.share
+            or self.env.user.partner_id != lead.edu_offer_document_id.partner_id
+            or self.env.user.partner_id != lead.partner_id
+            or not lead.edu_is_online
         ):
             raise AccessError(self.env._("Only the applicant can answer the offer."))
         # one answer: a second request waits here for the first to commit

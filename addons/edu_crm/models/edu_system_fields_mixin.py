@@ -2,6 +2,13 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 
 
+def named_or_defaulted(env, vals_list):
+    """The fields ``create(vals_list)`` is given, the context's ``default_*``
+    keys included (a default sets a field as surely as a value)."""
+    defaulted = {key[8:] for key in env.context if key.startswith("default_")}
+    return defaulted.union(*(set(vals) for vals in vals_list))
+
+
 class EduSystemFieldsMixin(models.AbstractModel):
     """Fields that only the system sets, refused to every other caller.
 

@@ -86,6 +86,32 @@ class EduTuitionContractSign(models.Model):
         )
         return True
 
+    def _edu_check_terms(self, fnames):
+        """Signed terms are final: the student signed these figures, so
+        they change neither before activation nor after."""
+        res = super()._edu_check_terms(fnames)
+        if fnames:
+            self._edu_check_unsigned()
+        return res
+
+    def _edu_check_unsigned(self):
+        signed = self.filtered("signed_on")
+        if signed:
+            raise UserError(
+                self.env._(
+                    "The student signed contract %s: its terms no longer change. "
+                    "Cancel it and propose a new contract to change them.",
+                    signed[0].display_name,
+                )
+            )
+
+    def action_draft(self):
+        """A cancelled contract back in draft is not what the student
+        signed: the signature is cleared, they sign again."""
+        res = super().action_draft()
+        self.sudo().write(dict.fromkeys(SIGNATURE_FIELDS, False))
+        return res
+
     @api.model
     def _edu_check_signature_data(self, signature):
         """Refuse a signature that is not a base64 image of a sane size."""
@@ -113,3 +139,21 @@ class EduDocumentSigned(models.Model):
                 date=format_datetime(self.env, source.signed_on),
             )
         return body
+
+
+class EduTuitionInstalmentSigned(models.Model):
+    _inherit = "edu.tuition.instalment"
+
+    def _edu_check_draft(self):
+        res = super()._edu_check_draft()
+        self.contract_id._edu_check_unsigned()
+        return res
+
+
+class EduTuitionPayerSigned(models.Model):
+    _inherit = "edu.tuition.payer"
+
+    def _edu_check_draft(self):
+        res = super()._edu_check_draft()
+        self.contract_id._edu_check_unsigned()
+        return res
