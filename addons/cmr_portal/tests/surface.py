@@ -48,6 +48,15 @@ def public_methods(env):
     return found
 
 
+def _ours(field):
+    """Whether one of our addons declares ``field`` or its last extension:
+    a field of ours that a glue module extends (a selection value added by
+    ``edu_campaign``) stays ours."""
+    base = field._args__.get("_base_fields") or ()
+    first = base[0]._module if base else None
+    return field._module in OURS or first in OURS
+
+
 def writable_fields(env, user):
     """``{(model, field)}``: the fields of our addons that ``user`` may write
     (or set at creation) as far as access rights and field groups go.
@@ -63,7 +72,7 @@ def writable_fields(env, user):
         if not (model.has_access("write") or model.has_access("create")):
             continue
         for field_name, field in model._fields.items():
-            if getattr(field, "_module", None) not in OURS:
+            if not _ours(field):
                 continue
             if field_name in MAGIC_COLUMNS:  # the ORM's own
                 continue

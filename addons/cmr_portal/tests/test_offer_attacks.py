@@ -21,6 +21,14 @@ class TestOfferAttacks(OfferCommon):
             name="Sam Seller",
         )
 
+    def _set_person(self, lead, partner):
+        """The lead's person changed as staff may do it (the write itself
+        is not what is tried here)."""
+        self.env.cr.execute(
+            "UPDATE crm_lead SET partner_id = %s WHERE id = %s", (partner.id, lead.id)
+        )
+        lead.invalidate_recordset(["partner_id"])
+
     def test_accepting_with_a_context_sets_no_contract_term(self):
         lead = self._offered_lead()
         context = {
@@ -45,11 +53,7 @@ class TestOfferAttacks(OfferCommon):
         lead = self._offered_lead()
         for user in (self.user_staff, self.user_seller):
             with self.subTest(user=user.login):
-                lead.sudo().write({"user_id": False})
-                try:
-                    lead.with_user(user).write({"partner_id": user.partner_id.id})
-                except AccessError:
-                    lead.sudo().write({"partner_id": user.partner_id.id})
+                self._set_person(lead, user.partner_id)
                 for answer in ("accept", "decline"):
                     with self.assertRaises(AccessError):
                         if answer == "accept":
@@ -59,7 +63,7 @@ class TestOfferAttacks(OfferCommon):
                                 self.reason.id
                             )
         # another applicant made the lead's person: the letter is not theirs
-        lead.sudo().write({"partner_id": self.user_other.partner_id.id})
+        self._set_person(lead, self.user_other.partner_id)
         with self.assertRaises(AccessError):
             lead.with_user(self.user_other).action_edu_accept_offer()
         self.assertEqual(lead.edu_offer_state, "pending")
@@ -114,7 +118,7 @@ class TestOfferAttacks(OfferCommon):
         }
         amount = contract.amount_total
         for name, attempt in attempts.items():
-            with self.subTest(name), self.assertRaises((UserError, AccessError)):
+            with self.subTest(name), self.assertRaises(UserError):
                 attempt()
         self.assertEqual(contract.discount, 0)
         self.assertEqual(contract.amount_total, amount)

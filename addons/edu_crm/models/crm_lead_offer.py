@@ -158,9 +158,10 @@ class CrmLeadOffer(models.Model):
         lead = self.sudo().with_context(clean_context(self.env.context))
         # the person the letter was issued to, in their own portal account:
         # staff who may edit the lead's person cannot answer for them
+        letter = lead.edu_offer_document_id
         if not self.env.su and (
             not self.env.user.share
-            or self.env.user.partner_id != lead.edu_offer_document_id.partner_id
+            or (letter and self.env.user.partner_id != letter.partner_id)
             or self.env.user.partner_id != lead.partner_id
             or not lead.edu_is_online
         ):
