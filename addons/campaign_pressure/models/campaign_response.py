@@ -136,13 +136,38 @@ class CampaignResponse(models.Model):
                     self.env._("A response is given by a person or an email address.")
                 )
 
+    @api.constrains("date", "source")
+    def _check_manual_date(self):
+        now = fields.Datetime.now()
+        for response in self:
+            if response.source == "manual" and response.date > now:
+                raise ValidationError(
+                    self.env._(
+                        "A response recorded by hand cannot be dated in the "
+                        "future (%(date)s).",
+                        date=fields.Datetime.to_string(response.date),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                if vals.get("source", "manual") != "manual" or vals.get("source_ref"):
+                if (
+                    vals.get("source", "manual") != "manual"
+                    or vals.get("source_ref")
+                    or vals.get("optout_reason_id")
+                ):
                     self._refuse_source()
-                vals["user_id"] = self.env.uid
+            # what the server sets: a default of the context (default_source,
+            # default_source_ref...) sets it no more than vals do
+            forced = {
+                "source": "manual",
+                "source_ref": False,
+                "optout_reason_id": False,
+                "user_id": self.env.uid,
+            }
+            vals_list = [dict(vals, **forced) for vals in vals_list]
         return super().create(vals_list)
 
     def write(self, vals):

@@ -122,8 +122,12 @@ class CampaignResponse(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(SUPPRESS_FIELDS & set(vals) for vals in vals_list):
-            self._refuse_suppression()
+        if not self.env.su:
+            if any(SUPPRESS_FIELDS & set(vals) for vals in vals_list):
+                self._refuse_suppression()
+            # nor from the context (default_suppress_until...)
+            forced = dict.fromkeys(SUPPRESS_FIELDS, False)
+            vals_list = [dict(vals, **forced) for vals in vals_list]
         responses = super().create(vals_list)
         responses._feedback()
         return responses
@@ -156,12 +160,14 @@ class CampaignResponse(models.Model):
             SQL(
                 """
                 UPDATE campaign_response r
-                   SET suppress_until = r.date + rr.suppress_days * interval '1 day',
+                   SET suppress_until = LEAST(r.date, %s)
+                                        + rr.suppress_days * interval '1 day',
                        suppress_scope = rr.suppress_scope
                   FROM campaign_response_reason rr
                  WHERE r.id = ANY(%s) AND rr.id = r.reason_id
                    AND rr.suppress_days > 0 AND r.partner_id IS NOT NULL
                 """,
+                fields.Datetime.now(),
                 responses.ids,
             )
         )

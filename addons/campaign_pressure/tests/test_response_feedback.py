@@ -145,6 +145,68 @@ class TestResponseFeedback(JourneyCommon):
         with self.assertRaises(AccessError):
             self.reason.with_user(self.user_marketing).suppress_days = 5
 
+    @freeze_time("2026-03-01 10:00:00")
+    def test_manual_response_cannot_suppress_beyond_its_window(self):
+        """A response by hand is dated at the latest now: a future date
+        would hold the person back for years (security review, finding 6);
+        and the window runs from the response's date or now, whichever is
+        earlier, whatever source dated it."""
+        self.reason.write({"suppress_days": 30, "suppress_scope": "all"})
+        Response = self.Response.with_user(self.user_marketing)
+        values = {
+            "partner_id": self.partner_a.id,
+            "polarity": "negative",
+            "reason_id": self.reason.id,
+        }
+        with self.assertRaisesRegex(ValidationError, "cannot be dated in the future"):
+            Response.create(dict(values, date="2099-01-01 00:00:00"))
+        with self.assertRaisesRegex(ValidationError, "cannot be dated in the future"):
+            Response.with_context(default_date="2099-01-01 00:00:00").create(values)
+        response = Response.create(dict(values, date="2026-02-20 10:00:00"))
+        self.assertEqual(
+            response.sudo().suppress_until,
+            fields.Datetime.to_datetime("2026-03-22 10:00:00"),
+        )
+        with self.assertRaisesRegex(ValidationError, "cannot be dated in the future"):
+            response.date = "2099-01-01 00:00:00"
+        # a date from the future given by any other path counts from now
+        self.Response._record_values(
+            [dict(values, date="2099-01-01", source="reply", source_ref="test,1")]
+        )
+        recorded = self.Response.search([("source_ref", "=", "test,1")])
+        self.assertEqual(
+            recorded.suppress_until, fields.Datetime.to_datetime("2026-03-31 10:00:00")
+        )
+
+    def test_manual_response_takes_no_server_field_from_the_context(self):
+        """What the server sets on a response (its source and source record,
+        the opt-out reason, the suppression) comes from no ``default_*`` key
+        of a user's context either: a pre-claimed source record would drop
+        the real response of that source (security review, finding 6)."""
+        optout = self.env["mailing.subscription.optout"].create({"name": "Spam"})
+        Response = self.Response.with_user(self.user_marketing)
+        values = {"partner_id": self.partner_a.id, "polarity": "negative"}
+        with self.assertRaises(AccessError):
+            Response.create(dict(values, optout_reason_id=optout.id))
+        claim = "mail.activity,999999"
+        response = Response.with_context(
+            default_source="call",
+            default_source_ref=claim,
+            default_optout_reason_id=optout.id,
+            default_suppress_until="2099-01-01 00:00:00",
+            default_suppress_scope="all",
+        ).create(values)
+        self.assertEqual(response.source, "manual")
+        self.assertFalse(response.source_ref)
+        self.assertFalse(response.optout_reason_id)
+        self.assertFalse(response.sudo().suppress_until)
+        self.assertFalse(response.sudo().suppress_scope)
+        # the real call outcome is still recorded
+        recorded = self.Response._record_values(
+            [dict(values, source="call", source_ref=claim)]
+        )
+        self.assertEqual(recorded, 1)
+
     # ------------------------------------------------------------------
     # Cool-down, segment, journeys
     # ------------------------------------------------------------------

@@ -3,6 +3,8 @@ from odoo.tools import SQL
 
 # enrolment states that count as enrolled (the person started studying)
 ENROLLED_STATES = ("enrolled", "on_leave", "graduated")
+EDU_USER = "edu_crm.group_edu_user"
+EDU_MANAGER = "edu_crm.group_edu_manager"
 # measures summed by the pivot; the ratios are computed per group
 SUMS = (
     "contacted",
@@ -101,7 +103,11 @@ class EduCampaignResult(models.Model):
     campaign_id = fields.Many2one("utm.campaign", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Person", readonly=True)
+    # the person, and what they enrolled in and paid, are Education data:
+    # a marketing user reads the campaign totals, never a student's tuition
+    partner_id = fields.Many2one(
+        "res.partner", string="Person", readonly=True, groups=EDU_USER
+    )
     country_id = fields.Many2one("res.country", readonly=True)
     state_id = fields.Many2one("res.country.state", string="Region", readonly=True)
     payment_segment = fields.Selection(
@@ -133,10 +139,18 @@ class EduCampaignResult(models.Model):
     positive_count = fields.Integer(string="Positive responses", readonly=True)
     negative_count = fields.Integer(string="Negative responses", readonly=True)
     application_count = fields.Integer(string="Applications", readonly=True)
-    enrolment_count = fields.Integer(string="Enrolments", readonly=True)
-    first_paid_count = fields.Integer(string="First instalment paid", readonly=True)
-    invoiced = fields.Monetary(string="Tuition invoiced", readonly=True)
-    received = fields.Monetary(string="Tuition received", readonly=True)
+    enrolment_count = fields.Integer(
+        string="Enrolments", readonly=True, groups=EDU_USER
+    )
+    first_paid_count = fields.Integer(
+        string="First instalment paid", readonly=True, groups=EDU_MANAGER
+    )
+    invoiced = fields.Monetary(
+        string="Tuition invoiced", readonly=True, groups=EDU_MANAGER
+    )
+    received = fields.Monetary(
+        string="Tuition received", readonly=True, groups=EDU_MANAGER
+    )
     audience_targeted = fields.Integer(string="People contacted", readonly=True)
     audience_control = fields.Integer(
         string="People in the control group", readonly=True
@@ -145,11 +159,15 @@ class EduCampaignResult(models.Model):
     converted_control = fields.Integer(string="Control who applied", readonly=True)
     # ratios: 0 in the view, computed from the group's sums (read_group)
     cost_per_enrolment = fields.Monetary(
-        string="Cost per enrolment", readonly=True, help="Cost divided by enrolments."
+        string="Cost per enrolment",
+        readonly=True,
+        groups=EDU_USER,
+        help="Cost divided by enrolments.",
     )
     roi = fields.Float(
         string="ROI (%)",
         readonly=True,
+        groups=EDU_MANAGER,
         help="(Tuition received - cost) / cost.",
     )
     lift = fields.Float(
@@ -397,12 +415,20 @@ class EduCampaignResult(models.Model):
         names = {spec.split(":")[0] for spec in fields}
         wanted = ratios & names
         if wanted:
-            fields = [*fields, *(f"{name}:sum" for name in SUMS if name not in names)]
+            # only the sums the caller may read (a ratio the caller may not
+            # read is refused by super(), like any other field)
+            sums = [
+                name
+                for name in SUMS
+                if name not in names and self._fields[name].is_accessible(self.env)
+            ]
+            fields = [*fields, *(f"{name}:sum" for name in sums)]
         groups = super().read_group(
             domain, fields, groupby, offset, limit, orderby, lazy
         )
         for group in groups if wanted else ():
-            group.update(self._results_ratios(group))
+            ratios = self._results_ratios(group)
+            group.update({name: ratios[name] for name in wanted})
         return groups
 
     @api.model

@@ -3,6 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from odoo import fields
 from odoo.addons.edu_crm.tests.test_tuition_common import TuitionCommon
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..report.edu_campaign_result import SUMS
@@ -205,14 +206,12 @@ class TestCampaignResult(TuitionCommon):
     @freeze_time("2026-02-02 10:00:00")
     def test_figures_by_campaign_and_channel(self):
         self._data()
-        marketing = new_test_user(
-            self.env,
-            login="results_marketing",
-            groups="mass_mailing.group_mass_mailing_user",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+        # an Education manager in marketing reads the tuition figures
+        manager = self._results_user(
+            "results_manager",
+            "mass_mailing.group_mass_mailing_user,edu_crm.group_edu_manager",
         )
-        (group,) = self._groups("campaign_id", user=marketing)
+        (group,) = self._groups("campaign_id", user=manager)
         expected = {
             "contacted": 3,
             "held_count": 1,
@@ -246,6 +245,53 @@ class TestCampaignResult(TuitionCommon):
         by_country = {g["country_id"]: g for g in self._groups("country_id")}
         ukraine = self.env.ref("base.ua")
         self.assertEqual(by_country[(ukraine.id, ukraine.display_name)]["contacted"], 1)
+
+    def _results_user(self, login, groups):
+        return new_test_user(
+            self.env,
+            login=login,
+            groups=groups,
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+
+    @freeze_time("2026-02-02 10:00:00")
+    def test_marketing_reads_no_person_nor_tuition(self):
+        """A marketing user reads the campaign's contacts, costs, responses,
+        applications and lift, not who the rows are about nor what anyone
+        enrolled in, was invoiced or paid (security review, finding 5)."""
+        self._data()
+        marketing = self._results_user(
+            "results_marketing", "mass_mailing.group_mass_mailing_user"
+        )
+        Result = self.env["edu.campaign.result"].with_user(marketing)
+        domain = [("campaign_id", "=", self.campaign.id)]
+        for fname in ("partner_id", "invoiced", "received", "first_paid_count"):
+            with self.assertRaises(AccessError, msg=fname):
+                Result.search_read(domain, ["programme_id", fname])
+            with self.assertRaises(AccessError, msg=fname):
+                Result.search_read([*domain, (fname, "!=", False)], ["programme_id"])
+        for fname in ("enrolment_count", "cost_per_enrolment", "roi"):
+            with self.assertRaises(AccessError, msg=fname):
+                Result.read_group(domain, [f"{fname}:sum"], ["campaign_id"])
+        with self.assertRaises(AccessError):
+            Result.read_group(domain, ["contacted:sum"], ["partner_id"])
+        # what the pivot asks for a marketing user: the ratio it may read
+        # does not need the sums it may not
+        measures = ["contacted", "cost", "application_count", "lift"]
+        (group,) = Result.read_group(
+            domain, [f"{m}:sum" for m in measures], ["campaign_id"], lazy=False
+        )
+        self.assertEqual(group["contacted"], 3)
+        self.assertEqual(group["application_count"], 2)
+        self.assertAlmostEqual(group["lift"], 100 * (2 / 3 - 1), places=2)
+        for fname in ("received", "invoiced", "enrolment_count", "roi"):
+            self.assertNotIn(fname, group)
+        # the views load without the fields they may not read
+        for view_type in ("pivot", "graph", "search"):
+            arch = Result.get_views([(False, view_type)])["views"][view_type]["arch"]
+            for fname in ("partner_id", "received", "enrolment_count", "roi"):
+                self.assertNotIn(f'name="{fname}"', arch, (view_type, fname))
 
     @freeze_time("2026-02-02 10:00:00")
     def test_other_company_sees_nothing(self):
