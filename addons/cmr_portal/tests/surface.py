@@ -9,6 +9,8 @@ the reviewed tables of ``test_surface.py``.
 from odoo.models import MAGIC_COLUMNS
 
 OURS = ("edu_crm", "campaign_pressure", "cmr_portal")
+# auto-install glue modules between ours and Odoo's apps
+GLUE = ("edu_campaign", "edu_campaign_event")
 
 
 def _origin(cls):
@@ -52,9 +54,9 @@ def _ours(field):
     """Whether one of our addons declares ``field`` or its last extension:
     a field of ours that a glue module extends (a selection value added by
     ``edu_campaign``) stays ours."""
-    base = field._args__.get("_base_fields") or ()
-    first = base[0]._module if base else None
-    return field._module in OURS or first in OURS
+    if field._module in OURS:
+        return True
+    return field._module in GLUE and any(m in OURS for m in field._modules or ())
 
 
 def writable_fields(env, user):
