@@ -88,9 +88,9 @@ class TestOfferAttacks(OfferCommon):
                     self.subTest(user=user.login, context=context),
                     self.assertRaises(AccessError),
                 ):
-                    self.env["crm.lead"].with_user(user).with_context(
-                        **context
-                    ).create(dict(values))
+                    self.env["crm.lead"].with_user(user).with_context(**context).create(
+                        dict(values)
+                    )
 
     def test_signed_terms_are_final(self):
         lead = self._offered_lead()
