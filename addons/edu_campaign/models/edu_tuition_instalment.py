@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-
 from odoo.addons.edu_crm.models import edu_tuition_instalment as base
 
 

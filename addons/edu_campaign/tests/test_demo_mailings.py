@@ -1,7 +1,6 @@
 """The demo mailings open in Odoo's mailing editor as written."""
 
 from lxml import html
-
 from odoo.tests import TransactionCase, tagged
 
 OURS = ("edu_crm", "campaign_pressure", "edu_campaign", "edu_campaign_event")
