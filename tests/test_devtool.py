@@ -34,6 +34,34 @@ def test_git_layout(tmp_path):
     assert odoo_src.odoo_cmd("py", src) == ["py", str(tmp_path / "odoo-bin")]
 
 
+def test_nightly_layout_starts_with_odoos_launcher(tmp_path):
+    root = _fake_odoo(tmp_path)
+    (root / "setup").mkdir()
+    (root / "setup" / "odoo").write_text("#!/usr/bin/env python3\n")
+    src = odoo_src.detect_odoo_source(root)
+    assert odoo_src.odoo_cmd("py", src) == ["py", str(root / "setup" / "odoo")]
+
+
+def test_odoo_command_survives_a_reload():
+    """Odoo reloads by re-executing ``python argv[0] ...`` (``_reexec``) and
+    starts its long-polling worker as ``argv[0] gevent``: argv[0] of the
+    command the tool starts must run as a script (``odoo/__main__.py`` of
+    ``python -m odoo`` cannot: a relative import, the server died)."""
+    odoo = odoo_src.resolve_odoo(allow_clone=False)
+    cmd = odoo_src.odoo_cmd(sys.executable, odoo)
+    argv0 = cmd[1]
+    run = subprocess.run(
+        [sys.executable, argv0, "--version"],
+        env=odoo_src.odoo_env(odoo),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Odoo Server 18.0" in run.stdout
+
+
 def test_no_odoo_in_directory(tmp_path):
     assert odoo_src.detect_odoo_source(tmp_path) is None
 

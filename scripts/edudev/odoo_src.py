@@ -148,8 +148,17 @@ def _clone_odoo(src, how):
 
 
 def odoo_cmd(python, odoo):
+    """A launcher script, not ``python -m odoo``: Odoo re-executes its argv[0]
+    when it reloads (a thread over its real-time limit, a module installed
+    from Apps) and starts its long-polling process as ``argv[0] gevent``;
+    ``odoo/__main__.py`` cannot run as a script (a relative import), so the
+    server died instead of coming back. The nightly tree has Odoo's own
+    launcher as ``setup/odoo``."""
     if odoo.layout == "git":
         return [str(python), str(odoo.root / "odoo-bin")]
+    launcher = odoo.root / "setup" / "odoo"
+    if launcher.is_file():
+        return [str(python), str(launcher)]
     return [str(python), "-m", "odoo"]
 
 

@@ -1,4 +1,4 @@
-"""Reading the attack surface of the three addons off the registry.
+"""Reading the attack surface of our addons off the registry.
 
 Any logged-in user can call any public method of any model over JSON-RPC
 (``/web/dataset/call_kw``) and write any field their access rights allow.
@@ -8,9 +8,16 @@ the reviewed tables of ``test_surface.py``.
 
 from odoo.models import MAGIC_COLUMNS
 
-OURS = ("edu_crm", "campaign_pressure", "cmr_portal")
-# auto-install glue modules between ours and Odoo's apps
-GLUE = ("edu_campaign", "edu_campaign_event")
+# the three addons and the auto-install glue modules between them and Odoo's
+# apps (cmr_portal needs edu_crm and campaign_pressure, so edu_campaign is
+# always there with it; edu_campaign_event when ``event`` is installed)
+OURS = (
+    "edu_crm",
+    "campaign_pressure",
+    "cmr_portal",
+    "edu_campaign",
+    "edu_campaign_event",
+)
 
 
 def _origin(cls):
@@ -51,12 +58,9 @@ def public_methods(env):
 
 
 def _ours(field):
-    """Whether one of our addons declares ``field`` or its last extension:
-    a field of ours that a glue module extends (a selection value added by
-    ``edu_campaign``) stays ours."""
-    if field._module in OURS:
-        return True
-    return field._module in GLUE and any(m in OURS for m in field._modules or ())
+    """Whether one of our addons (glue modules included) declares ``field``
+    or its last extension."""
+    return field._module in OURS
 
 
 def writable_fields(env, user):

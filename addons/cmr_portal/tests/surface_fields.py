@@ -322,6 +322,8 @@ WRITABLE_FIELDS = {
             "company_id contract_id contract_state currency_id invoice_ids "
             "payment_state programme_id reminder_log_ids student_id",
         ),
+        # edu_campaign: computed from the contract's payers
+        (EDU, "workflow", "payer_id"),
     ],
     "edu.tuition.payer": [
         (EDU, "terms", "partner_id sequence share"),
@@ -338,4 +340,7 @@ WRITABLE_FIELDS = {
             "edu_call_direction edu_call_duration edu_call_outcome",
         )
     ],
+    # edu_campaign: the CRM's lost reasons (Sales configuration) say which
+    # negative response a lost lead records
+    "crm.lost.reason": [(MANAGER, None, "response_reason_id")],
 }

@@ -1,4 +1,4 @@
-"""The attack surface of edu_crm, campaign_pressure and cmr_portal, reviewed.
+"""The attack surface of our addons (glue modules included), reviewed.
 
 Over JSON-RPC any logged-in user (portal included) can call any public method
 of any model with any arguments and write any field that the access rights

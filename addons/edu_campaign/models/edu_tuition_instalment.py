@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.edu_crm.models import edu_tuition_instalment as base
 
 
 class EduTuitionInstalment(models.Model):
@@ -9,6 +10,9 @@ class EduTuitionInstalment(models.Model):
 
     _name = "edu.tuition.instalment"
     _inherit = ["edu.tuition.instalment", "mail.thread"]
+    # computed from the contract's payers: nobody sets it by hand (a payer
+    # written here would redirect the instalment's notices to anyone)
+    _edu_system_fields = base.EduTuitionInstalment._edu_system_fields | {"payer_id"}
 
     payer_id = fields.Many2one(
         "res.partner",
