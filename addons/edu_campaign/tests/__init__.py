@@ -5,3 +5,4 @@ from . import test_campaign_result
 from . import test_journey_domain_access
 from . import test_instalment_payer
 from . import test_demo_mailings
+from . import test_answer_response

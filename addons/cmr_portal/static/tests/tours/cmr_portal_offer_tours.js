@@ -16,13 +16,47 @@ async function chooseFile(input, name, type, base64) {
   input.dispatchEvent(new Event("change", {bubbles: true}));
 }
 
+// The visitor who signs up on the apply path (Odoo's auth_signup); the
+// password is the login, as for the test users
+const NEWCOMER = "nina.newcomer@example.com";
+
 registry.category("web_tour.tours").add("cmr_portal_apply_online", {
   steps: () => [
     {
-      content: "The intake of the catalogue: apply",
-      trigger: "a#cmr_apply_now",
+      content: "The intake of the catalogue, not logged in: create an account",
+      trigger: "a#cmr_apply_signup",
       run: "click",
       expectUnloadPage: true,
+    },
+    {
+      content: "Sign up: email",
+      trigger: "form.oe_signup_form input[name=login]",
+      run: `edit ${NEWCOMER}`,
+    },
+    {
+      content: "Sign up: name",
+      trigger: "form.oe_signup_form input[name=name]",
+      run: "edit Nina Newcomer",
+    },
+    {
+      content: "Sign up: password",
+      trigger: "form.oe_signup_form input[name=password]",
+      run: `edit ${NEWCOMER}`,
+    },
+    {
+      content: "Sign up: password again",
+      trigger: "form.oe_signup_form input[name=confirm_password]",
+      run: `edit ${NEWCOMER}`,
+    },
+    {
+      content: "Sign up, back to the application form",
+      trigger: "form.oe_signup_form button[type=submit]",
+      run: "click",
+      expectUnloadPage: true,
+    },
+    {
+      content: "The application form, with the name given at sign-up",
+      trigger: "#cmr_apply_form input[name=contact_name]:value(Nina Newcomer)",
     },
     {
       content: "Upload the required identity document",
