@@ -48,3 +48,4 @@ from . import campaign_response_suppression
 from . import campaign_response_call
 from . import campaign_control_group
 from . import campaign_journey_tree
+from . import campaign_journey_response
