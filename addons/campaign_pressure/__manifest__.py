@@ -50,6 +50,7 @@
     "assets": {
         "web.assets_backend": [
             "campaign_pressure/static/src/journey_domain_field/*",
+            "campaign_pressure/static/src/journey_step_tree/*",
         ],
         "web.assets_tests": [
             "campaign_pressure/static/tests/tours/*.js",

@@ -11,16 +11,24 @@ rolled back afterwards, with the touched tables vacuumed between them. The
 journey side is measured as the cron does it: the entry statement, then the
 runner's tick claiming 500 work items a batch, one mailing send per batch.
 Target: the journey's step at most 1.10x the plain mailing.
+
+Peer in the same run: OCA ``automation_oca`` (pinned in ``ocalib.py``,
+installed from PyPI into ``.local/perf-addons/`` by the benchmark itself)
+doing the same entry and first email step for JOURNEY_PERF_OCA_N records
+(2,000), in its own rolled-back transaction; per participant, the journey's
+entry and step must be at least 10x faster than the peer's.
 """
 
 import os
 import threading
 
 from benchlib import report, timer
+from ocalib import OCA_REQUIREMENT, measure_oca, oca_registry
 from odoo.tools import SQL
 from test_perf_pressure import _rules, _vacuum
 
 N = int(os.environ.get("JOURNEY_PERF_N", "10000"))
+N_OCA = int(os.environ.get("JOURNEY_PERF_OCA_N", "2000"))
 BATCH = 500
 TABLES = (
     "mail_mail",
@@ -31,6 +39,8 @@ TABLES = (
     "campaign_pressure_person",
     "campaign_journey_participant",
     "campaign_journey_participant_step",
+    "automation_record",
+    "automation_record_step",
 )
 
 
@@ -126,12 +136,12 @@ def _journey(env, tag):
     }
 
 
-def _rolled_back(registry, func, tag):
+def _rolled_back(registry, func, *args):
     from odoo import SUPERUSER_ID, api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        result = func(env, tag)
+        result = func(env, *args)
         cr.rollback()
     _vacuum(registry, TABLES)
     return result
@@ -141,6 +151,7 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
     from odoo import SUPERUSER_ID, api
 
     tag = "journey-perf"
+    registry = oca_registry(registry)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         active_rules = env["campaign.pressure.rule"].search([])
@@ -161,6 +172,7 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
         _vacuum(registry, TABLES)
         plain = _rolled_back(registry, _plain, tag)
         journey = _rolled_back(registry, _journey, tag)
+        oca = _rolled_back(registry, measure_oca, partner_ids[:N_OCA], _Testing)
         plain_again = _rolled_back(registry, _plain, tag)
     finally:
         with registry.cursor() as cr:
@@ -179,6 +191,8 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
     ratio = journey["send"] / best_plain
     batches = journey["batches"]
     per_batch = [q for _n, _s, q in batches]
+    ours_each = (journey["entry"] + journey["send"]) / N
+    oca_each = oca["total"] / oca["n"]
     report(
         f"journey: {N:,} participants enter and get the first email "
         f"(batches of {BATCH}) vs one plain mailing",
@@ -209,7 +223,23 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
                 f"{(journey['entry'] + journey['send']) / best_plain:.3f}",
             ),
             ("work items done or held", journey["done"]),
+            (
+                f"{OCA_REQUIREMENT}, {oca['n']:,} records",
+                f"entry {oca['entry']:.2f} s, step {oca['send']:.2f} s, "
+                f"{oca['done']:,} steps done, {oca['mails']:,} mails",
+            ),
+            (
+                "per participant: journey (entry + step) / OCA (entry + step)",
+                f"{ours_each * 1000:.3f} ms / {oca_each * 1000:.3f} ms"
+                f" = {oca_each / ours_each:.1f}x faster",
+            ),
+            (
+                f"OCA extrapolated to {N:,}",
+                f"{oca_each * N:.0f} s (journey {ours_each * N:.0f} s)",
+            ),
         ],
     )
     assert journey["done"] == N
+    assert oca["done"] == oca["n"]
     assert ratio <= 1.10
+    assert oca_each / ours_each >= 10

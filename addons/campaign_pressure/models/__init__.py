@@ -47,3 +47,5 @@ from . import campaign_response_feedback
 from . import campaign_response_suppression
 from . import campaign_response_call
 from . import campaign_control_group
+from . import campaign_journey_tree
+from . import campaign_journey_response

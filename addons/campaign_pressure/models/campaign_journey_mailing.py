@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+# the context key the journey runner sends a step's mailing with (the
+# mailing's id); any caller can set a context key, so it is checked against
+# the steps before it changes anything (``_journey_sending``)
+JOURNEY_SEND = "campaign_journey_send"
+
 
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
@@ -44,12 +49,22 @@ class MailingMailing(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", mailing_ids)]
 
+    def _journey_sending(self):
+        """Whether this send is the journey runner's send of a step's
+        mailing. The runner flags its own sends (``JOURNEY_SEND``), so a
+        plain mailing reads nothing more per batch than Odoo does; the flag
+        counts only for a mailing that is a step's."""
+        self.ensure_one()
+        return self.env.context.get(JOURNEY_SEND) == self.id and bool(
+            self._journey_steps()
+        )
+
     def _get_seen_list(self):
         """A journey step's mailing sends once per work item, which the
         runner claims exactly once: a person who enters the journey again
         (per its re-entry policy) receives the step again, which Odoo's
         "already sent by this mailing" list would cancel as a duplicate.
         Duplicates within one batch are still dropped by the composer."""
-        if self.is_journey_mailing:
+        if self._journey_sending():
             return set()
         return super()._get_seen_list()

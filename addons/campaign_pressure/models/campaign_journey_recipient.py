@@ -41,8 +41,9 @@ class CampaignJourney(models.Model):
     @api.model
     def _journey_recipient_field_of(self, mailing):
         """The recipient field of the journey whose step sends ``mailing``
-        (None for any other mailing)."""
-        if not mailing:
+        (None for any other mailing, and for a send that is not the journey
+        runner's: nothing is read for a plain mailing)."""
+        if not mailing or not mailing._journey_sending():
             return None
         step = (
             self.env["campaign.journey.step"]

@@ -20,25 +20,31 @@ class CampaignJourneyRunner(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _journey_partner_fname(self, model, recipient_field=None):
+        """The column of the record's person: the journey's recipient
+        field, the partner's own id, or the model's first stored partner
+        field (None: the model has no person, only an email)."""
+        if recipient_field:
+            return recipient_field
+        if model == "res.partner":
+            return "id"
+        records = self.env[model]
+        return next(
+            (
+                f
+                for f in records._mail_get_partner_fields()
+                if records._fields[f].store and records._fields[f].type == "many2one"
+            ),
+            None,
+        )
+
+    @api.model
     def _journey_person_columns(self, model, alias, recipient_field=None):
         """SQL of the record's partner (the journey's recipient field when
         it has one) and normalised email columns."""
         records = self.env[model]
-        if recipient_field:
-            partner = SQL.identifier(alias, recipient_field)
-        elif model == "res.partner":
-            partner = SQL.identifier(alias, "id")
-        else:
-            fname = next(
-                (
-                    f
-                    for f in records._mail_get_partner_fields()
-                    if records._fields[f].store
-                    and records._fields[f].type == "many2one"
-                ),
-                None,
-            )
-            partner = SQL.identifier(alias, fname) if fname else SQL("NULL::int")
+        fname = self._journey_partner_fname(model, recipient_field)
+        partner = SQL.identifier(alias, fname) if fname else SQL("NULL::int")
         email_fname = records._mail_get_primary_email_field()
         if recipient_field:
             email = SQL(
@@ -55,19 +61,24 @@ class CampaignJourneyRunner(models.AbstractModel):
         return partner, email
 
     @api.model
-    def _journey_enter(self, journey, now, res_ids=None, is_test=False):
+    def _journey_enter(
+        self, journey, now, res_ids=None, is_test=False, partner_ids=None
+    ):
         """Enter the records matching the journey's entry (launch: all of
         them; event: written since the watermark; date: whose date plus
-        offset fell since the watermark) as participants, and schedule their
-        first steps. Returns the new participants' ids."""
+        offset fell since the watermark; ``partner_ids``: the records of
+        these people, now, whatever the entry mode) as participants, and
+        schedule their first steps. Returns the new participants' ids."""
         journey = journey.sudo()
         self.env.flush_all()  # the raw statements below read the tables
-        candidates = self._journey_entry_candidates(journey, now, res_ids, is_test)
+        candidates = self._journey_entry_candidates(
+            journey, now, res_ids, is_test, partner_ids
+        )
         policy = self._journey_reentry_policy(journey, now, is_test)
         participant_ids = self._journey_insert_participants(
             journey, candidates, policy, now, is_test
         )
-        if not is_test and journey.entry_mode in ("event", "date"):
+        if not is_test and partner_ids is None and journey.entry_mode != "launch":
             journey.last_entry_scan = now
         roots = journey.step_ids.filtered(lambda s: not s.parent_id)
         for step in roots:
@@ -77,7 +88,20 @@ class CampaignJourneyRunner(models.AbstractModel):
         return participant_ids
 
     @api.model
-    def _journey_entry_candidates(self, journey, now, res_ids, is_test):
+    def _journey_enter_people(self, journey, partner_ids, now):
+        """A response starts ``journey`` for the people who gave it: the
+        records of the journey's model whose person they are (its recipient
+        field or partner field) and that match its entry domain enter now,
+        whatever its entry mode; the unique key and the re-entry policy
+        apply as for any entry. Nothing for a journey that is not running."""
+        if journey.sudo().state != "running" or not partner_ids:
+            return []
+        return self._journey_enter(journey, now, partner_ids=list(partner_ids))
+
+    @api.model
+    def _journey_entry_candidates(
+        self, journey, now, res_ids, is_test, partner_ids=None
+    ):
         """SELECT of the records that enter: ``res_id, key, partner, email,
         written`` (the write an event entry reacts to)."""
         Model = self.env[journey.model_name].sudo()
@@ -88,7 +112,12 @@ class CampaignJourneyRunner(models.AbstractModel):
         alias = Model._table
         watermark = journey.last_entry_scan or now
         written = SQL("NULL::timestamp")
-        if not is_test and journey.entry_mode == "event":
+        partner, email = self._journey_person_columns(
+            journey.model_name, alias, journey.recipient_field
+        )
+        if partner_ids is not None:
+            query.add_where(SQL("%s = ANY(%s)", partner, partner_ids))
+        elif not is_test and journey.entry_mode == "event":
             written = SQL.identifier(alias, "write_date")
             query.add_where(SQL("%s > %s", written, watermark - EVENT_OVERLAP))
         elif not is_test and journey.entry_mode == "date":
@@ -98,9 +127,6 @@ class CampaignJourneyRunner(models.AbstractModel):
                 journey.date_offset_days,
             )
             query.add_where(SQL("%s > %s AND %s <= %s", moment, watermark, moment, now))
-        partner, email = self._journey_person_columns(
-            journey.model_name, alias, journey.recipient_field
-        )
         key = self._journey_person_key(journey, alias, partner, email, is_test)
         return query.select(
             SQL("%s AS res_id", SQL.identifier(alias, "id")),

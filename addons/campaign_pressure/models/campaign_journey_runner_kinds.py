@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .campaign_journey_mailing import JOURNEY_SEND
+
 _logger = logging.getLogger(__name__)
 
 # an email/SMS batch left in "sending" this long ago was interrupted
@@ -42,7 +44,7 @@ class CampaignJourneyRunner(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM mailing_trace"))
         min_trace_id = self.env.cr.fetchone()[0]
         res_ids = items.participant_id.mapped("res_id")
-        mailing.action_send_mail(res_ids)
+        mailing.with_context(**{JOURNEY_SEND: mailing.id}).action_send_mail(res_ids)
         return self._journey_read_traces(mailing, items, min_trace_id)
 
     def _journey_read_traces(self, mailing, items, min_trace_id=0):

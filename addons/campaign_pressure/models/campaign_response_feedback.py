@@ -54,11 +54,11 @@ class CampaignResponseReason(models.Model):
     start_journey_id = fields.Many2one(
         "campaign.journey",
         string="Start journey",
-        domain="[('model_name', '=', 'res.partner'), ('entry_mode', '=', 'launch')]",
         ondelete="set null",
-        help="A running journey on contacts, entered by everyone matching at "
-        "launch, that the person enters when they respond (its entry "
-        "criteria and re-entry policy apply).",
+        help="A journey that the person enters when they respond with this "
+        "positive reason, while it runs: their records of the journey's model "
+        "that match its entry criteria enter at once, whatever its entry "
+        "mode (its re-entry policy applies).",
     )
 
     @api.constrains("suppress_days")
@@ -68,20 +68,10 @@ class CampaignResponseReason(models.Model):
                 self.env._("A suppression window cannot be negative.")
             )
 
-    @api.constrains("start_journey_id")
+    @api.constrains("start_journey_id", "polarity")
     def _check_start_journey(self):
-        for reason in self:
-            journey = reason.start_journey_id
-            if journey and (
-                journey.model_name != "res.partner" or journey.entry_mode != "launch"
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "A response starts a journey on contacts entered by "
-                        "everyone matching at launch: '%s' is not one.",
-                        journey.name,
-                    )
-                )
+        for reason in self.filtered("start_journey_id"):
+            reason.start_journey_id._journey_check_started_by(reason)
 
     def _feedback_partners(self, partners):
         """Cool-down, segment move and journey start of this reason for
@@ -100,9 +90,9 @@ class CampaignResponseReason(models.Model):
                 }
             )
         journey = self.start_journey_id
-        if journey and journey.state == "running":
-            self.env["campaign.journey.runner"]._journey_enter(
-                journey, fields.Datetime.now(), res_ids=partners.ids
+        if journey and self.polarity == "positive":
+            self.env["campaign.journey.runner"]._journey_enter_people(
+                journey, partners.ids, fields.Datetime.now()
             )
 
 

@@ -1,7 +1,7 @@
 """Journeys on any model, their mailings, criteria and the person's button."""
 
 from freezegun import freeze_time
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged, users
 from odoo.tools.safe_eval import safe_eval
 from odoo_test_helper import FakeModelLoader
@@ -129,6 +129,70 @@ class TestJourneyAnyModel(JourneyCommon):
         self.assertEqual(paid.state, "cancelled")
         self.assertEqual(paid.participant_id.state, "goal")
         self.assertEqual(set((items - paid).mapped("state")), {"done"})
+
+    def _respond(self, partner, reason, date="2026-05-02 10:00:00"):
+        return self.env["campaign.response"].create(
+            {
+                "partner_id": partner.id,
+                "polarity": reason.polarity,
+                "reason_id": reason.id,
+                "date": date,
+            }
+        )
+
+    def test_positive_response_starts_a_journey_on_any_model(self):
+        """A journey entered on a date of its records (not "everyone at
+        launch", not on contacts): a positive response enters the person's
+        records that match its entry domain at once; the re-entry policy
+        holds on a second response; a stopped journey is not entered."""
+        reason = self.env["campaign.response.reason"].create(
+            {"name": "Wants a payment plan (test)", "polarity": "positive"}
+        )
+        with freeze_time("2026-05-01 00:00:00"):
+            journey, (notice,) = self._instalment_journey([self._email_step()])
+            journey.action_launch()
+            reason.start_journey_id = journey
+            self.instalments[1].paid = True
+        with freeze_time("2026-05-02 10:00:00"):
+            # none is due within 7 days: only responses make them enter
+            self.runner._cron_run_journeys()
+            self.assertFalse(self._participants(journey))
+            self._respond(self.partner_a, reason)
+            self._respond(self.partner_b, reason)  # paid: not in the domain
+            entered = self._participants(journey)
+            self.assertEqual(entered.mapped("res_id"), self.instalments[0].ids)
+            self.assertEqual(entered.partner_id, self.partner_a)
+            self.assertEqual(entered.state, "running")
+            self.assertEqual(self._items(journey, notice).state, "scheduled")
+            self._tick()
+            self.assertEqual(self._items(journey, notice).state, "done")
+            # re-entry "never": a second response changes nothing
+            self._respond(self.partner_a, reason)
+            self.assertEqual(self._participants(journey), entered)
+        with freeze_time("2026-05-03 10:00:00"):
+            journey.action_stop()
+            self._respond(self.partner_c, reason, date="2026-05-03 09:00:00")
+            self.assertEqual(self._participants(journey), entered)
+
+    def test_only_a_positive_reason_starts_a_journey_with_a_person(self):
+        journey, _steps = self._instalment_journey([self._email_step()])
+        negative = self.env["campaign.response.reason"].create(
+            {"name": "Not this intake (test)", "polarity": "negative"}
+        )
+        with self.assertRaisesRegex(ValidationError, "Only a positive response"):
+            negative.start_journey_id = journey
+        positive = self.env["campaign.response.reason"].create(
+            {"name": "Interested in loans (test)", "polarity": "positive"}
+        )
+        contacts = self.env["ir.model"]._get("mailing.contact")
+        no_person, _steps = self._journey(
+            [self._email_step()], model_id=contacts.id, domain="[]"
+        )
+        with self.assertRaisesRegex(ValidationError, "no contact to find them by"):
+            positive.start_journey_id = no_person
+        positive.start_journey_id = journey
+        with self.assertRaisesRegex(ValidationError, "Only a positive response"):
+            positive.polarity = "negative"
 
 
 @tagged("post_install", "-at_install")

@@ -259,11 +259,13 @@ class TestResponseFeedback(JourneyCommon):
         self.assertEqual(
             self._participants(journey, partner_id=newcomer.id).state, "running"
         )
-        lead_journey, _steps = self._journey(
+        # any journey whose records have a person (here entered on a write)
+        on_write, _steps = self._journey(
             [self._email_step()], entry_mode="event", name="On write"
         )
-        with self.assertRaisesRegex(ValidationError, "entered by everyone"):
-            interested.start_journey_id = lead_journey
+        interested.start_journey_id = on_write
+        with self.assertRaisesRegex(ValidationError, "Only a positive response"):
+            self.reason.start_journey_id = on_write
 
     # ------------------------------------------------------------------
     # Call outcomes
