@@ -26,3 +26,5 @@ from . import test_offer_attacks
 from . import test_enquiry
 from . import test_feedback_response
 from . import test_best_channel_preferred
+from . import test_account_notice
+from . import test_account_notice_events
