@@ -24,6 +24,26 @@ class EduTimeline(models.Model):
     def _edu_timeline_record_models(self):
         return super()._edu_timeline_record_models() + ["edu.account.notice"]
 
+    def _edu_timeline_describe(self):
+        """A notice in words: what it tells (its kind) and about which record;
+        the failure reason of a notice that could not be sent."""
+        described = super()._edu_timeline_describe()
+        rows = self.filtered(lambda row: row.kind == "notice")
+        notices = self.env["edu.account.notice"].sudo().browse(rows.mapped("res_id"))
+        kinds = dict(notices._fields["kind"]._description_selection(self.env))
+        words = {
+            notice.id: " · ".join(
+                part
+                for part in (kinds[notice.kind], notice.name, notice.failure_reason)
+                if part
+            )
+            for notice in notices.exists()
+        }
+        for row in rows:
+            if row.res_id in words:
+                described[row.id] = words[row.res_id]
+        return described
+
     def _cmr_timeline_notices(self):
         return SQL(
             """

@@ -131,6 +131,7 @@ class TestAccountNoticeEvents(NoticeCommon):
             (rows.channel, rows.state, rows.res_model, rows.res_id, rows.summary),
             ("email", "planned", "edu.account.notice", mine.id, mine.name),
         )
+        self.assertEqual(rows.description, f"Document ready · {mine.name}")
         self.student.write({"pressure_quiet_from": 0.0, "pressure_quiet_to": 0.0})
         mails = [
             ("partner_id", "=", self.student.id),
