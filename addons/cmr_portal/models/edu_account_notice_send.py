@@ -154,12 +154,17 @@ class EduAccountNotice(models.Model):
         mail queue. Not posted in the record's chatter: the notice is the
         timeline's entry."""
         for notice in self:
+            values = {
+                "recipient_ids": [(6, 0, notice.partner_id.ids)],
+                "email_to": False,
+            }
+            if not template.email_from and notice.company_id.email:
+                # Odoo's receipt has no sender: the institution, not the
+                # job's user
+                values["email_from"] = notice.company_id.email_formatted
             template.send_mail(
                 notice.res_id,
-                email_values={
-                    "recipient_ids": [(6, 0, notice.partner_id.ids)],
-                    "email_to": False,
-                },
+                email_values=values,
                 email_layout_xmlid="mail.mail_notification_light",
             )
 

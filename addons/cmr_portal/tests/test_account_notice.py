@@ -89,6 +89,7 @@ class TestAccountNotice(NoticeCommon):
         )
         self.assertEqual(len(mail), 1)
         self.assertIn("Payment Receipt", mail.subject)
+        self.assertIn("bursar@school.example.com", mail.email_from)
         self.assertTrue(mail.attachment_ids, "the receipt is attached")
         self.assertFalse(self._run())
 
