@@ -45,28 +45,26 @@ class NoticeCommon(AccountTestInvoicingCommon):
             "company_id": cls.company.id,
             "company_ids": [Command.set(cls.company.ids)],
         }
-        cls.user_student = new_test_user(
-            env,
-            login="nt_student",
-            groups="base.group_portal",
-            name="Nina Notice",
-            email="nina@example.com",
-            tz="UTC",
-            **common,
-        )
+        # attribute: (login, group, name)
+        users = {
+            "user_student": ("nt_student", "base.group_portal", "Nina Notice"),
+            "user_other": ("nt_other", "base.group_portal", "Oleg Other"),
+            "clerk": ("nt_clerk", "edu_crm.group_edu_user", "Carl Clerk"),
+        }
+        for attr, (login, groups, name) in users.items():
+            email = f"{login}@example.com"
+            user = new_test_user(
+                env,
+                login=login,
+                groups=groups,
+                name=name,
+                email=email,
+                tz="UTC",
+                **common,
+            )
+            setattr(cls, attr, user)
         cls.student = cls.user_student.partner_id
-        cls.user_other = new_test_user(
-            env,
-            login="nt_other",
-            groups="base.group_portal",
-            name="Oleg Other",
-            email="oleg@example.com",
-            **common,
-        )
         cls.other = cls.user_other.partner_id
-        cls.clerk = new_test_user(
-            env, login="nt_clerk", groups="edu_crm.group_edu_user", **common
-        )
         cls.sponsor = env["res.partner"].create(
             {
                 "name": "Notice Sponsor Ltd",
