@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "security/cmr_portal_security.xml",
         "security/cmr_portal_apply_security.xml",
+        "security/edu_account_notice_security.xml",
         "data/cmr_request_data.xml",
         "data/cmr_applicant_activity_data.xml",
         "views/cmr_portal_menus.xml",
@@ -38,8 +39,14 @@
         "views/cmr_portal_offer_templates.xml",
         "views/mail_activity_type_views.xml",
         "views/cmr_portal_enquiry_templates.xml",
+        "data/edu_account_notice_data.xml",
+        "views/edu_account_notice_views.xml",
     ],
-    "demo": ["demo/cmr_portal_demo.xml", "demo/cmr_portal_apply_demo.xml"],
+    "demo": [
+        "demo/cmr_portal_demo.xml",
+        "demo/cmr_portal_apply_demo.xml",
+        "demo/edu_account_notice_demo.xml",
+    ],
     "assets": {
         "web.assets_frontend": [
             "cmr_portal/static/src/scss/cmr_portal_tuition.scss",

@@ -20,6 +20,7 @@ PORTAL_KINDS = (
     "request",
     "feedback",
     "consent",
+    "notice",
 )
 
 

@@ -28,3 +28,5 @@ from . import test_feedback_response
 from . import test_best_channel_preferred
 from . import test_offer_signed_terms
 from . import test_catalogue_lang
+from . import test_account_notice
+from . import test_account_notice_events
