@@ -6,3 +6,6 @@ from . import test_journey_domain_access
 from . import test_instalment_payer
 from . import test_demo_mailings
 from . import test_answer_response
+from . import test_rfm
+from . import test_rfm_best_channel
+from . import test_rfm_tuition
