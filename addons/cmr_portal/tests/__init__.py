@@ -26,3 +26,4 @@ from . import test_offer_attacks
 from . import test_enquiry
 from . import test_feedback_response
 from . import test_best_channel_preferred
+from . import test_timeline_portal
