@@ -30,3 +30,4 @@ from . import test_timeline
 from . import test_timeline_access
 from . import test_call_log
 from . import test_timeline_queries
+from . import test_admissions_alias
