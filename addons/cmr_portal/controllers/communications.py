@@ -1,4 +1,8 @@
-"""The communications page: what was sent to the person, by channel."""
+"""The communications page: the person's own timeline (what the
+institution sent, planned and held back, with the reason, and their own
+requests, applications, documents and payments), and the lists by channel
+(emails and SMS, calls and letters, messages addressed to them on any
+record)."""
 
 from odoo import http
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -26,12 +30,12 @@ class CmrCommunicationsPortal(CmrCustomerPortal):
         website=True,
         readonly=True,
     )
-    def cmr_communications(self, page=1, filterby="marketing", **kw):
+    def cmr_communications(self, page=1, filterby="timeline", **kw):
         env = request.env
         partner = env.user.partner_id
         filters = self._cmr_communication_filters()
         if filterby not in filters:
-            filterby = "marketing"
+            filterby = "timeline"
         if filterby == "timeline":
             # staff-only model: read as superuser, on the person's own
             # entries of the kinds the portal shows (never internal notes)
@@ -85,7 +89,7 @@ class CmrCommunicationsPortal(CmrCustomerPortal):
         """Plain dicts for the template: date, channel, subject, status, explanation."""
         env = request.env
         if filterby == "timeline":
-            return env["edu.timeline"]._cmr_portal_rows(records)
+            return env["edu.timeline"]._cmr_portal_rows(records, partner.sudo())
         if filterby == "marketing":
             return env["mailing.trace"]._cmr_portal_rows(records, partner.sudo())
         if filterby == "calls":

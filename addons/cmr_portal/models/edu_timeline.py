@@ -181,31 +181,75 @@ class EduTimeline(models.Model):
         ]
 
     @api.model
-    def _cmr_portal_rows(self, rows_sudo):
+    def _cmr_portal_rows(self, rows_sudo, partner):
         """Rows of the portal's timeline for the person (``self.env``: their
         own environment, so that the reasons read as the person may see them):
-        date, channel, subject, status, explanation. ``rows_sudo``: entries
-        that passed ``_cmr_portal_domain``."""
+        date, channel, subject, status, explanation and the portal page the
+        entry opens. ``rows_sudo``: entries that passed ``_cmr_portal_domain``;
+        ``partner``: the person (superuser). A mailing sent, planned or held
+        back is explained in the person's words, as the list of their emails
+        and SMS does (``mailing.trace._cmr_portal_rows``)."""
         env = self.env
-        render = env["campaign.pressure.engine"]._pressure_reason_renderer()
         kinds = dict(self._fields["kind"]._description_selection(env))
         channels = dict(self._fields["channel"]._description_selection(env))
-        states = dict(self._fields["state"]._description_selection(env))
         rows_sudo = rows_sudo.with_context(lang=env.lang)
+        statuses = self._cmr_portal_statuses(rows_sudo, partner)
         return [
-            {
-                "date": row.date,
-                "channel": channels.get(row.channel, "")
+            dict(
+                statuses[row],
+                date=row.date,
+                channel=channels.get(row.channel, "")
                 if row.channel != "record"
                 else "",
-                "subject": " · ".join(
+                subject=" · ".join(
                     part for part in (kinds.get(row.kind, ""), row.description) if part
                 ),
+                url=self._cmr_portal_url(row),
+            )
+            for row in rows_sudo
+        ]
+
+    @api.model
+    def _cmr_portal_statuses(self, rows_sudo, partner):
+        """``{row: {status, sent, explanation}}``: a mailing's in the
+        person's words (one query for the traces of the page), the others'
+        from the timeline's state and hold-back reason."""
+        env = self.env
+        Trace = env["mailing.trace"]
+        traces = rows_sudo._edu_timeline_traces_of()
+        trace_rows = Trace._cmr_portal_rows(Trace.union(*traces.values()), partner)
+        statuses = {
+            row: {key: words[key] for key in ("status", "sent", "explanation")}
+            for row, words in zip(traces, trace_rows, strict=True)
+        }
+        render = env["campaign.pressure.engine"]._pressure_reason_renderer()
+        states = dict(self._fields["state"]._description_selection(env))
+        for row in rows_sudo:
+            if row in statuses:
+                continue
+            statuses[row] = {
                 "status": states.get(row.state, ""),
                 "sent": row.state not in ("held", "failed"),
                 "explanation": render(row.reason_code, row.reason_args)
                 if row.reason_code
                 else "",
             }
-            for row in rows_sudo
-        ]
+        return statuses
+
+    @api.model
+    def _cmr_portal_url(self, row):
+        """The portal page an entry opens, if it has one: the person's
+        request, their own online application (the only applications of
+        ``_cmr_portal_domain``), their posted invoice, their tuition and
+        their education records."""
+        if row.res_model == "cmr.request":
+            return f"/my/requests/{row.res_id}"
+        if row.kind == "application":
+            return f"/my/applications/{row.res_id}"
+        if row.kind == "invoice":
+            return f"/my/invoices/{row.res_id}"
+        if row.res_model == "edu.tuition.contract":
+            return "/my/tuition"
+        if row.res_model in ("edu.enrollment", "edu.document"):
+            return "/my/education"
+        return ""

@@ -127,9 +127,8 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
     def _page(self, login):
         if login:
             self.authenticate(login, login)
-        return self.url_open(
-            "/my/communications?filterby=timeline", allow_redirects=False
-        )
+        # the timeline is the page's default
+        return self.url_open("/my/communications", allow_redirects=False)
 
     def test_portal_timeline_shows_only_own_entries(self):
         response = self._page("cmr_student")
@@ -137,7 +136,12 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
         text = response.text
         self.assertIn(self.request.name, text)
         self.assertIn("Spring promo", text)
-        self.assertIn("Quiet hours of the person.", text)
+        # held back, in the person's words (the staff's: "Quiet hours of
+        # the person.")
+        self.assertIn(
+            "Not sent: it would have reached you during your quiet hours.", text
+        )
+        self.assertNotIn("Quiet hours of the person.", text)
         self.assertIn("Great open day", text)
         self.assertNotIn("owes the library", text, "never an internal note")
         self.assertNotIn("cmr_preferred_channel", text, "consent in words")
@@ -147,9 +151,7 @@ class TestPortalTimeline(HttpCase, CmrPortalDataMixin):
             self.assertNotIn(self.request.name, text, login)
             self.assertNotIn("Great open day", text, login)
         self.authenticate(None, None)
-        response = self.url_open(
-            "/my/communications?filterby=timeline", allow_redirects=False
-        )
+        response = self._page(None)
         self.assertIn(response.status_code, (302, 303))
         self.assertIn("/web/login", response.headers["Location"])
 

@@ -54,6 +54,8 @@ from . import mail_message  # before the timeline: its view reads the call colum
 from . import edu_timeline
 from . import edu_timeline_access
 from . import crm_lead_enquiry
+from . import crm_lead_mail
+from . import mail_thread
 from . import res_partner_file
 
 # the offer, its acceptance and the contract's online signature

@@ -52,12 +52,22 @@ class CrmLead(models.Model):
                 description=typed + plaintext2html(message or ""),
             )
         )
-        keys = lead._edu_person_keys()
+        lead._edu_link_person()
+        return lead
+
+    def _edu_link_person(self):
+        """The duplicate check of a lead that came from outside (the web
+        enquiry form, an email to the Admissions alias): link it to the
+        existing person with the same email, else to a new person; other
+        persons with the same email or phone are noted for the admissions
+        office to merge. Linked after the lead is made, so that what a
+        visitor typed never overwrites the contact of an existing person."""
+        self.ensure_one()
+        keys = self._edu_person_keys()
         same_email = self.env["res.partner"]._edu_find_duplicates(
             [{"email": keys["email"]}]
         )[0]
-        person = same_email[:1] or lead._create_customer()
-        # CRM recomputes the company from the person: the programme's stays
-        lead.write({"partner_id": person.id, "company_id": lead.company_id.id})
-        lead._edu_note_other_persons()
-        return lead
+        person = same_email[:1] or self._create_customer()
+        # CRM recomputes the company from the person: the lead's stays
+        self.write({"partner_id": person.id, "company_id": self.company_id.id})
+        self._edu_note_other_persons()

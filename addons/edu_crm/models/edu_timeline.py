@@ -7,6 +7,7 @@ from .edu_timeline_sources import (
     MESSAGES_SOURCE,
     SOURCE_SHIFT,
     TIMELINE_COLUMNS,
+    TRACES_SOURCE,
     activity_channel_sql,
     person_records_sql,
     record_sources_sql,
@@ -148,13 +149,12 @@ class EduTimeline(models.Model):
         batch): the logged calls' outcome and duration here, an addon adds
         its own."""
         # done activities are the rows of the messages source (the first)
-        first = MESSAGES_SOURCE << SOURCE_SHIFT
         calls = {
-            row.id - first: row
-            for row in self
-            if row.kind == "activity"
-            and row.state == "done"
-            and row.id >> SOURCE_SHIFT == MESSAGES_SOURCE
+            message_id: row
+            for message_id, row in self._edu_timeline_source_ids(
+                MESSAGES_SOURCE
+            ).items()
+            if row.kind == "activity" and row.state == "done"
         }
         messages = self.env["mail.message"].sudo().browse(calls).exists()
         outcomes = dict(
@@ -172,6 +172,20 @@ class EduTimeline(models.Model):
                 )
             )
         return described
+
+    def _edu_timeline_source_ids(self, number):
+        """``{id in its table: row}`` for the rows of ``self`` that come from
+        the source numbered ``number`` (``MESSAGES_SOURCE``,
+        ``TRACES_SOURCE``): the row's id without its source's number."""
+        first = number << SOURCE_SHIFT
+        return {row.id - first: row for row in self if row.id >> SOURCE_SHIFT == number}
+
+    def _edu_timeline_traces_of(self):
+        """``{row: mailing.trace}`` (superuser) of the mailing rows of
+        ``self``, in one query."""
+        rows = self._edu_timeline_source_ids(TRACES_SOURCE)
+        traces = self.env["mailing.trace"].sudo().browse(rows).exists()
+        return {rows[trace.id]: trace for trace in traces}
 
     @api.depends("reason_code", "reason_args")
     @api.depends_context("lang")
@@ -252,7 +266,8 @@ class EduTimeline(models.Model):
 
     def _edu_timeline_sources(self):
         """One ``SQL`` ``SELECT`` per source, the messages first
-        (``MESSAGES_SOURCE``), with the columns of
+        (``MESSAGES_SOURCE``) and the mailing traces third
+        (``TRACES_SOURCE``), with the columns of
         ``TIMELINE_COLUMNS`` in that order (``summary`` as translated text:
         a ``jsonb`` of language codes, ``text_sql()`` for plain text). An
         addon adds its sources by extending this list; keep each source keyed

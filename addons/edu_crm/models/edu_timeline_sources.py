@@ -28,6 +28,9 @@ TIMELINE_COLUMNS = (
 SOURCE_SHIFT = 40
 # the number of the messages source (the first of _edu_timeline_sources)
 MESSAGES_SOURCE = 1
+# the number of the mailing traces source (the third): its rows' own ids are
+# the traces' ids
+TRACES_SOURCE = 3
 
 
 def activity_channel_sql(category):

@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from .edu_workflow_mixin import EDU_USER, check_edu_group
 
@@ -146,15 +147,32 @@ class ResPartner(models.Model):
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_edu_timeline_ids(self):
         """The ``FILE_ENTRIES`` latest entries of each person: one query for
-        the batch (the view's rows of these people, newest first)."""
-        rows = self.env["edu.timeline"].search_fetch(
-            [("partner_id", "in", self.ids)], ["partner_id"]
+        the batch, which numbers each person's rows (the entries the user may
+        read, newest first) and keeps the first ones, so that a person with
+        thousands of entries loads only those."""
+        Timeline = self.env["edu.timeline"]
+        query = Timeline._search([("partner_id", "in", self.ids)])
+        partner = SQL.identifier(query.table, "partner_id")
+        ranked = query.select(
+            SQL.identifier(query.table, "id"),
+            SQL("%s AS partner_id", partner),
+            SQL(
+                "row_number() OVER (PARTITION BY %s ORDER BY %s) AS n",
+                partner,
+                Timeline._order_to_sql(Timeline._order, query),
+            ),
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, id FROM (%s) ranked WHERE n <= %s "
+                "ORDER BY partner_id, n",
+                ranked,
+                FILE_ENTRIES,
+            )
         )
         latest = {}
-        for row in rows:
-            entries = latest.setdefault(row.partner_id.id, [])
-            if len(entries) < FILE_ENTRIES:
-                entries.append(row.id)
+        for partner_id, row_id in self.env.cr.fetchall():
+            latest.setdefault(partner_id, []).append(row_id)
         for partner in self:
             partner.edu_timeline_ids = [Command.set(latest.get(partner.id, []))]
 

@@ -29,3 +29,5 @@ from . import test_demo_story
 from . import test_timeline
 from . import test_timeline_access
 from . import test_call_log
+from . import test_timeline_queries
+from . import test_admissions_alias
