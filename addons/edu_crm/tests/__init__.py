@@ -29,3 +29,4 @@ from . import test_demo_story
 from . import test_timeline
 from . import test_timeline_access
 from . import test_call_log
+from . import test_lead_guard_defaults
