@@ -12,7 +12,7 @@ class MailComposeMessage(models.TransientModel):
         values = super()._prepare_mail_values_dynamic(res_ids)
         fname = self.composition_mode == "mass_mail" and self.env[
             "campaign.journey"
-        ]._journey_recipient_field_of(self.mass_mailing_id)
+        ]._journey_recipient_field_of(self.mass_mailing_id, sender=self)
         if not fname:
             return values
         records = self.env[self.model].sudo().browse(res_ids)

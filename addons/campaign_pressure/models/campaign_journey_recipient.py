@@ -39,16 +39,29 @@ class CampaignJourney(models.Model):
                 )
 
     @api.model
-    def _journey_recipient_field_of(self, mailing):
+    def _journey_recipient_field_of(self, mailing, sender=None):
         """The recipient field of the journey whose step sends ``mailing``
         (None for any other mailing, and for a send that is not the journey
-        runner's: nothing is read for a plain mailing)."""
+        runner's: nothing is read for a plain mailing), in one query.
+
+        ``sender``: the composer sending it, which asks once per batch of
+        recipients; the answer is kept for the rest of that send (on the
+        cursor, keyed on the composer: a later send asks again), since Odoo
+        empties the record cache between batches."""
         if not mailing or not mailing._journey_sending():
             return None
-        step = (
-            self.env["campaign.journey.step"]
-            .sudo()
+        memo = self.env.cr.cache.setdefault("campaign_journey_recipient_field", {})
+        key = sender and (sender._name, sender.id, mailing.id)
+        if key and key in memo:
+            return memo[key]
+        journey = (
+            self.sudo()
             .with_context(active_test=False)
-            .search([("mailing_id", "=", mailing.id)], limit=1)
+            .search_fetch(
+                [("step_ids.mailing_id", "=", mailing.id)], ["recipient_field"], limit=1
+            )
         )
-        return step.journey_id.recipient_field or None
+        fname = journey.recipient_field or None
+        if key:
+            memo[key] = fname
+        return fname

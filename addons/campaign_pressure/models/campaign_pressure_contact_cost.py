@@ -42,3 +42,53 @@ class CampaignPressureContact(models.Model):
                 )[0]
             vals.update(unit_cost=memo[key][0], cost_currency_id=memo[key][1])
         return super().create(vals_list)
+
+
+def currency_rate_sql(currency, company, day):
+    """SQL of the rate of ``currency`` for ``company`` on ``day`` (SQL
+    expressions), read as ``res.currency._get_rates`` reads it: the rate
+    of the company's root company before a shared one, the last one on or
+    before the day, else the first one there is, else 1."""
+    root = SQL(
+        "(SELECT split_part(rco.parent_path, '/', 1)::int"
+        " FROM res_company rco WHERE rco.id = %s)",
+        company,
+    )
+    scope = SQL(
+        "r.currency_id = %s AND (r.company_id IS NULL OR r.company_id = %s)",
+        currency,
+        root,
+    )
+    return SQL(
+        """COALESCE(
+               (SELECT r.rate FROM res_currency_rate r
+                 WHERE %(scope)s AND r.name <= %(day)s
+                 ORDER BY r.company_id, r.name DESC LIMIT 1),
+               (SELECT r.rate FROM res_currency_rate r
+                 WHERE %(scope)s
+                 ORDER BY r.company_id, r.name LIMIT 1),
+               1.0)""",
+        scope=scope,
+        day=day,
+    )
+
+
+def converted_sql(amount, source, target, company, day):
+    """SQL of ``amount`` in the currency ``source`` converted into the
+    currency ``target`` at the rates of ``company`` on ``day`` (SQL
+    expressions), as ``res.currency._convert(..., round=False)`` converts
+    it; no source or no target currency: the amount as it is. Written once: a
+    campaign's spent and reserved (``utm.campaign._budget_logged_amounts``)
+    and the campaign results report (edu_campaign) read the contact log's
+    stored prices through it, in one statement whatever the days and
+    currencies."""
+    return SQL(
+        """CASE WHEN %(source)s IS NULL OR %(target)s IS NULL
+                  OR %(source)s = %(target)s THEN %(amount)s
+                ELSE %(amount)s * %(to_rate)s / %(from_rate)s END""",
+        source=source,
+        target=target,
+        amount=amount,
+        to_rate=currency_rate_sql(target, company, day),
+        from_rate=currency_rate_sql(source, company, day),
+    )

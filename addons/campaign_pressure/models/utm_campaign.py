@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .campaign_pressure_contact_cost import converted_sql
 from .manager_fields import check_manager_fields
 
 # fields of a campaign's budget: set by a pressure manager only
@@ -199,34 +200,12 @@ class UtmCampaign(models.Model):
 
     def _budget_logged_amounts(self, ids, exclude_mailing):
         """``(spent, reserved)``: ``{campaign id: amount}`` of the contact
-        log, the stored unit costs summed per (campaign, currency, day,
-        state) in one query and converted into the campaign's currency at
-        the rate of that day."""
-        spent, reserved = defaultdict(float), defaultdict(float)
-        for campaign_id, currency_id, day, state, amount in self._budget_contact_rows(
-            ids, exclude_mailing
-        ):
-            if not amount:
-                continue
-            campaign = self.browse(campaign_id)
-            target = campaign.budget_currency_id
-            source = self.env["res.currency"].browse(currency_id) or target
-            amount = source._convert(
-                amount,
-                target,
-                campaign.company_id or self.env.company,
-                day,
-                round=False,  # an email costs a fraction of a cent
-            )
-            (spent if state == "confirmed" else reserved)[campaign_id] += amount
-        return spent, reserved
-
-    def _budget_contact_rows(self, ids, exclude_mailing):
-        """The contact log of the campaigns ``ids``: ``(campaign, cost
-        currency, day, state, sum of the unit costs)`` per group; the
-        reservations of ``exclude_mailing`` left out."""
-        contact = self.env["campaign.pressure.contact"]
-        contact.flush_model(
+        log in each campaign's currency: the stored unit costs summed per
+        (campaign, currency, day, state) and converted at the rate of that
+        day (:func:`converted_sql`, the rule the results report reads too),
+        in one query whatever the days and currencies. The reservations of
+        ``exclude_mailing`` are left out."""
+        self.env["campaign.pressure.contact"].flush_model(
             [
                 "campaign_id",
                 "mailing_id",
@@ -236,26 +215,44 @@ class UtmCampaign(models.Model):
                 "cost_currency_id",
             ]
         )
+        self.flush_model(["company_id"])
         excluded = SQL()
         if exclude_mailing:
             excluded = SQL(
-                "AND (state = 'confirmed' OR mailing_id IS DISTINCT FROM %s)",
+                "AND (c.state = 'confirmed' OR c.mailing_id IS DISTINCT FROM %s)",
                 exclude_mailing.id,
             )
-        return self.env.execute_query(
+        rows = self.env.execute_query(
             SQL(
                 """
-                SELECT campaign_id, cost_currency_id, contact_date::date, state,
-                       SUM(COALESCE(unit_cost, 0))
-                  FROM campaign_pressure_contact
-                 WHERE campaign_id = ANY(%s) AND state IN ('reserved', 'confirmed')
-                       %s
-                 GROUP BY campaign_id, cost_currency_id, contact_date::date, state
+                SELECT g.campaign_id, g.state, SUM(%s)
+                  FROM (SELECT c.campaign_id, c.cost_currency_id,
+                               c.contact_date::date AS day, c.state,
+                               SUM(COALESCE(c.unit_cost, 0)) AS amount
+                          FROM campaign_pressure_contact c
+                         WHERE c.campaign_id = ANY(%s)
+                           AND c.state IN ('reserved', 'confirmed') %s
+                         GROUP BY 1, 2, 3, 4) g
+                  JOIN utm_campaign u ON u.id = g.campaign_id
+                  JOIN res_company rc ON rc.id = COALESCE(u.company_id, %s)
+                 GROUP BY g.campaign_id, g.state
                 """,
+                converted_sql(
+                    SQL("g.amount"),
+                    SQL("g.cost_currency_id"),
+                    SQL("rc.currency_id"),
+                    SQL("rc.id"),
+                    SQL("g.day"),
+                ),
                 ids,
                 excluded,
+                self.env.company.id,
             )
         )
+        spent, reserved = defaultdict(float), defaultdict(float)
+        for campaign_id, state, amount in rows:
+            (spent if state == "confirmed" else reserved)[campaign_id] += amount or 0.0
+        return spent, reserved
 
     def _budget_pricer(self, mailings):
         """A function ``(campaign, mailing, channel, company) -> cost`` of

@@ -28,3 +28,4 @@ from . import test_control_group
 from . import test_journey_response
 from . import test_send_queries
 from . import test_journey_send_queries
+from . import test_budget_rates

@@ -4,7 +4,9 @@ from (``crm.lead._edu_create_enquiry``: the duplicate check, the UTM of
 the browser's cookies). The abuse controls are those of the other public
 forms (``forms.py``: honeypot, rate limit per IP and per email; CSRF is
 Odoo's). A refused field shows the page again with the message and what
-was typed; nothing is saved."""
+was typed; nothing is saved. The programmes offered are the catalogue's
+(``crm.lead._edu_enquiry_programmes``); a person logged in finds their
+name, email and phone filled in, and the enquiry is linked to them."""
 
 from odoo import http
 from odoo.exceptions import UserError, ValidationError
@@ -20,15 +22,33 @@ MAX_MESSAGE_LENGTH = 4000
 
 class CmrEnquiryPortal(CmrCustomerPortal):
     def _cmr_enquiry_programmes(self):
-        """The programmes a visitor may ask about, read as superuser: only
+        """The programmes a visitor may ask about, those of the catalogue
+        (``crm.lead._edu_enquiry_programmes``), read as superuser: only
         their names are shown."""
-        return request.env["edu.programme"].sudo().search([], order="name, id")
+        return request.env["crm.lead"].sudo()._edu_enquiry_programmes()
+
+    def _cmr_enquiry_person(self):
+        """The partner of the person logged in, or None for a visitor."""
+        user = request.env.user
+        return None if user._is_public() else user.partner_id
+
+    def _cmr_enquiry_prefill(self):
+        """What the form shows a person logged in before they type: their
+        name, email and phone, as Odoo's website forms fill them."""
+        partner = self._cmr_enquiry_person()
+        if not partner:
+            return {}
+        return {
+            "contact_name": partner.name or "",
+            "email": partner.email or "",
+            "phone": partner.phone or partner.mobile or "",
+        }
 
     def _cmr_enquiry_page(self, form=None, errors=None, status=200):
         values = {
             "page_name": "cmr_enquiry",
             "cmr_programmes": self._cmr_enquiry_programmes(),
-            "cmr_form": form or {},
+            "cmr_form": self._cmr_enquiry_prefill() if form is None else form,
             "cmr_errors": errors or [],
         }
         return request.render("cmr_portal.cmr_enquiry", values, status=status)
@@ -91,7 +111,9 @@ class CmrEnquiryPortal(CmrCustomerPortal):
         if not errors:
             try:
                 with env.cr.savepoint():
-                    env["crm.lead"].sudo()._edu_create_enquiry(values, message)
+                    env["crm.lead"].sudo()._edu_create_enquiry(
+                        values, message, partner=self._cmr_enquiry_person()
+                    )
             except (UserError, ValidationError) as exc:
                 errors.append(str(exc.args[0]))
         if errors:

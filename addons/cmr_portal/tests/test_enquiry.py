@@ -1,6 +1,9 @@
 import re
+from datetime import timedelta
 
-from odoo.tests import HttpCase, tagged
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 
@@ -14,9 +17,7 @@ class TestEnquiry(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.programme = env["edu.programme"].create(
-            {"code": "ENQ", "name": "Enquiry Studies"}
-        )
+        cls.programme = cls._programme("ENQ", "Enquiry Studies")
         cls.person = env["res.partner"].create(
             {
                 "name": "Erin Existing",
@@ -25,6 +26,27 @@ class TestEnquiry(HttpCase):
             }
         )
         cls.team = env.ref("edu_crm.crm_team_admissions")
+
+    @classmethod
+    def _programme(cls, code, name, company=None, open_intake=True):
+        """A programme of ``company`` (the main one), in the catalogue when
+        it has an intake open for application."""
+        env = cls.env
+        programme = env["edu.programme"].create(
+            {"code": code, "name": name, "company_id": (company or env.company).id}
+        )
+        if open_intake:
+            today = fields.Date.today()
+            env["edu.intake"].create(
+                {
+                    "programme_id": programme.id,
+                    "name": f"{name} intake",
+                    "date_start": today + timedelta(days=120),
+                    "date_end": today + timedelta(days=1200),
+                    "state": "open",
+                }
+            )
+        return programme
 
     def _csrf(self, url="/enquiry"):
         page = self.url_open(url)
@@ -149,3 +171,70 @@ class TestEnquiry(HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Too many enquiries", response.text)
         self.assertEqual(len(self._leads()), 4)
+
+    def test_only_the_catalogue_is_offered(self):
+        """The programmes of the catalogue (an intake open for application)
+        of the company the form is for, not every programme of every
+        company; another one posted is refused with the form's message,
+        and the model refuses it too (review finding)."""
+        closed = self._programme("CLO", "Closed Studies", open_intake=False)
+        other_company = self.env["res.company"].create({"name": "Other School"})
+        elsewhere = self._programme("ELS", "Elsewhere Studies", other_company)
+        page = self.url_open("/enquiry").text
+        self.assertIn("Enquiry Studies", page)
+        self.assertNotIn("Closed Studies", page)
+        self.assertNotIn("Elsewhere Studies", page)
+        token = self._csrf()
+        for programme in (closed, elsewhere):
+            with self.subTest(programme=programme.name):
+                response = self._send(token, programme_id=str(programme.id))
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("Choose one of the programmes offered", response.text)
+                self.assertIn("+380 99 999 9999", response.text, "kept as typed")
+                values = {
+                    "contact_name": "Erin E.",
+                    "email_from": "erin.existing@example.com",
+                    "edu_programme_id": programme.id,
+                }
+                with self.assertRaisesRegex(UserError, "programmes offered"):
+                    self.env["crm.lead"]._edu_create_enquiry(values, "Hello")
+        self.assertFalse(self._leads())
+
+    def test_logged_in_person_is_prefilled_and_linked(self):
+        """A person logged in finds their name, email and phone filled in,
+        and their enquiry is theirs even with another email typed; their
+        file keeps its contact."""
+        user = new_test_user(
+            self.env,
+            login="enq_student",
+            groups="base.group_portal",
+            name="Stella Student",
+            email="stella@example.com",
+        )
+        user.partner_id.phone = "+380 67 123 4567"
+        self.authenticate("enq_student", "enq_student")
+        page = self.url_open("/enquiry").text
+        for value in ("Stella Student", "stella@example.com", "+380 67 123 4567"):
+            self.assertIn(f'value="{value}"', page)
+        # a visitor's form is empty
+        self.authenticate(None, None)
+        self.assertNotIn('value="Stella Student"', self.url_open("/enquiry").text)
+        self.authenticate("enq_student", "enq_student")
+        self._sent(
+            self._send(
+                self._csrf(),
+                contact_name="Stella Student",
+                email="stella.work@example.com",
+            )
+        )
+        lead = self.env["crm.lead"].search(
+            [("description", "ilike", "stella.work@example.com")]
+        )
+        self.assertEqual(len(lead), 1)
+        self.assertEqual(lead.partner_id, user.partner_id)
+        self.assertEqual(user.partner_id.email, "stella@example.com")
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("email", "=ilike", "stella.work@example.com")]
+            )
+        )

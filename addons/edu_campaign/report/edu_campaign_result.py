@@ -1,4 +1,7 @@
 from odoo import api, fields, models, tools
+from odoo.addons.campaign_pressure.models.campaign_pressure_contact_cost import (
+    converted_sql,
+)
 from odoo.tools import SQL
 
 # enrolment states that count as enrolled (the person started studying)
@@ -31,7 +34,10 @@ class EduCampaignResult(models.Model):
     own table and attributed to a campaign through UTM:
 
     - contacts of the pressure log (reserved or sent, marketing only), at
-      the mailing's own cost or the channel's cost of the company;
+      the price stored on each when it was logged, converted into the
+      company's currency at the rate of its day as a campaign's budget
+      converts it (campaign_pressure ``converted_sql``): a later change of
+      a cost or a rate re-prices neither;
     - messages held back (traces the pressure engine held) and those held
       for the campaign's control group;
     - responses (positive, negative);
@@ -60,14 +66,12 @@ class EduCampaignResult(models.Model):
             "mailing_id",
             "partner_id",
             "state",
+            "unit_cost",
+            "cost_currency_id",
         ],
-        "campaign.pressure.channel": ["code"],
-        "campaign.pressure.channel.cost": ["channel_id", "company_id", "cost"],
-        "mailing.mailing": [
-            "budget_cost_override",
-            "budget_message_cost",
-            "campaign_id",
-        ],
+        "mailing.mailing": ["campaign_id"],
+        "res.company": ["currency_id", "parent_path"],
+        "res.currency.rate": ["company_id", "currency_id", "name", "rate"],
         "mailing.trace": [
             "create_date",
             "mass_mailing_id",
@@ -227,10 +231,7 @@ class EduCampaignResult(models.Model):
             """
             SELECT %s
               FROM campaign_pressure_contact c
-              LEFT JOIN mailing_mailing m ON m.id = c.mailing_id
-              LEFT JOIN campaign_pressure_channel ch ON ch.code = c.channel
-              LEFT JOIN campaign_pressure_channel_cost cc
-                     ON cc.channel_id = ch.id AND cc.company_id = c.company_id
+              LEFT JOIN res_company rc ON rc.id = c.company_id
              WHERE c.campaign_id IS NOT NULL AND c.is_transactional IS NOT TRUE
                AND c.state IN ('reserved', 'confirmed')
             """,
@@ -241,9 +242,12 @@ class EduCampaignResult(models.Model):
                 channel=SQL("c.channel"),
                 date=SQL("c.contact_date"),
                 contacted=SQL("1"),
-                cost=SQL(
-                    "COALESCE(CASE WHEN m.budget_cost_override "
-                    "THEN m.budget_message_cost END, cc.cost, 0)"
+                cost=converted_sql(
+                    SQL("COALESCE(c.unit_cost, 0)"),
+                    SQL("c.cost_currency_id"),
+                    SQL("rc.currency_id"),
+                    SQL("rc.id"),
+                    SQL("c.contact_date::date"),
                 ),
             ),
         )

@@ -1,9 +1,16 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from odoo.addons.edu_crm.tests.test_tuition_common import TuitionCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
 from odoo.exceptions import ValidationError
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
+
+# what the lookup of a mailing's journey step reads (the step search of
+# before, the journey search of now)
+STEP_OF_MAILING = '"campaign_journey_step"."mailing_id"'
 
 
 @tagged("post_install", "-at_install")
@@ -106,3 +113,38 @@ class TestInstalmentPayer(TuitionCommon, MockEmail, MockSMS):
         for fname in ("due_date", "contract_id", "nonexistent"):
             with self.assertRaisesRegex(ValidationError, "stored partner field"):
                 self._journey({"kind": "wait"}, recipient_field=fname)
+
+    def _step_lookups(self, mailing, instalments):
+        """Queries of a send of ``mailing`` to ``instalments`` that look
+        the mailing's journey step up."""
+        queries = []
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            queries.append(str(getattr(query, "code", query)))
+            return execute(cr, query, params, log_exceptions)
+
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            with patch.object(Cursor, "execute", spy):
+                mailing.action_send_mail(instalments.ids)
+        self.assertSentEmail(self.env.user.partner_id, [self.sponsor])
+        return sum(STEP_OF_MAILING in query for query in queries)
+
+    def test_recipient_field_is_read_once_per_send(self):
+        """The journey of the mailing, and so its recipient field, is read
+        once per send, not once per batch of recipients (review finding:
+        a search per batch)."""
+        self.env["campaign.pressure.rule"].search([]).active = False
+        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 1)
+        journey = self._journey(
+            {"kind": "email", "subject": "Due soon", "body_html": "<p>Due</p>"},
+            recipient_field="payer_id",
+        )
+        mailing = journey.step_ids.mailing_id.sudo()
+        instalments = self.contract.instalment_ids
+        self.assertEqual(len(instalments), 3)
+        self._step_lookups(mailing, instalments[:1])  # warm the caches
+        one = self._step_lookups(mailing, instalments[:1])  # one batch
+        three = self._step_lookups(mailing, instalments)  # three batches
+        self.assertGreater(one, 0)
+        self.assertEqual(three, one)

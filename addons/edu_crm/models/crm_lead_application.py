@@ -2,7 +2,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .edu_system_fields_mixin import named_or_defaulted
+from .edu_system_fields_mixin import fields_set_by_create
 from .edu_workflow_mixin import EDU_USER
 
 # set by the online application and computed from its files, never by hand
@@ -79,7 +79,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and ONLINE_FIELDS & named_or_defaulted(self.env, vals_list):
+        if not self.env.su and fields_set_by_create(self, vals_list, ONLINE_FIELDS):
             raise AccessError(
                 self.env._("Only the online application marks a lead as online.")
             )

@@ -1,5 +1,6 @@
 from markupsafe import Markup
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 
@@ -10,7 +11,24 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     @api.model
-    def _edu_create_enquiry(self, values, message):
+    def _edu_enquiry_programmes(self):
+        """The programmes an enquiry may be about: those of the catalogue
+        (an intake open for application today, the rule of ``/programmes``)
+        of the company the form is served for (``env.company``: the
+        website's with Odoo's ``website``, else the visitor's)."""
+        intake_domain = self.env["edu.intake"]._edu_open_for_application_domain(
+            fields.Date.context_today(self)
+        )
+        return self.env["edu.programme"].search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("intake_ids", "any", intake_domain),
+            ],
+            order="name, id",
+        )
+
+    @api.model
+    def _edu_create_enquiry(self, values, message, partner=None):
         """Create the enquiry (called by the portal's public form as the
         superuser, with values whose shape it checked).
 
@@ -23,12 +41,19 @@ class CrmLead(models.Model):
         UTM campaign, medium and source come from the browser's cookies
         (``utm.mixin.default_get``).
 
+        A programme outside the catalogue (:meth:`_edu_enquiry_programmes`)
+        is refused. ``partner``: the person logged in who sends the form;
+        the enquiry is theirs, whatever email they typed.
+
         :param values: contact_name, email_from, phone, edu_programme_id
         :param message: the visitor's text (plain)
+        :param partner: the logged-in person's partner, or None (a visitor)
         :return: the new lead
         """
         team = self.env.ref("edu_crm.crm_team_admissions")
         programme = self.env["edu.programme"].browse(values.get("edu_programme_id"))
+        if programme and programme not in self._edu_enquiry_programmes():
+            raise UserError(self.env._("Choose one of the programmes offered."))
         typed = Markup("<p>%s</p>") % self.env._(
             "Sent from the web enquiry form by %(name)s, %(email)s, %(phone)s; "
             "they agreed to be contacted about it.",
@@ -52,22 +77,23 @@ class CrmLead(models.Model):
                 description=typed + plaintext2html(message or ""),
             )
         )
-        lead._edu_link_person()
+        lead._edu_link_person(partner)
         return lead
 
-    def _edu_link_person(self):
+    def _edu_link_person(self, person=None):
         """The duplicate check of a lead that came from outside (the web
-        enquiry form, an email to the Admissions alias): link it to the
-        existing person with the same email, else to a new person; other
+        enquiry form, an email to the Admissions alias): link it to
+        ``person`` (the person logged in, whatever email they typed), else to
+        the existing person with the same email, else to a new person; other
         persons with the same email or phone are noted for the admissions
         office to merge. Linked after the lead is made, so that what a
         visitor typed never overwrites the contact of an existing person."""
         self.ensure_one()
-        keys = self._edu_person_keys()
-        same_email = self.env["res.partner"]._edu_find_duplicates(
-            [{"email": keys["email"]}]
-        )[0]
-        person = same_email[:1] or self._create_customer()
+        if not person:
+            same_email = self.env["res.partner"]._edu_find_duplicates(
+                [{"email": self._edu_person_keys()["email"]}]
+            )[0]
+            person = same_email[:1] or self._create_customer()
         # CRM recomputes the company from the person: the lead's stays
         self.write({"partner_id": person.id, "company_id": self.company_id.id})
         self._edu_note_other_persons()

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, clean_context
 
-from .edu_system_fields_mixin import named_or_defaulted
+from .edu_system_fields_mixin import fields_set_by_create
 from .edu_workflow_mixin import EDU_USER, check_edu_group
 
 # set by the offer's transitions only (issue, accept, decline)
@@ -43,7 +43,7 @@ class CrmLeadOffer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and OFFER_FIELDS & named_or_defaulted(self.env, vals_list):
+        if not self.env.su and fields_set_by_create(self, vals_list, OFFER_FIELDS):
             raise AccessError(self.env._("Only the offer's buttons set the offer."))
         return super().create(vals_list)
 

@@ -2,11 +2,38 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 
 
-def named_or_defaulted(env, vals_list):
-    """The fields ``create(vals_list)`` is given, the context's ``default_*``
-    keys included (a default sets a field as surely as a value)."""
-    defaulted = {key[8:] for key in env.context if key.startswith("default_")}
-    return defaulted.union(*(set(vals) for vals in vals_list))
+def values_created(records, vals_list, fnames):
+    """The values of ``fnames`` that ``records.create(vals_list)`` would
+    store, one dict per entry: the given ones, else the defaults (the
+    context's ``default_*`` keys and the user's ``ir.default`` included);
+    fields with neither are left out."""
+    missing = {fname for vals in vals_list for fname in fnames if fname not in vals}
+    defaults = records.default_get(sorted(missing)) if missing else {}
+    return [
+        {
+            fname: vals[fname] if fname in vals else defaults[fname]
+            for fname in fnames
+            if fname in vals or fname in defaults
+        }
+        for vals in vals_list
+    ]
+
+
+def fields_set_by_create(records, vals_list, fnames):
+    """The fields of ``fnames`` that ``records.create(vals_list)`` would set
+    (:func:`values_created`): a computed one at all (a given value is stored
+    instead of the computation), another at a value other than empty or its
+    own default. The one rule of a guard on fields only the system sets:
+    this mixin's and the models that guard a few fields of their own
+    (``crm.lead``'s offer and online application)."""
+    forced = set()
+    for values in values_created(records, vals_list, fnames):
+        for fname, value in values.items():
+            field = records._fields[fname]
+            initial = field.default(records) if field.default else None
+            if field.compute or (value and value != initial):
+                forced.add(fname)
+    return forced
 
 
 class EduSystemFieldsMixin(models.AbstractModel):
@@ -62,30 +89,12 @@ class EduSystemFieldsMixin(models.AbstractModel):
 
     def _edu_system_fields_created(self, vals_list):
         """The system fields that ``create(vals_list)`` would set."""
-        forced = set()
-        for values in self._edu_values_created(vals_list, self._edu_system_fields):
-            for fname, value in values.items():
-                field = self._fields[fname]
-                initial = field.default(self) if field.default else None
-                if field.compute or (value and value != initial):
-                    forced.add(fname)
-        return forced
+        return fields_set_by_create(self, vals_list, self._edu_system_fields)
 
     def _edu_values_created(self, vals_list, fnames):
-        """The values of ``fnames`` that ``create(vals_list)`` would store, one
-        dict per entry: the given ones, else the defaults (the context's
-        ``default_*`` keys and ``ir.default`` included); fields with neither
-        are left out."""
-        missing = {fname for vals in vals_list for fname in fnames if fname not in vals}
-        defaults = self.default_get(sorted(missing)) if missing else {}
-        return [
-            {
-                fname: vals[fname] if fname in vals else defaults[fname]
-                for fname in fnames
-                if fname in vals or fname in defaults
-            }
-            for vals in vals_list
-        ]
+        """The values of ``fnames`` that ``create(vals_list)`` would store
+        (:func:`values_created`)."""
+        return values_created(self, vals_list, fnames)
 
     def _edu_system_fields_written(self, vals):
         """The system and fixed fields that ``write(vals)`` would change."""
