@@ -2,6 +2,8 @@
 in a state where the allowed user succeeds (``_new_<model>``), and the
 calls that need more than a record (``_call_<model>_<method>``)."""
 
+from datetime import timedelta
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
@@ -86,6 +88,8 @@ class SurfaceCommon(SurfaceCalls, TuitionPortalCommon):
                 "float": lambda v: (v or 0.0) + 1.0,
                 "monetary": lambda v: (v or 0.0) + 1.0,
                 "boolean": lambda v: not v,
+                "date": lambda v: (v or fields.Date.today()) + timedelta(days=1),
+                "datetime": lambda v: (v or fields.Datetime.now()) + timedelta(days=1),
             }.get(field.type)
             if forged:
                 return forged(record[field_name])

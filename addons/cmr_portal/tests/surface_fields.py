@@ -188,6 +188,15 @@ WRITABLE_FIELDS = {
             "edu_payment_history_count edu_payment_segment edu_phone_normalized "
             "edu_student_number",
         ),
+        # edu_campaign: the RFM scores, set by the scoring job only
+        (
+            EDU,
+            "workflow",
+            "edu_rfm_frequency edu_rfm_history_ids edu_rfm_interactions "
+            "edu_rfm_last_interaction edu_rfm_monetary edu_rfm_paid "
+            "edu_rfm_previous_segment_id edu_rfm_punctuality edu_rfm_recency "
+            "edu_rfm_segment_date edu_rfm_segment_id",
+        ),
     ],
     "crm.lead": [
         (
@@ -343,4 +352,13 @@ WRITABLE_FIELDS = {
     # edu_campaign: the CRM's lost reasons (Sales configuration) say which
     # negative response a lost lead records
     "crm.lost.reason": [(MANAGER, None, "response_reason_id")],
+    # edu_campaign: the RFM segments (Education configuration)
+    "edu.rfm.segment": [
+        (
+            MANAGER,
+            None,
+            "active code description frequency_max frequency_min monetary_min "
+            "name punctuality_min recency_max recency_min sequence",
+        )
+    ],
 }

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.edu_crm.models import res_partner as base
+
 # interactions counted for the frequency, tuition due for the punctuality
 RFM_WINDOW_DAYS = 365
 # the stored result of the scoring, compared to know what changed
@@ -17,6 +19,23 @@ RFM_COLUMNS = (
     ("edu_rfm_paid", "paid"),
 )
 RFM_HELP = "Quintile among the people scored (5: the best fifth), recomputed daily. "
+
+
+RFM_FIELDS = frozenset(
+    {
+        "edu_rfm_segment_id",
+        "edu_rfm_previous_segment_id",
+        "edu_rfm_segment_date",
+        "edu_rfm_recency",
+        "edu_rfm_frequency",
+        "edu_rfm_monetary",
+        "edu_rfm_punctuality",
+        "edu_rfm_last_interaction",
+        "edu_rfm_interactions",
+        "edu_rfm_paid",
+        "edu_rfm_history_ids",
+    }
+)
 
 
 class ResPartner(models.Model):
@@ -42,6 +61,9 @@ class ResPartner(models.Model):
     mailing and journey filters."""
 
     _inherit = "res.partner"
+    # set by the scoring job only: a segment written by hand would move a
+    # person into (or out of) every mailing that filters on it
+    _edu_system_fields = base.ResPartner._edu_system_fields | RFM_FIELDS
 
     edu_rfm_segment_id = fields.Many2one(
         "edu.rfm.segment",
