@@ -27,3 +27,4 @@ from . import test_response_feedback
 from . import test_control_group
 from . import test_journey_response
 from . import test_send_queries
+from . import test_send_leftovers
