@@ -105,3 +105,39 @@ def test_an_unknown_configuration_is_refused(capsys):
     with pytest.raises(SystemExit):
         cli.parser().parse_args(["odoo-suites", "--config", "nope"])
     assert "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+def test_tags_run_part_of_the_suites():
+    odoo = odoo_src.OdooSource(
+        "nightly", Path("/src"), [Path("/src/odoo/addons")], "/src"
+    )
+    tags = "/test_mass_mailing:TestMassMailPerformance"
+    cmd = odoo_suites.suite_cmd(odoo, "py", _Pg(), "db", "ours-nodemo", tags=tags)
+    assert _arg(cmd, "--test-tags") == tags
+    # the suites' modules are installed all the same
+    assert _arg(cmd, "-i").split(",")[:5] == list(odoo_suites.SUITES)
+    args = cli.parser().parse_args(["odoo-suites", "--tags", tags])
+    assert args.tags == tags
+
+
+def test_query_counts_are_read_from_odoo_log():
+    lines = [
+        "2026-12-01 10:00:00,000 1 INFO db "
+        "odoo.addons.test_mass_mailing.tests.test_performance: Query count less"
+        " than expected for user __system__: 1178 < 1280 in test_send_mailing"
+        " at test_mass_mailing/tests/test_performance.py:50",
+        "2026-12-01 10:00:00,000 1 ERROR db "
+        "odoo.addons.test_mass_mailing.tests.test_performance: FAIL: Subtest"
+        " TestMassMailBlPerformance.test_send_mailing_w_bl (login='x')",
+        "AssertionError: Query count more than expected for user marketing:"
+        " 1321 > 1320 in test_send_mailing_w_bl at x.py:9",
+    ]
+    counts = odoo_suites.query_counts(lines)
+    assert counts == {
+        ("test_send_mailing", "__system__"): (1178, 1280),
+        ("test_send_mailing_w_bl", "marketing"): (1321, 1320),
+    }
+    report = dict(_report("ours-nodemo", []), queries=counts)
+    text = "\n".join(odoo_suites.format_report([report]))
+    assert "queries: test_send_mailing as __system__: 1178 (Odoo allows 1280)" in text
+    assert "test_send_mailing_w_bl as marketing: 1321 (Odoo allows 1320)" in text

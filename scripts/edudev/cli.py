@@ -82,6 +82,9 @@ def _add_odoo_suites(sub):
         help="a configuration (repeat; default: all four)",
     )
     suites.add_argument("--suites", help="comma list of Odoo modules to test")
+    suites.add_argument(
+        "--tags", help="Odoo --test-tags instead of the whole suites (e.g. one class)"
+    )
     suites.add_argument("--keep-db", action="store_true")
     suites.add_argument("--external-db", action="store_true")
 

@@ -39,6 +39,12 @@ CONFIGS = {
 # Odoo's test result logs "FAIL: Class.test" / "ERROR: Subtest Class.test (...)"
 # on the test module's logger
 FAIL_RE = re.compile(r"^(?:FAIL|ERROR): (?:Subtest )?(\w+\.\w+)")
+# assertQueryCount logs the count of every user whose count is not the
+# expected one ("less than expected" as info, "more" in the failure)
+QUERY_RE = re.compile(
+    r"Query count (?:more|less) than expected for user (?P<user>\S+):"
+    r" (?P<count>\d+) [<>] (?P<expected>\d+) in (?P<test>\w+)"
+)
 
 
 def suite_modules(ours, suites=SUITES):
@@ -49,12 +55,13 @@ def suite_modules(ours, suites=SUITES):
     return modules
 
 
-def suite_cmd(odoo, python, pg, db, config, suites=SUITES, port=None):
-    """Odoo's command line running ``suites`` in configuration ``config``."""
+def suite_cmd(odoo, python, pg, db, config, suites=SUITES, port=None, tags=None):
+    """Odoo's command line running ``suites`` in configuration ``config``
+    (``tags``: Odoo ``--test-tags`` instead of the whole suites)."""
     ours, demo = CONFIGS[config]
     cmd = odoo_base_cmd(python, odoo, pg, db, LOCAL / "test-data")
     cmd += ["-i", ",".join(suite_modules(ours, suites)), "--test-enable"]
-    cmd += ["--test-tags", ",".join(f"/{s}" for s in suites)]
+    cmd += ["--test-tags", tags or ",".join(f"/{s}" for s in suites)]
     cmd += ["--stop-after-init", "--max-cron-threads", "0", "--log-level", "info"]
     cmd += ["--http-port", str(port or free_port()), "--http-interface", "127.0.0.1"]
     if not demo:
@@ -76,14 +83,28 @@ def failed_tests(lines):
     return sorted(failed)
 
 
-def _run_config(odoo, python, pg, config, suites, keep_db):
+def query_counts(lines):
+    """``{(test, user): (count, expected)}`` of the query budgets Odoo's
+    tests logged (the counts equal to their budget are not logged)."""
+    counts = {}
+    for line in lines:
+        match = QUERY_RE.search(line)
+        if match:
+            counts[(match["test"], match["user"])] = (
+                int(match["count"]),
+                int(match["expected"]),
+            )
+    return counts
+
+
+def _run_config(odoo, python, pg, config, suites, keep_db, tags=None):
     db = ident(f"edu_suites_{config.replace('-', '_')}_{os.getpid()}")
     log_file = LOCAL / "logs" / f"odoo-suites-{db}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     pg.drop_db(db)
     started = time.monotonic()
     say(f"{config}: {', '.join(suite_modules(CONFIGS[config][0], suites))} on {db}")
-    cmd = suite_cmd(odoo, python, pg, db, config, suites)
+    cmd = suite_cmd(odoo, python, pg, db, config, suites, tags=tags)
     rc, lines = _run_logged(cmd, odoo_env(odoo), log_file, False)
     if not keep_db:
         pg.drop_db(db)
@@ -94,6 +115,7 @@ def _run_config(odoo, python, pg, config, suites, keep_db):
         log=log_file,
         seconds=time.monotonic() - started,
         failed_tests=failed_tests(lines),
+        queries=query_counts(lines),
     )
     return report
 
@@ -120,6 +142,10 @@ def format_report(reports):
             f" failed, {r['skipped']:>3} skipped, {r['seconds']:>5.0f} s ({r['log']})"
         )
         out += [f"    failed: {name}" for name in r["failed_tests"]]
+        out += [
+            f"    queries: {test} as {user}: {count} (Odoo allows {expected})"
+            for (test, user), (count, expected) in sorted(r.get("queries", {}).items())
+        ]
     for demo, extra in only_with_ours(reports).items():
         out.append(
             f"{demo}: {len(extra)} fail only with our addons"
@@ -140,7 +166,7 @@ def cmd_odoo_suites(args):
         "test", TEST_PG_PORT, fast=True
     )
     reports = [
-        _run_config(odoo, python, pg, config, suites, args.keep_db)
+        _run_config(odoo, python, pg, config, suites, args.keep_db, args.tags)
         for config in configs
     ]
     for line in format_report(reports):

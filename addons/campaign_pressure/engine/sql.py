@@ -39,6 +39,9 @@ class Screen(NamedTuple):
     # an extension's condition on ``pp`` that flags more persons (e.g. a
     # suppression after a response): they are decided in Python
     flag_extra: SQL | None = None
+    # the statement's CTE ``lft`` holds the reservations an interrupted send
+    # of the same mailing left for these documents: not counted
+    leftovers: bool = False
 
 
 def int_array(values):
@@ -298,13 +301,14 @@ def flag_cte(wins, now, screen):
         over=SQL("").join(SQL(" OR %s", cond) for cond in over),
         extra=SQL(" OR (%s)", screen.flag_extra) if screen.flag_extra else SQL(),
         agg_columns=SQL(", agg.*") if wins else SQL(),
-        agg=agg_join(wins, now, screen.tags),
+        agg=agg_join(wins, now, screen.tags, screen.leftovers),
     )
 
 
-def agg_join(wins, now, tags):
+def agg_join(wins, now, tags, leftovers=False):
     """Lateral join ``agg``: the person's weighted contacts per window
-    (nothing to join without windows)."""
+    (nothing to join without windows), without the leftovers of ``lft``
+    (``leftovers``)."""
     if not wins:
         return SQL()
     spans = [w.days if w.kind == "rolling" else PERIOD_SPAN[w.period] + 2 for w in wins]
@@ -316,22 +320,69 @@ def agg_join(wins, now, tags):
         )
         for i, window in enumerate(wins)
     )
+    since = now - timedelta(days=max(spans))
+    contacts = SQL(
+        """campaign_pressure_contact c
+                 WHERE c.person_key = pp.key AND c.contact_date >= %s
+                   AND c.state != 'released'""",
+        since,
+    )
+    if leftovers:
+        # the leftovers of the person are counted negatively: this send
+        # reuses or releases them (the statement cannot see its own updates)
+        columns = "contact_date, channel, weight, is_transactional, campaign_id"
+        contacts = SQL(
+            """(SELECT %(columns)s FROM %(contacts)s
+                 UNION ALL
+                SELECT l.contact_date, l.channel, -l.weight, l.is_transactional,
+                       l.campaign_id
+                  FROM lft l
+                 WHERE l.person_key = pp.key AND l.contact_date >= %(since)s
+            ) c""",
+            columns=SQL(", ".join(f"c.{col}" for col in columns.split(", "))),
+            contacts=contacts,
+            since=since,
+        )
     return SQL(
         """CROSS JOIN LATERAL (
                 SELECT %s
-                  FROM campaign_pressure_contact c
-                 WHERE c.person_key = pp.key AND c.contact_date >= %s
-                   AND c.state != 'released'
+                  FROM %s
          ) agg""",
         sums,
-        now - timedelta(days=max(spans)),
+        contacts,
     )
 
 
-def reserve_cte(log_values, now, screened, unresolved):
-    """CTE logging the reservations of the requests allowed at once: the
+def leftovers_cte(mailing, res_model, refs):
+    """CTE ``lft``: the reservations of ``mailing`` for the documents
+    ``refs`` (``res_model``) that have no mail (no trace) of it: left over by
+    an interrupted send. The statement reuses or releases them
+    (:func:`reserve_cte`) and does not count them."""
+    return SQL(
+        """lft AS (
+            SELECT c.id, c.person_key, c.res_id, c.contact_date, c.channel,
+                   c.weight, c.is_transactional, c.campaign_id
+              FROM campaign_pressure_contact c
+             WHERE c.mailing_id = %(mailing)s AND c.res_model = %(res_model)s
+               AND c.res_id = ANY(%(refs)s::int[]) AND c.state = 'reserved'
+               AND NOT EXISTS (
+                   SELECT FROM mailing_trace t
+                    WHERE t.mass_mailing_id = c.mailing_id
+                      AND t.model = c.res_model AND t.res_id = c.res_id)
+        )""",
+        mailing=mailing,
+        res_model=res_model,
+        refs=int_array(refs),
+    )
+
+
+def reserve_cte(log_values, now, screened, unresolved, leftovers=False):
+    """CTEs logging the reservations of the requests allowed at once: the
     persons the statement did not flag (every person once in the batch when
-    nothing is screened)."""
+    nothing is screened). With ``leftovers`` (CTE ``lft``), an allowed
+    request whose document has a leftover reservation of the same person
+    reuses it (one row per document, dated now, priced of the day); the
+    other leftovers are released."""
     rows = SQL("SELECT key, pid, ref FROM given")
     if unresolved:
         rows = SQL("%s UNION ALL SELECT key, pid, ref FROM keyed", rows)
@@ -339,9 +390,49 @@ def reserve_cte(log_values, now, screened, unresolved):
     allowed = SQL("JOIN persons pe ON pe.key = x.key AND pe.n = 1")
     if screened:
         allowed = SQL("JOIN f ON f.key = x.key AND NOT f.flag")  # n > 1 flags
+    if not leftovers:
+        return SQL(
+            "ins AS (%s RETURNING 1)",
+            insert(SQL("(%s) x %s", rows, allowed), log_values, "reserved", now),
+        )
     return SQL(
-        "ins AS (%s RETURNING 1)",
-        insert(SQL("(%s) x %s", rows, allowed), log_values, "reserved", now),
+        """alw AS (SELECT x.key, x.pid, x.ref FROM (%(rows)s) x %(allowed)s),
+        pick AS (
+            SELECT DISTINCT ON (l.res_id) l.id, l.res_id
+              FROM lft l JOIN alw ON alw.ref = l.res_id AND alw.key = l.person_key
+          ORDER BY l.res_id, l.id
+        ), reuse AS (%(reuse)s RETURNING 1),
+        rel AS (
+            UPDATE campaign_pressure_contact c SET state = 'released'
+              FROM lft l
+             WHERE c.id = l.id AND l.id NOT IN (SELECT id FROM pick)
+         RETURNING 1
+        ), ins AS (%(insert)s RETURNING 1)""",
+        rows=rows,
+        allowed=allowed,
+        reuse=reuse(log_values, now),
+        insert=insert(
+            SQL("alw x WHERE NOT EXISTS (SELECT FROM pick WHERE pick.res_id = x.ref)"),
+            log_values,
+            "reserved",
+            now,
+        ),
+    )
+
+
+def reuse(log_values, now):
+    """UPDATE of the leftover reservations picked for reuse (CTE ``pick``)
+    with the values of this send, as :func:`insert` would log them."""
+    return SQL(
+        """UPDATE campaign_pressure_contact c
+              SET channel = %(channel)s, contact_date = %(now)s,
+                  weight = %(weight)s, source = %(source)s,
+                  campaign_id = %(campaign)s, is_transactional = %(is_transactional)s,
+                  company_id = %(company)s, user_id = %(user)s,
+                  unit_cost = %(unit_cost)s, cost_currency_id = %(cost_currency)s
+             FROM pick WHERE c.id = pick.id""",
+        now=now,
+        **log_values,
     )
 
 

@@ -3,6 +3,7 @@ from . import campaign_pressure_rule
 from . import campaign_pressure_person
 from . import campaign_pressure_contact
 from . import campaign_pressure_engine
+from . import campaign_pressure_reserve
 from . import campaign_pressure_reasons
 from . import campaign_pressure_sends
 from . import res_company

@@ -190,6 +190,16 @@ class CampaignPressureEngine(models.AbstractModel):
             ctes.append(SQL("persons AS (SELECT * FROM given)"))
         if lock:
             ctes.append(sql.lock_cte(now))
+        leftovers = bool(reserve and reserve.get("leftovers"))
+        if leftovers:
+            ctes.append(
+                sql.leftovers_cte(
+                    reserve["mailing"],
+                    reserve["res_model"],
+                    [request["ref"] for request in requests],
+                )
+            )
+            screen = screen and screen._replace(leftovers=True)
         if screen:
             tz = self._pressure_default_tz()
             starts = {
@@ -200,7 +210,9 @@ class CampaignPressureEngine(models.AbstractModel):
             ctes.append(sql.persons_cte(windows, now, screen, QUIET_DAY_FIELDS, starts))
             ctes.append(sql.flag_cte(windows, now, screen))
         if reserve:
-            ctes.append(sql.reserve_cte(reserve, now, bool(screen), unresolved))
+            ctes.append(
+                sql.reserve_cte(reserve, now, bool(screen), unresolved, leftovers)
+            )
         return SQL(
             "WITH %s %s",
             SQL(", ").join(ctes),
@@ -389,97 +401,6 @@ class CampaignPressureEngine(models.AbstractModel):
             phone_action=values.pop("phone_action", "block"),
             **values,
         )
-
-    # ------------------------------------------------------------------
-    # Reservation
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _pressure_log_values(self, channel, source, values):
-        """SQL parameters of a log row, from ``values``: mailing_id,
-        campaign_id, res_model, weight, is_transactional, company_id,
-        user_id (contacts logged by hand); the unit cost of the day and its
-        currency (``campaign.pressure.channel.cost._log_unit_cost``)."""
-        return {
-            "channel": channel,
-            "source": source,
-            "weight": values.get("weight") or 1,
-            "mailing": values.get("mailing_id") or None,
-            "campaign": values.get("campaign_id") or None,
-            "res_model": values.get("res_model") or None,
-            "is_transactional": bool(values.get("is_transactional")),
-            "company": values.get("company_id") or self.env.company.id,
-            "user": values.get("user_id") or None,
-            **self.env["campaign.pressure.channel.cost"]._log_unit_cost(
-                channel, values
-            ),
-        }
-
-    @api.model
-    def _pressure_log(
-        self, decisions, channel, source, values, state="reserved", now=None
-    ):
-        """Log allowed decisions in one INSERT.
-
-        :param dict decisions: ref (res_id) -> decision
-        :param dict values: mailing_id, campaign_id, res_model, weight,
-          is_transactional, company_id, user_id
-        """
-        allowed = [
-            (ref, d)
-            for ref, d in decisions.items()
-            if d["allowed"] and not d.get("logged")
-        ]
-        if not allowed:
-            return 0
-        now = now or fields.Datetime.now()
-        self.env.cr.execute(
-            sql.insert(
-                SQL(
-                    "unnest(%s::varchar[], %s::int[], %s::int[]) AS x(key, pid, ref)",
-                    [d["key"] for _ref, d in allowed],
-                    [d["partner_id"] for _ref, d in allowed],
-                    [ref if isinstance(ref, int) else None for ref, _d in allowed],
-                ),
-                self._pressure_log_values(channel, source, values),
-                state,
-                now,
-            )
-        )
-        self.env["campaign.pressure.contact"].invalidate_model()
-        return len(allowed)
-
-    @api.model
-    def _pressure_check_and_reserve(
-        self, requests, channel, source, mailing=None, res_model=None, postpone=False
-    ):
-        """Check a batch of a send and reserve the allowed recipients.
-        ``postpone``: the channel can wait for the end of quiet hours."""
-        message = dict(
-            self._pressure_message_values(mailing),
-            postpone_quiet=postpone,
-            explain=False,  # the send stores the codes, not the sentences
-        )
-        values = {
-            "mailing_id": mailing.id if mailing else False,
-            "campaign_id": message.get("campaign_id"),
-            "res_model": res_model,
-            "weight": message.get("weight"),
-            "is_transactional": message.get("exempt"),
-            "company_id": message.get("company_id"),
-        }
-        # the counting statement reserves the recipients it allows at once;
-        # the others, decided in Python, are logged here (when allowed)
-        decisions = self._pressure_evaluate(
-            requests,
-            channel,
-            message=message,
-            lock=True,
-            reserve=self._pressure_log_values(channel, source, values),
-        )
-        self._pressure_log(decisions, channel, source, values)
-        self.env["campaign.pressure.contact"].invalidate_model()
-        return decisions
 
     @api.model
     def _pressure_person_keys(self, requests):

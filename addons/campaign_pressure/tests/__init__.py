@@ -29,3 +29,4 @@ from . import test_journey_response
 from . import test_send_queries
 from . import test_journey_send_queries
 from . import test_budget_rates
+from . import test_send_leftovers

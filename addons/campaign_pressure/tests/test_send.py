@@ -317,7 +317,8 @@ class TestPressureReserveAhead(PressureCommon):
 
     def test_interrupted_send_leaves_no_stale_reservation(self):
         """Reservations of a send interrupted before its mails were created
-        do not count against the same people when the send resumes."""
+        do not count against the same people when the send resumes: the
+        resumed send reuses them (more in test_send_leftovers.py)."""
         self._create_rule(max_contacts=1)
         mailing = self._create_partner_mailing(self.partner_a | self.partner_b)
         stale = self._log_contacts(
@@ -330,10 +331,14 @@ class TestPressureReserveAhead(PressureCommon):
         )
         with self.mock_mail_gateway(mail_unlink_sent=False):
             mailing.action_send_mail()
-        self.assertEqual(stale.state, "released")
+        self.assertEqual(stale.state, "confirmed")
         traces = self._traces(mailing)
         self.assertEqual(set(traces.mapped("trace_status")), {"sent"})
         self.assertEqual(len(traces), 2)
+        logged = self.env["campaign.pressure.contact"].search(
+            [("mailing_id", "=", mailing.id), ("partner_id", "=", self.partner_a.id)]
+        )
+        self.assertEqual(logged, stale, "one reservation per recipient")
 
     def test_recipient_other_than_record_checked_in_batch(self):
         """When the mail goes to someone else than the record named when

@@ -75,10 +75,10 @@ class MailComposeMessage(models.TransientModel):
             chunk = list(dict.fromkeys(chunk))
             seen.update(chunk)
             # reservations of this mailing for records without a mail yet are
-            # left over by an interrupted send: released before counting
-            engine._pressure_release_documents(self.mass_mailing_id, self.model, chunk)
+            # left over by an interrupted send: the statement reuses or
+            # releases them, and does not count them
             requests = engine._pressure_requests(self.model, chunk, "email")
-            screened = self._pressure_reserve(requests)
+            screened = self._pressure_reserve(requests, leftovers=True)
             by_ref = {request["ref"]: request for request in requests}
             for res_id in chunk:
                 # (request, decision), None when the record had no identity
@@ -184,9 +184,10 @@ class MailComposeMessage(models.TransientModel):
             # an extension's reason without a code: its text
             mail_values["failure_reason"] = decision["reason"]
 
-    def _pressure_reserve(self, requests):
+    def _pressure_reserve(self, requests, leftovers=False):
         """Check and reserve email requests of this mass send (an email can
-        wait for the end of quiet hours)."""
+        wait for the end of quiet hours); ``leftovers``: see
+        ``campaign.pressure.engine._pressure_check_and_reserve``."""
         return self.env["campaign.pressure.engine"]._pressure_check_and_reserve(
             requests,
             "email",
@@ -194,6 +195,7 @@ class MailComposeMessage(models.TransientModel):
             mailing=self.mass_mailing_id,
             res_model=self.model,
             postpone=True,
+            leftovers=leftovers,
         )
 
     def _pressure_same_person(self, screened, request):
