@@ -1,9 +1,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
-
 from odoo.addons.edu_crm.models import res_partner as base
+from odoo.tools import SQL
 
 # interactions counted for the frequency, tuition due for the punctuality
 RFM_WINDOW_DAYS = 365

@@ -438,8 +438,10 @@ class EduCampaignResult(models.Model):
     @api.model
     def _results_ratios(self, sums):
         """Cost per enrolment, ROI (%) and lift (points) of a group's
-        ``sums`` (0 where the divisor is 0)."""
-        cost = sums.get("cost") or 0.0
+        ``sums`` (0 where the divisor is 0). The cost as the pivot shows it
+        (rounded to the company's currency): a cost that reads 0.00 gives no
+        ROI, not millions of percent."""
+        cost = self.env.company.currency_id.round(sums.get("cost") or 0.0)
         enrolments = sums.get("enrolment_count") or 0
         targeted = sums.get("audience_targeted") or 0
         control = sums.get("audience_control") or 0

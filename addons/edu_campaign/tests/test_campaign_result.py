@@ -203,6 +203,20 @@ class TestCampaignResult(TuitionCommon):
             lazy=False,
         )
 
+    def test_ratios_of_a_cost_that_reads_zero(self):
+        """A group whose cost rounds to 0.00 (a few emails at 0.002) shows no
+        ROI and no cost per enrolment: the demo read 857,324,900 %."""
+        Result = self.env["edu.campaign.result"]
+        ratios = Result._results_ratios(
+            {"cost": 0.002, "received": 17146.5, "enrolment_count": 4}
+        )
+        self.assertEqual(ratios["roi"], 0.0)
+        self.assertEqual(ratios["cost_per_enrolment"], 0.0)
+        ratios = Result._results_ratios(
+            {"cost": 0.70, "received": 333.33, "enrolment_count": 1}
+        )
+        self.assertAlmostEqual(ratios["roi"], 47518.57, places=2)
+
     @freeze_time("2026-02-02 10:00:00")
     def test_figures_by_campaign_and_channel(self):
         self._data()
