@@ -55,9 +55,15 @@ class MailingMailing(models.Model):
         plain mailing reads nothing more per batch than Odoo does; the flag
         counts only for a mailing that is a step's."""
         self.ensure_one()
-        return self.env.context.get(JOURNEY_SEND) == self.id and bool(
-            self._journey_steps()
-        )
+        if self.env.context.get(JOURNEY_SEND) != self.id:
+            return False
+        # asked once per batch of recipients: the answer is kept on the
+        # cursor for the rest of the send (Odoo empties the record cache
+        # between batches; a step's mailing stays a step's mailing)
+        known = self.env.cr.cache.setdefault("campaign_journey_sending", {})
+        if self.id not in known:
+            known[self.id] = bool(self._journey_steps())
+        return known[self.id]
 
     def _get_seen_list(self):
         """A journey step's mailing sends once per work item, which the
