@@ -128,7 +128,7 @@ class TestInstalmentPayer(TuitionCommon, MockEmail, MockSMS):
         with self.mock_mail_gateway(mail_unlink_sent=False):
             with patch.object(Cursor, "execute", spy):
                 # as the journey runner sends a step's mailing (the flag)
-                mailing.with_context({JOURNEY_SEND: mailing.id}).action_send_mail(
+                mailing.with_context(**{JOURNEY_SEND: mailing.id}).action_send_mail(
                     instalments.ids
                 )
         self.assertSentEmail(self.env.user.partner_id, [self.sponsor])
