@@ -200,6 +200,22 @@ class TestRfm(RfmCommon):
         segment.with_user(self.edu_manager).write({"recency_min": 3})
         self.assertEqual(segment.recency_min, 3)
 
+    def test_history_of_another_company(self):
+        """A person of another company: their RFM history is not read by an
+        Education user of this company, as the person is not (base rule)."""
+        other = self.env["res.company"].create({"name": "Other college"})
+        self.people[0].company_id = other
+        self._score()
+        history = self.env["edu.rfm.history"].with_user(self.edu_user)
+        self.assertEqual(history.search_count([("partner_id", "=", self.people[1].id)]), 1)
+        self.assertFalse(history.search([("partner_id", "=", self.people[0].id)]))
+        self.edu_user.company_ids |= other
+        self.assertEqual(
+            history.with_context(allowed_company_ids=[self.env.company.id, other.id])
+            .search_count([("partner_id", "=", self.people[0].id)]),
+            1,
+        )
+
     def test_bad_ranges(self):
         segment = self.env.ref("edu_campaign.edu_rfm_segment_champions").with_user(
             self.edu_manager
