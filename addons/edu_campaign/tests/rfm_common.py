@@ -6,6 +6,31 @@ from odoo.tests import TransactionCase
 NOW = "2026-06-01 12:00:00"
 
 
+def confirmed_contacts(env, partner, dates, **values):
+    """Marketing contacts of ``partner`` as a send confirms them: one per
+    date, by email from a mailing unless ``values`` say otherwise."""
+    return (
+        env["campaign.pressure.contact"]
+        .sudo()
+        .create(
+            [
+                dict(
+                    {
+                        "person_key": f"p:{partner.id}",
+                        "partner_id": partner.id,
+                        "channel": "email",
+                        "contact_date": date,
+                        "source": "mailing",
+                        "state": "confirmed",
+                    },
+                    **values,
+                )
+                for date in dates
+            ]
+        )
+    )
+
+
 class RfmCommon(TransactionCase):
     """Helpers of the RFM tests: interactions written as the server writes
     them, and a scoring run on the test's own people only (every other
@@ -16,26 +41,7 @@ class RfmCommon(TransactionCase):
         return fields.Datetime.to_datetime(NOW)
 
     def _contacts(self, partner, dates, **values):
-        return (
-            self.env["campaign.pressure.contact"]
-            .sudo()
-            .create(
-                [
-                    dict(
-                        {
-                            "person_key": f"p:{partner.id}",
-                            "partner_id": partner.id,
-                            "channel": "email",
-                            "contact_date": date,
-                            "source": "mailing",
-                            "state": "confirmed",
-                        },
-                        **values,
-                    )
-                    for date in dates
-                ]
-            )
-        )
+        return confirmed_contacts(self.env, partner, dates, **values)
 
     def _interactions(self, partner, last_days_ago, count):
         """``count`` contacts, the last ``last_days_ago`` days ago, the

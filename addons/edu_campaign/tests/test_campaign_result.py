@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..report.edu_campaign_result import SUMS
+from .rfm_common import confirmed_contacts
 
 
 @tagged("post_install", "-at_install")
@@ -70,24 +71,12 @@ class TestCampaignResult(TuitionCommon):
         )
 
     def _contact(self, partner, channel, **values):
-        return (
-            self.env["campaign.pressure.contact"]
-            .sudo()
-            .create(
-                dict(
-                    {
-                        "person_key": f"p:{partner.id}",
-                        "partner_id": partner.id,
-                        "channel": channel,
-                        "contact_date": fields.Datetime.now() - timedelta(days=1),
-                        "source": "mailing",
-                        "state": "confirmed",
-                        "campaign_id": self.campaign.id,
-                        "company_id": self.company.id,
-                    },
-                    **values,
-                )
-            )
+        values = dict(
+            {"campaign_id": self.campaign.id, "company_id": self.company.id}, **values
+        )
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        return confirmed_contacts(
+            self.env, partner, [yesterday], channel=channel, **values
         )
 
     def _lead(self, partner, campaign=None):
