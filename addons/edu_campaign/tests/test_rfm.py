@@ -207,12 +207,15 @@ class TestRfm(RfmCommon):
         self.people[0].company_id = other
         self._score()
         history = self.env["edu.rfm.history"].with_user(self.edu_user)
-        self.assertEqual(history.search_count([("partner_id", "=", self.people[1].id)]), 1)
+        self.assertEqual(
+            history.search_count([("partner_id", "=", self.people[1].id)]), 1
+        )
         self.assertFalse(history.search([("partner_id", "=", self.people[0].id)]))
         self.edu_user.company_ids |= other
         self.assertEqual(
-            history.with_context(allowed_company_ids=[self.env.company.id, other.id])
-            .search_count([("partner_id", "=", self.people[0].id)]),
+            history.with_context(
+                allowed_company_ids=[self.env.company.id, other.id]
+            ).search_count([("partner_id", "=", self.people[0].id)]),
             1,
         )
 
