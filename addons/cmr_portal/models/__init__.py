@@ -11,6 +11,7 @@ from . import cmr_form_attempt
 # before the timeline: its view reads the notices' table
 from . import edu_account_notice
 from . import edu_account_notice_send
+from . import edu_account_notice_delivery
 from . import edu_timeline
 from . import res_partner_file
 from . import mail_activity_type

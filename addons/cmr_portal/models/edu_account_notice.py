@@ -70,6 +70,24 @@ class EduAccountNotice(models.Model):
     )
     date_sent = fields.Datetime(string="Sent On", readonly=True)
     failure_reason = fields.Char(readonly=True)
+    # the message in Odoo's queue, until it leaves (a sent email or SMS is
+    # deleted by Odoo: the link empties); its failure fails the notice
+    mail_id = fields.Many2one(
+        "mail.mail",
+        string="Outgoing Email",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        groups="base.group_system",
+    )
+    sms_id = fields.Many2one(
+        "sms.sms",
+        string="SMS",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        groups="base.group_system",
+    )
     res_model = fields.Char(string="Record Model", readonly=True, required=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True, required=True

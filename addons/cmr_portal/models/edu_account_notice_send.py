@@ -162,7 +162,7 @@ class EduAccountNotice(models.Model):
                 # Odoo's receipt has no sender: the institution, not the
                 # job's user
                 values["email_from"] = notice.company_id.email_formatted
-            template.send_mail(
+            notice.mail_id = template.send_mail(
                 notice.res_id,
                 email_values=values,
                 email_layout_xmlid="mail.mail_notification_light",
@@ -174,7 +174,7 @@ class EduAccountNotice(models.Model):
         bodies = template._render_field(
             "body", self.mapped("res_id"), compute_lang=True
         )
-        self.env["sms.sms"].create(
+        sms = self.env["sms.sms"].create(
             [
                 {
                     "number": notice.partner_id.phone_sanitized,
@@ -185,3 +185,5 @@ class EduAccountNotice(models.Model):
                 for notice in self
             ]
         )
+        for notice, message in zip(self, sms, strict=True):
+            notice.sms_id = message

@@ -30,4 +30,5 @@ from . import test_offer_signed_terms
 from . import test_catalogue_lang
 from . import test_account_notice
 from . import test_account_notice_events
+from . import test_account_notice_delivery
 from . import test_timeline_portal
