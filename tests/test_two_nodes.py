@@ -10,9 +10,11 @@ effects in the database:
   a rule of one email a week: nobody has more than one contact logged, and
   each person got exactly one email;
 - the reminder ladder, the segments job (which refreshes the cash-in
-  forecast) and the journey tick made due on both nodes at once (their
-  cron threads race for them): each runs once, each reminder is logged and
-  queued exactly once, each journey participant gets its email once.
+  forecast), the account notices job and the journey tick made due on
+  both nodes at once (their cron threads race for them): each runs once,
+  each reminder is logged and queued exactly once, each payment receipt
+  notice is dispatched (and counted in the contact log) once, each journey
+  participant gets its email once.
 
 Only SMTP is not real: the nodes send to a sink of the test.
 """
@@ -30,6 +32,7 @@ CRONS = {
     "reminders": "edu_crm.ir_cron_tuition_reminders",
     "segments": "edu_crm.ir_cron_partner_segments",
     "journeys": "campaign_pressure.campaign_journey_cron_run",
+    "notices": "cmr_portal.ir_cron_account_notices",
 }
 CRON_WAIT = int(os.environ.get("EDU_NODES_CRON_WAIT", "240"))
 
@@ -175,6 +178,14 @@ def crons_ran(nodes):
     last_log = int(_sql(nodes, "SELECT coalesce(max(id), 0) FROM edu_reminder_log"))
     since = _sql(nodes, "SELECT now() AT TIME ZONE 'UTC'")
     stamp_before = _sql(nodes, "SELECT refreshed_at FROM edu_cashin_forecast_stamp")
+    # the demo's payments were notified when the template was built: received
+    # again now, their receipts are due again for this run
+    _sql(
+        nodes,
+        "DELETE FROM edu_account_notice WHERE kind = 'payment';"
+        " UPDATE account_payment SET create_date = now() AT TIME ZONE 'UTC'"
+        " WHERE payment_type = 'inbound'",
+    )
     # launching enters the walkers and triggers the journey cron (woken)
     assert node_1.rpc("campaign.journey", "action_launch", [journey]) is True
     ids = [_xmlid(nodes, x) for x in CRONS.values() if "journey" not in x]
@@ -196,7 +207,7 @@ def crons_ran(nodes):
 
 
 def test_each_daily_job_ran_once_on_one_node(nodes, crons_ran):
-    for key in ("reminders", "segments"):
+    for key in ("reminders", "segments", "notices"):
         name = crons_ran["names"][key]
         runs = _cron_runs(nodes, name)[crons_ran["before"][name] :]
         assert len(runs) == 1, f"{key} ran {len(runs)} times: {runs}"
@@ -226,6 +237,28 @@ def test_each_reminder_is_sent_exactly_once(nodes, crons_ran):
         " GROUP BY 1, 2 HAVING count(*) > 1",
     )
     assert not dup
+
+
+def test_each_payment_notice_was_dispatched_once(nodes, crons_ran):
+    """Each payment receipt planned by the run is dispatched once: one
+    contact logged per notice (a second dispatch would log and send it
+    again), one notice per payment and payer (the unique key)."""
+    notices = _rows(
+        nodes,
+        "SELECT n.id, n.state, (SELECT count(*) FROM campaign_pressure_contact c"
+        "  WHERE c.res_model = 'edu.account.notice' AND c.res_id = n.id)"
+        " FROM edu_account_notice n WHERE n.kind = 'payment'",
+    )
+    assert notices, "no payment in the template: the test proves nothing"
+    sent = [(nid, int(n)) for nid, state, n in notices if state == "sent"]
+    assert sent, f"no receipt sent: {notices}"
+    assert {n for _nid, n in sent} == {1}, sent
+    assert not {state for _nid, state, _n in notices} - {"sent", "postponed", "failed"}
+    assert not _rows(
+        nodes,
+        "SELECT event_key, partner_id FROM edu_account_notice"
+        " GROUP BY 1, 2 HAVING count(*) > 1",
+    )
 
 
 def test_the_forecast_was_refreshed_once(nodes, crons_ran):
