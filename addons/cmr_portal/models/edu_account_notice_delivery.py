@@ -15,7 +15,9 @@ class EduAccountNotice(models.Model):
     def _cmr_delivery_failed(self, field, message_ids, reason):
         """Fail the sent notices whose ``field`` (``mail_id`` or ``sms_id``)
         is one of ``message_ids``, for ``reason``."""
-        notices = self.sudo().search([(field, "in", message_ids), ("state", "=", "sent")])
+        notices = self.sudo().search(
+            [(field, "in", message_ids), ("state", "=", "sent")]
+        )
         if notices:
             notices.write({"state": "failed", "failure_reason": reason})
             notices.flush_recordset()
