@@ -1,1 +1,2 @@
 from . import edu_campaign_demo
+from . import edu_campaign_results_demo
