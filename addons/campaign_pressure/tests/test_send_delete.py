@@ -7,9 +7,11 @@ from odoo.tools import mute_logger
 from .common import PressureCommon
 
 DELETES = re.compile(r'DELETE FROM "mail_(mail|message)"')
-# a mail's message read in full: once per mail when each deletion
-# invalidates the cache (account's audit-trail check reads it again)
-MESSAGE_READ = re.compile(r'^SELECT "mail_message"\."id", "mail_message"\."subject"')
+# the deletions, and a mail's message read in full: once per mail when each
+# deletion invalidates the cache (account's audit-trail check reads it again)
+WATCHED = re.compile(
+    DELETES.pattern + r'|SELECT "mail_message"\."id", "mail_message"\."subject"'
+)
 
 
 @tagged("post_install", "-at_install")
@@ -22,42 +24,17 @@ class TestSendDeletesOncePerBatch(PressureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 50)
-        cls.crowd = cls.env["res.partner"].create(
-            [
-                {"name": f"Crowd {i}", "email": f"crowd{i}@delete.test"}
-                for i in range(50)
-            ]
-        )
-        # no capacity limit on email (a demo database may set costs)
-        cls.env["campaign.pressure.channel.cost"].search(
-            [("channel_id", "=", cls.channel_email.id)]
-        ).write({"capacity_limited": False})
+        cls.crowd = cls._create_crowd(50, "delete.test")
 
     def _send(self, partners, **values):
         """Send a mailing to ``partners`` as Odoo does, sent mails deleted:
-        (the mailing, queries of the send, the statements per kind)."""
+        (the mailing, queries of the send, the deletions, the message reads)."""
         mailing = self._create_partner_mailing(partners, **values)
-        cr = self.env.cr
-        real_execute = cr.execute
-        statements = {"delete": [], "message": []}
-
-        def execute(query, *args, **kwargs):
-            text = str(getattr(query, "code", query))
-            if DELETES.search(text):
-                statements["delete"].append(text)
-            if MESSAGE_READ.search(text):
-                statements["message"].append(text)
-            return real_execute(query, *args, **kwargs)
-
-        with self.mock_mail_gateway(mail_unlink_sent=True):
-            self.env.flush_all()
-            before = cr.sql_log_count
-            with patch.object(cr, "execute", execute):
-                mailing.action_send_mail()
-                self.env.flush_all()
-            count = cr.sql_log_count - before
-        return mailing, count, statements
+        count, matched = self._send_counting_queries(
+            mailing, WATCHED, mail_unlink_sent=True
+        )
+        deletes = [q for q in matched if DELETES.search(q)]
+        return mailing, count, deletes, [q for q in matched if q not in deletes]
 
     def _mailing_mails(self, mailing):
         return self.env["mail.mail"].sudo().search([("mailing_id", "=", mailing.id)])
@@ -66,7 +43,7 @@ class TestSendDeletesOncePerBatch(PressureCommon):
         self._send(self.partner_a)  # warm-up: the caches a first send fills
         counts = {}
         for size in (5, 50):
-            mailing, counts[size], statements = self._send(self.crowd[:size])
+            mailing, counts[size], deletes, reads = self._send(self.crowd[:size])
             self.assertEqual(mailing.sent, size)
             self.assertFalse(
                 self._mailing_mails(mailing), "sent mails are auto-deleted"
@@ -78,8 +55,8 @@ class TestSendDeletesOncePerBatch(PressureCommon):
             )
             self.assertEqual(set(traces.mapped("trace_status")), {"sent"})
             # one DELETE of the mails and one of their messages, whatever the size
-            self.assertEqual(len(statements["delete"]), 2, statements["delete"])
-            self.assertLessEqual(len(statements["message"]), 2, size)
+            self.assertEqual(len(deletes), 2, deletes)
+            self.assertLessEqual(len(reads), 2, size)
         # what a mail more costs: its own writes, not a deletion with the
         # reads its invalidation caused (measured: 2 a mail; 25 when each
         # mail was deleted alone)
@@ -88,11 +65,13 @@ class TestSendDeletesOncePerBatch(PressureCommon):
 
     @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_kept_archives_and_failed_mails_stay(self):
-        mailing, _count, statements = self._send(self.crowd[:3], keep_archives=True)
+        mailing, _count, deletes, _reads = self._send(
+            self.crowd[:3], keep_archives=True
+        )
         self.assertEqual(
             len(self._mailing_mails(mailing)), 3, "keep archives: not deleted"
         )
-        self.assertFalse(statements["delete"])
+        self.assertFalse(deletes)
         # a mail the server refused stays, as Odoo keeps it to retry
         refused = self.crowd[3]
         server = type(self.env["ir.mail_server"])
