@@ -112,9 +112,24 @@ class PressureCommon(MassSMSCommon):
             .search([("mass_mailing_id", "=", mailing.id)])
         )
 
-    def _send_counting_queries(self, mailing, pattern):
-        """Send ``mailing`` (SMTP mocked): the number of queries of the send
-        and the statements among them that match the regex ``pattern``."""
+    @classmethod
+    def _create_crowd(cls, size, domain):
+        """``size`` people with an email at ``domain``, sent in one batch of
+        mails, with no capacity limit on email (a demo database may set
+        costs)."""
+        cls.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 50)
+        crowd = cls.env["res.partner"].create(
+            [{"name": f"Crowd {i}", "email": f"crowd{i}@{domain}"} for i in range(size)]
+        )
+        cls.env["campaign.pressure.channel.cost"].search(
+            [("channel_id", "=", cls.channel_email.id)]
+        ).write({"capacity_limited": False})
+        return crowd
+
+    def _send_counting_queries(self, mailing, pattern, mail_unlink_sent=False):
+        """Send ``mailing`` (SMTP mocked; sent mails deleted when
+        ``mail_unlink_sent``): the number of queries of the send and the
+        statements among them that match the regex ``pattern``."""
         cr = self.env.cr
         real_execute = cr.execute
         matched = []
@@ -124,7 +139,7 @@ class PressureCommon(MassSMSCommon):
                 matched.append(str(query))
             return real_execute(query, *args, **kwargs)
 
-        with self.mock_mail_gateway(mail_unlink_sent=False):
+        with self.mock_mail_gateway(mail_unlink_sent=mail_unlink_sent):
             self.env.flush_all()
             before = cr.sql_log_count
             with patch.object(cr, "execute", execute):

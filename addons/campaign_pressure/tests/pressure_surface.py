@@ -87,4 +87,6 @@ PUBLIC_METHODS = {
     ("campaign.pressure.channel.cost", "create"): "pressure manager (ACL)",
     ("campaign.pressure.channel.cost", "write"): "pressure manager (ACL)",
     ("campaign.pressure.channel.cost", "unlink"): "pressure manager (ACL)",
+    # a send batch deletes its mailing's sent mails once, at its end
+    ("mail.mail", "unlink"): "Odoo's rights; Odoo's auto-delete: once per batch",
 }

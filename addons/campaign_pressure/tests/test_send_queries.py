@@ -18,17 +18,7 @@ class TestSendQueriesAgainstStock(PressureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 50)
-        cls.crowd = cls.env["res.partner"].create(
-            [
-                {"name": f"Crowd {i}", "email": f"crowd{i}@queries.test"}
-                for i in range(40)
-            ]
-        )
-        # no capacity limit on email (a demo database may set costs)
-        cls.env["campaign.pressure.channel.cost"].search(
-            [("channel_id", "=", cls.channel_email.id)]
-        ).write({"capacity_limited": False})
+        cls.crowd = cls._create_crowd(40, "queries.test")
 
     def _send(self, partners, stock):
         """(queries of the send, queries on the contact log)"""
