@@ -429,6 +429,7 @@ class CampaignJourneyStep(models.Model):
             # decided by a pressure manager on the journey
             mailing.sudo().pressure_exempt = True
         self.sudo().mailing_id = mailing
+        mailing.sudo().journey_step_id = self
 
     def _journey_sync_mailing(self):
         """The journey's priority, campaign and transactional flag on the
