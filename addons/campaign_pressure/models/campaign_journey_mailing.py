@@ -1,3 +1,7 @@
+import re
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -8,6 +12,23 @@ from odoo.exceptions import AccessError, UserError
 RUNNER_SENDS = "campaign_journey_runner_sends"
 # the states in which Odoo's mass mailing cron sends a mailing to its domain
 QUEUED_STATES = ("in_queue", "sending")
+# Odoo's "Plain Text" mailing layout (mass_mailing's basic theme, as its
+# mailing editor builds it): an email step's body inside it opens in the
+# editor as written, not on the template chooser
+PLAIN_TEXT_LAYOUT = Markup(
+    '<div class="o_layout oe_unremovable oe_unmovable bg-200 o_basic_theme" '
+    'data-name="Mailing"><div class="oe_structure"><div class="o_mail_no_options">'
+    "%s</div></div></div>"
+)
+LAYOUT_RE = re.compile(r"""class\s*=\s*["'][^"']*\bo_layout\b""")
+
+
+def plain_text_body(html):
+    """``html`` in Odoo's "Plain Text" mailing layout (as it is when it has
+    a layout already)."""
+    if html and LAYOUT_RE.search(html):
+        return Markup(html)
+    return PLAIN_TEXT_LAYOUT % Markup(html or "<p><br></p>")
 
 
 class MailingMailing(models.Model):
@@ -70,6 +91,16 @@ class MailingMailing(models.Model):
         raise AccessError(
             self.env._("A journey step creates and keeps its own mailing.")
         )
+
+    def _journey_sync_body(self):
+        """An email step's body where Odoo's mailing editor reads it
+        (``body_arch``, in the "Plain Text" layout) and where Odoo sends it
+        from (``body_html``): the same, so that what the editor opens is
+        what is sent."""
+        for mailing in self.sudo().filtered(lambda m: m.mailing_type == "mail"):
+            body = plain_text_body(mailing.body_html)
+            if mailing.body_arch != body or mailing.body_html != body:
+                mailing.write({"body_arch": body, "body_html": body})
 
     # ------------------------------------------------------------------
     # Sending: the runner's alone

@@ -140,6 +140,7 @@ class TestJourneyMailingGuard(JourneyCommon):
 
     def test_queue_cron_does_not_send_a_step_mailing(self):
         # queued by hand before the guard (the upgrade puts them back to draft)
+        self.env.flush_all()
         self.env.cr.execute(
             "UPDATE mailing_mailing SET state = 'in_queue' WHERE id = %s",
             [self.email.mailing_id.id],
