@@ -134,11 +134,13 @@ class MailingMailing(models.Model):
                 )
 
     def action_send_mail(self, res_ids=None):
+        # checked before any extension's send (a best-channel send plans
+        # calls and letters without Odoo's ``_action_send_mail``)
         self._journey_check_send()
         return super().action_send_mail(res_ids=res_ids)
 
     def _action_send_mail(self, res_ids=None):
-        # the queue cron's send too
+        # the queue cron's send
         self._journey_check_send()
         return super()._action_send_mail(res_ids=res_ids)
 
@@ -147,12 +149,9 @@ class MailingMailing(models.Model):
         return super().action_send_sms(res_ids=res_ids)
 
     def action_put_in_queue(self):
+        # Launch and Retry too (they queue the mailing)
         self._journey_check_send()
         return super().action_put_in_queue()
-
-    def action_launch(self):
-        self._journey_check_send()
-        return super().action_launch()
 
     def action_schedule(self):
         self._journey_check_send()
@@ -161,10 +160,6 @@ class MailingMailing(models.Model):
     def action_test(self):
         self._journey_check_send()
         return super().action_test()
-
-    def action_retry_failed(self):
-        self._journey_check_send()
-        return super().action_retry_failed()
 
     def _get_seen_list(self):
         """A journey step's mailing sends once per work item, which the

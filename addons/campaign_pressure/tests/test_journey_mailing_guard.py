@@ -54,6 +54,21 @@ class TestJourneyMailingGuard(JourneyCommon):
                     step,
                 )
 
+    def test_best_channel_send_is_refused(self):
+        # a best-channel send plans calls and letters past Odoo's send
+        self.email.mailing_id.write(
+            {
+                "best_channel": True,
+                "best_channel_ids": [(6, 0, (self.channel_email | self.channel_phone).ids)],
+            }
+        )
+        self._assert_refused(self._mailing(self.email).action_send_mail, self.email)
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "in", self.partners.ids)]
+            )
+        )
+
     def test_send_sms_is_refused(self):
         self._assert_refused(self._mailing(self.sms).action_send_sms, self.sms)
 
