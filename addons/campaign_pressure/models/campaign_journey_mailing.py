@@ -1,7 +1,6 @@
 import re
 
 from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 

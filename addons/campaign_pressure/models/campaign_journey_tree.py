@@ -1,5 +1,4 @@
 from babel.units import format_unit
-
 from odoo import api, fields, models
 from odoo.tools.misc import babel_locale_parse, get_lang
 
@@ -21,7 +20,11 @@ TREE_COUNTS = (
 TREE_ALWAYS = 3
 # CLDR's unit of each delay unit: "1 week", "2 weeks"; "1 тиждень",
 # "2 тижні", "5 тижнів" (the plural forms of the reader's language)
-DELAY_UNITS = {"hours": "duration-hour", "days": "duration-day", "weeks": "duration-week"}
+DELAY_UNITS = {
+    "hours": "duration-hour",
+    "days": "duration-day",
+    "weeks": "duration-week",
+}
 
 
 def delay_text(number, unit, locale):

@@ -2,7 +2,6 @@ import importlib.util
 from pathlib import Path
 
 from lxml import html
-
 from odoo.modules.module import get_module_path
 from odoo.tests import tagged, users
 

@@ -48,9 +48,7 @@ class TestJourneyMailingGuard(JourneyCommon):
             with self.subTest(kind=step.kind):
                 self._assert_refused(self._mailing(step).action_send_mail, step)
                 self._assert_refused(
-                    lambda s=step: self._mailing(s).action_send_mail(
-                        self.partners.ids
-                    ),
+                    lambda s=step: self._mailing(s).action_send_mail(self.partners.ids),
                     step,
                 )
 
@@ -59,7 +57,9 @@ class TestJourneyMailingGuard(JourneyCommon):
         self.email.mailing_id.write(
             {
                 "best_channel": True,
-                "best_channel_ids": [(6, 0, (self.channel_email | self.channel_phone).ids)],
+                "best_channel_ids": [
+                    (6, 0, (self.channel_email | self.channel_phone).ids)
+                ],
             }
         )
         self._assert_refused(self._mailing(self.email).action_send_mail, self.email)

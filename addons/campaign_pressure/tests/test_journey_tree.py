@@ -1,5 +1,4 @@
 from babel import Locale
-
 from odoo.addons.campaign_pressure.models.campaign_journey_tree import delay_text
 from odoo.tests import tagged, users
 
@@ -15,9 +14,23 @@ class TestJourneyDelayText(JourneyCommon):
     def test_plural_forms_of_each_language(self):
         expected = {
             "en": ("1 week", "2 weeks", "5 weeks", "21 weeks", "1 day", "3 hours"),
-            "uk": ("1 тиждень", "2 тижні", "5 тижнів", "21 тиждень", "1 день", "3 години"),
+            "uk": (
+                "1 тиждень",
+                "2 тижні",
+                "5 тижнів",
+                "21 тиждень",
+                "1 день",
+                "3 години",
+            ),
             "ru": ("1 неделя", "2 недели", "5 недель", "21 неделя", "1 день", "3 часа"),
-            "bg": ("1 седмица", "2 седмици", "5 седмици", "21 седмици", "1 ден", "3 часа"),
+            "bg": (
+                "1 седмица",
+                "2 седмици",
+                "5 седмици",
+                "21 седмици",
+                "1 ден",
+                "3 часа",
+            ),
         }
         cases = [(1, "weeks"), (2, "weeks"), (5, "weeks"), (21, "weeks")]
         cases += [(1, "days"), (3, "hours")]

@@ -25,4 +25,6 @@ def migrate(cr, version):
         .mailing_id
     )
     mailings._journey_sync_body()
-    _logger.info("Journey email step mailings in the Plain Text layout: %s", len(mailings))
+    _logger.info(
+        "Journey email step mailings in the Plain Text layout: %s", len(mailings)
+    )
