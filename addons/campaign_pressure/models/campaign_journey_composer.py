@@ -8,6 +8,11 @@ class MailComposeMessage(models.TransientModel):
 
     _inherit = "mail.compose.message"
 
+    def _action_send_mail(self, auto_commit=False):
+        # a composer made by hand on a step's mailing sends it as well
+        self.mass_mailing_id._journey_check_send()
+        return super()._action_send_mail(auto_commit=auto_commit)
+
     def _prepare_mail_values_dynamic(self, res_ids):
         values = super()._prepare_mail_values_dynamic(res_ids)
         fname = self.composition_mode == "mass_mail" and self.env[
@@ -32,6 +37,10 @@ class SmsComposer(models.TransientModel):
     """A journey's SMS step goes to the phone of its journey's recipient."""
 
     _inherit = "sms.composer"
+
+    def _action_send_sms(self):
+        self.mailing_id._journey_check_send()
+        return super()._action_send_sms()
 
     def _prepare_recipient_values(self, records):
         recipients = super()._prepare_recipient_values(records)

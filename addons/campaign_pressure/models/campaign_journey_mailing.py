@@ -1,16 +1,52 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+import re
 
-# the context key the journey runner sends a step's mailing with (the
-# mailing's id); any caller can set a context key, so it is checked against
-# the steps before it changes anything (``_journey_sending``)
-JOURNEY_SEND = "campaign_journey_send"
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# the journey runner's sends on the cursor: the ids of the step mailings
+# it is sending now (``campaign.journey.runner._journey_sending_scope``).
+# A cursor is the server's own: no caller sets it, where any caller sets a
+# context key over JSON-RPC.
+RUNNER_SENDS = "campaign_journey_runner_sends"
+# the states in which Odoo's mass mailing cron sends a mailing to its domain
+QUEUED_STATES = ("in_queue", "sending")
+# Odoo's "Plain Text" mailing layout (mass_mailing's basic theme, as its
+# mailing editor builds it): an email step's body inside it opens in the
+# editor as written, not on the template chooser
+PLAIN_TEXT_LAYOUT = Markup(
+    '<div class="o_layout oe_unremovable oe_unmovable bg-200 o_basic_theme" '
+    'data-name="Mailing"><div class="oe_structure"><div class="o_mail_no_options">'
+    "%s</div></div></div>"
+)
+LAYOUT_RE = re.compile(r"""class\s*=\s*["'][^"']*\bo_layout\b""")
+
+
+def plain_text_body(html):
+    """``html`` in Odoo's "Plain Text" mailing layout (as it is when it has
+    a layout already)."""
+    if html and LAYOUT_RE.search(html):
+        return Markup(html)
+    return PLAIN_TEXT_LAYOUT % Markup(html or "<p><br></p>")
 
 
 class MailingMailing(models.Model):
+    """A journey step's mailing is sent by the journey runner alone, batch
+    after batch, to the participants due (by the journey's recipient field):
+    every send entry point of Odoo's (send now, queue, launch, schedule,
+    test, retry, the queue cron) refuses it outside the runner's send."""
+
     _inherit = "mailing.mailing"
 
+    journey_step_id = fields.Many2one(
+        "campaign.journey.step",
+        string="Journey step",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The journey step that sends this mailing (set by the step).",
+    )
     is_journey_mailing = fields.Boolean(
         string="Journey step mailing",
         compute="_compute_is_journey_mailing",
@@ -19,51 +55,110 @@ class MailingMailing(models.Model):
         "its step, and Email Marketing's lists of mailings leave it out.",
     )
 
-    def _journey_steps(self):
-        """Journey steps (removed ones included) of the mailings."""
-        return (
-            self.env["campaign.journey.step"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("mailing_id", "in", self.ids)])
-        )
-
-    @api.depends_context("uid")
+    @api.depends("journey_step_id")
     def _compute_is_journey_mailing(self):
-        journey_mailings = self._journey_steps().mailing_id
         for mailing in self:
-            mailing.is_journey_mailing = mailing in journey_mailings
+            mailing.is_journey_mailing = bool(mailing.sudo().journey_step_id)
 
     def _search_is_journey_mailing(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(
                 self.env._("Search journey step mailings with = or != and a yes/no.")
             )
-        steps = (
-            self.env["campaign.journey.step"]
-            .sudo()
-            .with_context(active_test=False)
-            ._search([("mailing_id", "!=", False)])
-        )
-        mailing_ids = steps.subselect(SQL.identifier(steps.table, "mailing_id"))
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", mailing_ids)]
+        return [("journey_step_id", "!=" if positive else "=", False)]
+
+    # ------------------------------------------------------------------
+    # CRUD: the step sets its mailing's link, nobody else
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any("journey_step_id" in vals for vals in vals_list):
+            self._journey_refuse_step_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and "journey_step_id" in vals:
+            self._journey_refuse_step_link()
+        if vals.get("state") in QUEUED_STATES:
+            self._journey_check_send()
+        return super().write(vals)
+
+    @api.model
+    def _journey_refuse_step_link(self):
+        raise AccessError(
+            self.env._("A journey step creates and keeps its own mailing.")
+        )
+
+    def _journey_sync_body(self):
+        """An email step's body where Odoo's mailing editor reads it
+        (``body_arch``, in the "Plain Text" layout) and where Odoo sends it
+        from (``body_html``): the same, so that what the editor opens is
+        what is sent."""
+        for mailing in self.sudo().filtered(lambda m: m.mailing_type == "mail"):
+            body = plain_text_body(mailing.body_html)
+            if mailing.body_arch != body or mailing.body_html != body:
+                mailing.write({"body_arch": body, "body_html": body})
+
+    # ------------------------------------------------------------------
+    # Sending: the runner's alone
+    # ------------------------------------------------------------------
 
     def _journey_sending(self):
-        """Whether this send is the journey runner's send of a step's
-        mailing. The runner flags its own sends (``JOURNEY_SEND``), so a
-        plain mailing reads nothing more per batch than Odoo does; the flag
-        counts only for a mailing that is a step's."""
+        """Whether this send is the journey runner's send of this step's
+        mailing: the runner marks it on its cursor for the time of the send
+        (nothing read: a plain mailing costs what it costs Odoo)."""
         self.ensure_one()
-        if self.env.context.get(JOURNEY_SEND) != self.id:
-            return False
-        # asked once per batch of recipients: the answer is kept on the
-        # cursor for the rest of the send (Odoo empties the record cache
-        # between batches; a step's mailing stays a step's mailing)
-        known = self.env.cr.cache.setdefault("campaign_journey_sending", {})
-        if self.id not in known:
-            known[self.id] = bool(self._journey_steps())
-        return known[self.id]
+        return self.id in self.env.cr.cache.get(RUNNER_SENDS, ())
+
+    def _journey_check_send(self):
+        """Refuse a send, queueing or test of a step's mailing outside the
+        journey runner's send: it would go to the mailing's domain (or to
+        records the caller names), not to the journey's participants, past
+        its exits, goals and recipient field."""
+        for mailing in self:
+            step = mailing.sudo().journey_step_id
+            if step and not mailing._journey_sending():
+                raise UserError(
+                    self.env._(
+                        "The mailing %(mailing)s is the step %(step)s of the "
+                        "journey %(journey)s: only the journey sends it, to its "
+                        "participants. Launch the journey, or try it with the "
+                        "journey's test mode.",
+                        mailing=mailing.sudo().display_name,
+                        step=step.name,
+                        journey=step.journey_id.name,
+                    )
+                )
+
+    def action_send_mail(self, res_ids=None):
+        # checked before any extension's send (a best-channel send plans
+        # calls and letters without Odoo's ``_action_send_mail``)
+        self._journey_check_send()
+        return super().action_send_mail(res_ids=res_ids)
+
+    def _action_send_mail(self, res_ids=None):
+        # the queue cron's send
+        self._journey_check_send()
+        return super()._action_send_mail(res_ids=res_ids)
+
+    def action_send_sms(self, res_ids=None):
+        self._journey_check_send()
+        return super().action_send_sms(res_ids=res_ids)
+
+    def action_put_in_queue(self):
+        # Launch and Retry too (they queue the mailing)
+        self._journey_check_send()
+        return super().action_put_in_queue()
+
+    def action_schedule(self):
+        self._journey_check_send()
+        return super().action_schedule()
+
+    def action_test(self):
+        self._journey_check_send()
+        return super().action_test()
 
     def _get_seen_list(self):
         """A journey step's mailing sends once per work item, which the
@@ -74,3 +169,22 @@ class MailingMailing(models.Model):
         if self._journey_sending():
             return set()
         return super()._get_seen_list()
+
+
+class MailingMailingTest(models.TransientModel):
+    """Odoo's test send of a mailing: a step's mailing is tried with the
+    journey's test mode (the record's values, the journey's recipient)."""
+
+    _inherit = "mailing.mailing.test"
+
+    def send_mail_test(self):
+        self.mass_mailing_id._journey_check_send()
+        return super().send_mail_test()
+
+
+class MailingSmsTest(models.TransientModel):
+    _inherit = "mailing.sms.test"
+
+    def action_send_sms(self):
+        self.mailing_id._journey_check_send()
+        return super().action_send_sms()

@@ -1,10 +1,11 @@
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .campaign_journey_mailing import JOURNEY_SEND
+from .campaign_journey_mailing import RUNNER_SENDS
 
 _logger = logging.getLogger(__name__)
 
@@ -44,8 +45,22 @@ class CampaignJourneyRunner(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM mailing_trace"))
         min_trace_id = self.env.cr.fetchone()[0]
         res_ids = items.participant_id.mapped("res_id")
-        mailing.with_context(**{JOURNEY_SEND: mailing.id}).action_send_mail(res_ids)
+        with self._journey_sending_scope(mailing):
+            mailing.action_send_mail(res_ids)
         return self._journey_read_traces(mailing, items, min_trace_id)
+
+    @contextmanager
+    def _journey_sending_scope(self, mailing):
+        """The runner's send of a step's mailing: marked on the cursor for
+        the time of the send (the mailing refuses any other send,
+        ``_journey_check_send``, and reads its recipients by the journey).
+        Not a context key: a caller sets those."""
+        sends = self.env.cr.cache.setdefault(RUNNER_SENDS, set())
+        sends.add(mailing.id)
+        try:
+            yield
+        finally:
+            sends.discard(mailing.id)
 
     def _journey_read_traces(self, mailing, items, min_trace_id=0):
         """The outcome of sent items from their traces: held when the

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .campaign_journey_mailing import plain_text_body
 from .campaign_journey_triggers import (
     NEGATIVE_TRIGGERS,
     POSITIVE_TRIGGERS,
@@ -379,6 +380,8 @@ class CampaignJourneyStep(models.Model):
                 step._journey_create_mailing({})
         if {"name", "kind"} & set(vals):
             self._journey_sync_mailing()
+        if {"body_html", "kind"} & set(vals):
+            self.mailing_id._journey_sync_body()
         if vals.get("active") is False:
             self.env["campaign.journey.runner"]._journey_cancel_pending_steps(
                 self, self.env._("The step was removed from the journey.")
@@ -420,7 +423,8 @@ class CampaignJourneyStep(models.Model):
         values = dict(self._journey_mailing_values())
         if self.kind == "email":
             values.setdefault("subject", content.get("subject") or self.name)
-            values["body_html"] = content.get("body_html") or False
+            body = plain_text_body(content.get("body_html"))
+            values.update(body_html=body, body_arch=body)
         else:
             values["subject"] = content.get("subject") or self.name
             values["body_plaintext"] = content.get("body_plaintext") or self.name
@@ -429,6 +433,7 @@ class CampaignJourneyStep(models.Model):
             # decided by a pressure manager on the journey
             mailing.sudo().pressure_exempt = True
         self.sudo().mailing_id = mailing
+        mailing.sudo().journey_step_id = self
 
     def _journey_sync_mailing(self):
         """The journey's priority, campaign and transactional flag on the

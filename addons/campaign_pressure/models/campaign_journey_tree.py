@@ -1,4 +1,6 @@
+from babel.units import format_unit
 from odoo import api, fields, models
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 # the statistics a node of the step tree shows, in this order; the first
 # three always, the others when they are not zero
@@ -16,6 +18,21 @@ TREE_COUNTS = (
     "cancelled_count",
 )
 TREE_ALWAYS = 3
+# CLDR's unit of each delay unit: "1 week", "2 weeks"; "1 тиждень",
+# "2 тижні", "5 тижнів" (the plural forms of the reader's language)
+DELAY_UNITS = {
+    "hours": "duration-hour",
+    "days": "duration-day",
+    "weeks": "duration-week",
+}
+
+
+def delay_text(number, unit, locale):
+    """``number`` ``unit`` (a step's delay) in the words of ``locale``, with
+    the plural form the number takes; empty for no delay."""
+    if not number or unit not in DELAY_UNITS:
+        return ""
+    return format_unit(number, DELAY_UNITS[unit], length="long", locale=locale)
 
 
 class CampaignJourney(models.Model):
@@ -37,11 +54,12 @@ class CampaignJourney(models.Model):
         "step_ids.interval_type",
         "step_ids.sequence",
     )
+    @api.depends_context("lang")
     def _compute_step_tree(self):
         Step = self.env["campaign.journey.step"]
         labels = {
             fname: dict(Step._fields[fname]._description_selection(self.env))
-            for fname in ("kind", "trigger", "interval_type")
+            for fname in ("kind", "trigger")
         }
         counts = {
             fname: Step._fields[fname]._description_string(self.env)
@@ -58,14 +76,27 @@ class CampaignJourney(models.Model):
 class CampaignJourneyStep(models.Model):
     _inherit = "campaign.journey.step"
 
+    delay_label = fields.Char(
+        string="Delay or window",
+        compute="_compute_delay_label",
+        help="The step's delay (or the window its trigger watches), in the "
+        "reader's language.",
+    )
+
+    @api.depends("interval_number", "interval_type")
+    @api.depends_context("lang")
+    def _compute_delay_label(self):
+        locale = babel_locale_parse(get_lang(self.env).code)
+        for step in self:
+            step.delay_label = delay_text(
+                step.interval_number, step.interval_type, locale
+            )
+
     def _journey_tree_node(self, keys, labels, counts):
         """The node of the step tree for this step (``keys``: the tree's
         key of each step of the journey)."""
         self.ensure_one()
-        delay = ""
-        if self.interval_number:
-            unit = labels["interval_type"].get(self.interval_type, "")
-            delay = f"{self.interval_number} {unit}"
+        delay = self.delay_label
         # a step being edited in the form counts what its saved self counts
         saved = self._origin
         stats = [

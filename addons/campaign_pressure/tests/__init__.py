@@ -31,3 +31,6 @@ from . import test_journey_send_queries
 from . import test_budget_rates
 from . import test_send_leftovers
 from . import test_send_delete
+from . import test_journey_mailing_guard
+from . import test_journey_mailing_body
+from . import test_journey_tree

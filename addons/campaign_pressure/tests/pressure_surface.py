@@ -89,4 +89,10 @@ PUBLIC_METHODS = {
     ("campaign.pressure.channel.cost", "unlink"): "pressure manager (ACL)",
     # a send batch deletes its mailing's sent mails once, at its end
     ("mail.mail", "unlink"): "Odoo's rights; Odoo's auto-delete: once per batch",
+    # a journey step's mailing: sent by the journey runner alone (issue 14)
+    ("mailing.mailing", "action_send_mail"): "Odoo's rights; step mailing: runner",
+    ("mailing.mailing", "action_schedule"): "Odoo's rights; step mailing: runner",
+    ("mailing.mailing", "action_test"): "Odoo's rights; step mailing: runner",
+    ("mailing.mailing.test", "send_mail_test"): "Odoo's rights; step mailing: runner",
+    ("mailing.sms.test", "action_send_sms"): "Odoo's rights; step mailing: runner",
 }

@@ -124,6 +124,8 @@ WRITABLE_FIELDS = {
         (MARKETING, PRESSURE, "pressure_exempt"),
         (MARKETING, PRESSURE, "budget_cost_override budget_message_cost"),
         (MARKETING, None, "best_channel best_channel_ids"),
+        # a journey step's mailing: linked by its step (issue 14)
+        (MARKETING, "workflow", "journey_step_id"),
     ],
     "mailing.trace": [
         # Odoo's field: only its "pressure" value is the engine's (refused to

@@ -1,7 +1,6 @@
 from unittest.mock import patch
 
 from freezegun import freeze_time
-from odoo.addons.campaign_pressure.models.campaign_journey_mailing import JOURNEY_SEND
 from odoo.addons.edu_crm.tests.test_tuition_common import TuitionCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
@@ -127,10 +126,10 @@ class TestInstalmentPayer(TuitionCommon, MockEmail, MockSMS):
 
         with self.mock_mail_gateway(mail_unlink_sent=False):
             with patch.object(Cursor, "execute", spy):
-                # as the journey runner sends a step's mailing (the flag)
-                mailing.with_context(**{JOURNEY_SEND: mailing.id}).action_send_mail(
-                    instalments.ids
-                )
+                # as the journey runner sends a step's mailing
+                runner = self.env["campaign.journey.runner"]
+                with runner._journey_sending_scope(mailing):
+                    mailing.action_send_mail(instalments.ids)
         self.assertSentEmail(self.env.user.partner_id, [self.sponsor])
         return sum(STEP_OF_MAILING in query for query in queries)
 
