@@ -19,6 +19,7 @@ from . import edu_programme_requirement
 from . import edu_intake_application
 from . import edu_application_document
 from . import crm_lead_application
+from . import crm_lost_reason
 
 # documents
 from . import edu_document_type
