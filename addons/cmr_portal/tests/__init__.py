@@ -32,3 +32,4 @@ from . import test_account_notice
 from . import test_account_notice_events
 from . import test_timeline_portal
 from . import test_applicant_reasons
+from . import test_catalogue_company
