@@ -74,6 +74,8 @@ class CmrApplicationsPortal(CmrCustomerPortal):
             cmr_application=lead_sudo,
             cmr_next_activity=activity,
             cmr_messages=messages,
+            # the programme's admission questionnaire, by its own answer token
+            cmr_questionnaire=lead_sudo._edu_questionnaire_answer(),
             # the reasons flagged for applicants, never Sales' own
             cmr_lost_reasons=env["crm.lost.reason"]._edu_applicant_reasons(
                 lead_sudo.company_id

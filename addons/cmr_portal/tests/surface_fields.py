@@ -227,6 +227,8 @@ WRITABLE_FIELDS = {
             "level list_price mode name product_id",
         ),
         (MANAGER, None, "requirement_ids"),
+        # edu_crm: the admission questionnaire answered from the application
+        (MANAGER, None, "survey_id"),
     ],
     "edu.programme.requirement": [
         (

@@ -30,6 +30,7 @@ from . import ir_actions_report
 from . import edu_enrollment_document
 from . import survey_user_input
 from . import survey_user_input_lead
+from . import edu_programme_questionnaire
 
 # tuition
 from . import edu_payment_plan

@@ -132,6 +132,8 @@ class CrmLead(models.Model):
         )
         self.env["edu.application.document"]._edu_create_from_files(lead, files)
         lead._edu_note_other_persons()
+        # the programme's admission questionnaire, to answer from the portal
+        lead._edu_questionnaire_answer()
         return lead
 
     def _edu_check_application(self, partner, intake, files):
