@@ -18,8 +18,7 @@ class CrmLostReason(models.Model):
     company_id = fields.Many2one(
         "res.company",
         index="btree_not_null",
-        help="Offered to the applicants of this company only; empty: of every "
-        "company.",
+        help="Offered to the applicants of this company only; empty: of every company.",
     )
 
     @api.model

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 
 # survey.user_input state -> what the application shows of it
-QUESTIONNAIRE_STATES = {"new": "to_answer", "in_progress": "in_progress", "done": "done"}
+QUESTIONNAIRE_STATES = {
+    "new": "to_answer",
+    "in_progress": "in_progress",
+    "done": "done",
+}
 
 
 class EduProgramme(models.Model):
