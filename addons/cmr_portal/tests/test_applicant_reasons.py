@@ -69,49 +69,45 @@ class TestApplicantReasons(OfferCommon):
         for reason in self.refused:
             self.assertNotIn(reason.name, page)
 
+    def _assert_reasons_refused(self, url, select_id, answer):
+        """Each refused reason posted to ``url`` and given to ``answer``
+        (the model's method, as the applicant): refused with the message,
+        the form shown again for another choice."""
+        for reason in self.refused:
+            with self.subTest(reason=reason.name):
+                response = self._post(url, lost_reason_id=str(reason.id))
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("Choose one of the reasons offered", response.text)
+                self.assertIn(f'id="{select_id}"', response.text)
+                with self.assertRaisesRegex(UserError, "reasons offered"):
+                    answer(reason.id)
+
     def test_decline_refuses_another_reason(self):
         lead = self._offered_lead()
         self.authenticate("apl_applicant", "apl_applicant")
-        for reason in self.refused:
-            with self.subTest(reason=reason.name):
-                response = self._post(
-                    f"/my/applications/{lead.id}/offer/decline",
-                    lost_reason_id=str(reason.id),
-                )
-                self.assertEqual(response.status_code, 400)
-                self.assertIn("Choose one of the reasons offered", response.text)
-                # the form is shown again, ready for another choice
-                self.assertIn('id="cmr_decline_reason"', response.text)
-                self.assertEqual(lead.edu_offer_state, "pending")
-                self.assertTrue(lead.active)
-                with self.assertRaisesRegex(UserError, "reasons offered"):
-                    lead.with_user(self.user_applicant).action_edu_decline_offer(
-                        reason.id
-                    )
+        as_applicant = lead.with_user(self.user_applicant)
+        self._assert_reasons_refused(
+            f"/my/applications/{lead.id}/offer/decline",
+            "cmr_decline_reason",
+            as_applicant.action_edu_decline_offer,
+        )
         for forged in ("x", [self.reason.id], 0):
             with self.subTest(forged=forged), self.assertRaises(UserError):
-                lead.with_user(self.user_applicant).action_edu_decline_offer(forged)
+                as_applicant.action_edu_decline_offer(forged)
         self.assertEqual(lead.edu_offer_state, "pending")
-        lead.with_user(self.user_applicant).action_edu_decline_offer(
-            self.own_company_reason.id
-        )
+        self.assertTrue(lead.active)
+        as_applicant.action_edu_decline_offer(self.own_company_reason.id)
         self.assertEqual(lead.lost_reason_id, self.own_company_reason)
 
     def test_withdraw_refuses_another_reason(self):
         lead = self._online_lead()
         self.authenticate("apl_applicant", "apl_applicant")
-        for reason in self.refused:
-            with self.subTest(reason=reason.name):
-                response = self._post(
-                    f"/my/applications/{lead.id}/withdraw",
-                    lost_reason_id=str(reason.id),
-                )
-                self.assertEqual(response.status_code, 400)
-                self.assertIn("Choose one of the reasons offered", response.text)
-                self.assertIn('id="cmr_lost_reason"', response.text)
-                self.assertTrue(lead.active)
-                with self.assertRaisesRegex(UserError, "reasons offered"):
-                    lead.with_user(self.user_applicant).action_edu_withdraw(reason.id)
+        self._assert_reasons_refused(
+            f"/my/applications/{lead.id}/withdraw",
+            "cmr_lost_reason",
+            lead.with_user(self.user_applicant).action_edu_withdraw,
+        )
+        self.assertTrue(lead.active)
         self.assertFalse(lead.lost_reason_id)
         # the office closes an application with its own reason
         lead.with_user(self.user_staff).action_edu_withdraw(self.office_reason.id)
