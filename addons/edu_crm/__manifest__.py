@@ -60,6 +60,7 @@
         # views: online applications
         "views/edu_application_views.xml",
         "views/crm_lead_offer_views.xml",
+        "views/crm_lost_reason_views.xml",
         # views: the person's file and timeline
         "views/edu_timeline_views.xml",
         "wizard/edu_call_log_views.xml",

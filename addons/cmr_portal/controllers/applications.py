@@ -74,7 +74,12 @@ class CmrApplicationsPortal(CmrCustomerPortal):
             cmr_application=lead_sudo,
             cmr_next_activity=activity,
             cmr_messages=messages,
-            cmr_lost_reasons=env["crm.lost.reason"].sudo().search([]),
+            # the programme's admission questionnaire, by its own answer token
+            cmr_questionnaire=lead_sudo._edu_questionnaire_answer(),
+            # the reasons flagged for applicants, never Sales' own
+            cmr_lost_reasons=env["crm.lost.reason"]._edu_applicant_reasons(
+                lead_sudo.company_id
+            ),
             cmr_errors=errors or [],
             **extra,
         )
@@ -129,10 +134,12 @@ class CmrApplicationsPortal(CmrCustomerPortal):
         lead_sudo = self._cmr_own_application(lead_id)
         if not lead_sudo:
             return request.redirect("/my/applications")
+        reason_id = _to_int(lost_reason_id)
         try:
             with request.env.cr.savepoint():
                 # as the user: the model checks that they are the applicant
-                lead_sudo.sudo(False).action_edu_withdraw(_to_int(lost_reason_id))
+                # and that the reason is one offered to applicants
+                lead_sudo.sudo(False).action_edu_withdraw(reason_id)
         except (AccessError, UserError) as exc:
             return self._cmr_application_page(
                 lead_sudo, errors=[str(exc.args[0])], status=400

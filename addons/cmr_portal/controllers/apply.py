@@ -37,27 +37,24 @@ class CmrApplyPortal(CmrCustomerPortal):
     # Catalogue (public)
     # ------------------------------------------------------------------
     def _cmr_open_intakes(self):
-        """Intakes open for application today, read as superuser: the
-        catalogue shows their public fields only."""
+        """The catalogue's intakes (open for application today, of the
+        company the page is served for: ``edu.intake._edu_catalogue_domain``),
+        read as superuser: the catalogue shows their public fields only."""
         Intake = request.env["edu.intake"].sudo()
-        today = fields.Date.context_today(Intake)
         return Intake.search(
-            Intake._edu_open_for_application_domain(today),
-            order="programme_id, date_start, id",
+            Intake._edu_catalogue_domain(), order="programme_id, date_start, id"
         )
 
     def _cmr_catalogue_intake(self, intake_id):
-        """The intake ``intake_id`` when it is open for application today
+        """The intake ``intake_id`` when it is in the catalogue today
         (superuser, public fields only), else an empty recordset: one search
         by id, whatever the number of open intakes."""
         intake_id = _to_int(intake_id)
         Intake = request.env["edu.intake"].sudo()
         if not intake_id:
             return Intake
-        today = fields.Date.context_today(Intake)
         return Intake.search(
-            [("id", "=", intake_id), *Intake._edu_open_for_application_domain(today)],
-            limit=1,
+            [("id", "=", intake_id), *Intake._edu_catalogue_domain()], limit=1
         )
 
     def _cmr_plans(self, company):
@@ -270,9 +267,10 @@ class CmrApplyPortal(CmrCustomerPortal):
     )
     def cmr_apply_submit(self, intake_id, **post):
         env = request.env
-        # a closed, past or full intake gets the model's message, not a 404
+        # a closed, past or full intake gets the model's message, not a 404;
+        # another company's intake is not in this catalogue at all
         intake = env["edu.intake"].sudo().browse(_to_int(intake_id) or 0).exists()
-        if not intake:
+        if not intake or intake.company_id != env.company:
             raise request.not_found()
         # the person applies for themselves: identity from the session
         partner_sudo = env.user.partner_id.sudo()

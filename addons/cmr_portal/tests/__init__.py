@@ -32,3 +32,6 @@ from . import test_account_notice
 from . import test_account_notice_events
 from . import test_account_notice_delivery
 from . import test_timeline_portal
+from . import test_applicant_reasons
+from . import test_catalogue_company
+from . import test_application_questionnaire

@@ -229,6 +229,8 @@ WRITABLE_FIELDS = {
             "level list_price mode name product_id",
         ),
         (MANAGER, None, "requirement_ids"),
+        # edu_crm: the admission questionnaire answered from the application
+        (MANAGER, None, "survey_id"),
     ],
     "edu.programme.requirement": [
         (
@@ -353,7 +355,11 @@ WRITABLE_FIELDS = {
     ],
     # edu_campaign: the CRM's lost reasons (Sales configuration) say which
     # negative response a lost lead records
-    "crm.lost.reason": [(MANAGER, None, "response_reason_id")],
+    "crm.lost.reason": [
+        (MANAGER, None, "response_reason_id"),
+        # edu_crm: the reasons offered to applicants (decline, withdraw)
+        (MANAGER, None, "company_id edu_applicant_reason"),
+    ],
     # edu_campaign: the RFM segments (Education configuration)
     "edu.rfm.segment": [
         (

@@ -25,6 +25,13 @@ LANGS = {
     ),
 }
 
+# the intake "Autumn Apply" in each language (intake names are translated)
+INTAKE_NAMES = {
+    "uk_UA": "Осінній набір",
+    "ru_RU": "Осенний набор",
+    "bg_BG": "Есенен прием",
+}
+
 
 @tagged("post_install", "-at_install")
 class TestCatalogueLang(ApplyOnlineCommon):
@@ -43,22 +50,26 @@ class TestCatalogueLang(ApplyOnlineCommon):
         cls.programme.update_field_translations(
             "name", {code: names[3] for code, names in LANGS.items()}
         )
+        cls.intake.update_field_translations("name", INTAKE_NAMES)
 
     def test_catalogue_pages_in_each_language(self):
         for code, (title, button, back, programme) in LANGS.items():
             with self.subTest(lang=code):
                 page = self.url_open(f"/{code}/programmes")
                 self.assertEqual(page.status_code, 200)
-                for text in (title, button, programme):
+                for text in (title, button, programme, INTAKE_NAMES[code]):
                     self.assertIn(text, page.text)
                 self.assertNotIn("Programmes open for application", page.text)
                 self.assertNotIn("Applied Astronomy", page.text)
+                self.assertNotIn("Autumn Apply", page.text)
                 page = self.url_open(f"/{code}/programmes/intake/{self.intake.id}")
                 self.assertEqual(page.status_code, 200)
-                self.assertIn(back, page.text)
-                self.assertIn(programme, page.text)
+                for text in (back, programme, INTAKE_NAMES[code]):
+                    self.assertIn(text, page.text)
+                self.assertNotIn("Autumn Apply", page.text)
         # a new visitor without a language prefix reads English
         self.opener.cookies.clear()
         page = self.url_open("/programmes")
         self.assertIn("Programmes open for application", page.text)
         self.assertIn("Applied Astronomy", page.text)
+        self.assertIn("Autumn Apply", page.text)

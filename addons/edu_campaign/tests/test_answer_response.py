@@ -18,6 +18,7 @@ class TestAnswerResponse(EduRecordsCommon):
         cls.applicant.email = "rec.portal@example.com"
         cls.other_institution = cls.env.ref("edu_crm.crm_lost_reason_other_institution")
         cls.no_response = cls.env.ref("edu_crm.crm_lost_reason_no_response")
+        cls.personal = cls.env.ref("edu_crm.crm_lost_reason_personal")
 
     def _online_lead(self):
         return self._new_lead(
@@ -60,14 +61,15 @@ class TestAnswerResponse(EduRecordsCommon):
 
     def test_withdrawal_is_a_negative_response_even_untyped(self):
         lead = self._online_lead()
-        lead.with_user(self.portal_user).action_edu_withdraw(self.no_response.id)
+        lead.with_user(self.portal_user).action_edu_withdraw(self.personal.id)
         self.assertFalse(lead.active)
         response = self._negative(lead)
         self.assertEqual(len(response), 1)
         self.assertEqual(
             (response.partner_id, response.source), (self.applicant, "withdrawn")
         )
-        # "No response" maps to no response reason: the answer stays untyped
+        # "Personal reasons" maps to no response reason: the answer stays
+        # untyped (an applicant cannot give the office's "No response")
         self.assertFalse(response.reason_id)
 
     def test_staff_closing_records_the_office_reason(self):

@@ -58,6 +58,15 @@ class EduCrmDemo(models.AbstractModel):
         return self._today().replace(day=1) + relativedelta(months=6 * offset - 3)
 
     @api.model
+    def _intake_name(self, programme_key, key, start):
+        """The intake's month, or "Autumn" for the next September intake of
+        an academic programme: a name translated in the module's .po files
+        (by the intake's XML id), as the catalogue shows it in uk/ru/bg."""
+        if key == "next" and PROGRAMMES[programme_key] == "academic":
+            return "Autumn"
+        return start.strftime("%Y-%m")
+
+    @api.model
     def _create_intakes(self):
         """Four intakes per programme, each as long as its programme: two
         earlier cohorts, the current one and the next one. The intakes that
@@ -72,7 +81,7 @@ class EduCrmDemo(models.AbstractModel):
                 intake = Intake.create(
                     {
                         "programme_id": programme.id,
-                        "name": start.strftime("%Y-%m"),
+                        "name": self._intake_name(programme_key, key, start),
                         "date_start": start,
                         "date_end": start
                         + relativedelta(months=programme.duration_months, days=-1),

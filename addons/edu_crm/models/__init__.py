@@ -19,6 +19,7 @@ from . import edu_programme_requirement
 from . import edu_intake_application
 from . import edu_application_document
 from . import crm_lead_application
+from . import crm_lost_reason
 
 # documents
 from . import edu_document_type
@@ -29,6 +30,7 @@ from . import ir_actions_report
 from . import edu_enrollment_document
 from . import survey_user_input
 from . import survey_user_input_lead
+from . import edu_programme_questionnaire
 
 # tuition
 from . import edu_payment_plan

@@ -132,6 +132,8 @@ class CrmLead(models.Model):
         )
         self.env["edu.application.document"]._edu_create_from_files(lead, files)
         lead._edu_note_other_persons()
+        # the programme's admission questionnaire, to answer from the portal
+        lead._edu_questionnaire_answer()
         return lead
 
     def _edu_check_application(self, partner, intake, files):
@@ -205,7 +207,9 @@ class CrmLead(models.Model):
 
     def action_edu_withdraw(self, lost_reason_id=False):
         """The applicant (or the admissions office) withdraws an open
-        application, with a reason: the lead is lost with that reason."""
+        application, with a reason: the lead is lost with that reason. The
+        applicant gives one of the reasons flagged for applicants
+        (``crm.lost.reason._edu_applicant_reasons``)."""
         self.ensure_one()
         # the caller must see the application (portal: their own online ones)
         self.check_access("read")
@@ -219,9 +223,16 @@ class CrmLead(models.Model):
             )
         if not lead.active or lead.stage_id.is_won:
             raise UserError(self.env._("This application is already closed."))
-        reason = self.env["crm.lost.reason"].sudo().browse(lost_reason_id).exists()
-        if not reason:
-            raise UserError(self.env._("Choose why you withdraw the application."))
+        missing = self.env._("Choose why you withdraw the application.")
+        if is_staff:
+            # the office closes with its own reasons too (e.g. "No response")
+            reason = self.env["crm.lost.reason"].sudo().browse(lost_reason_id).exists()
+            if not reason:
+                raise UserError(missing)
+        else:
+            reason = self.env["crm.lost.reason"]._edu_applicant_reason(
+                lost_reason_id, lead.company_id, missing
+            )
         # sudo keeps the caller as the author of the chatter's tracking
         lead.action_set_lost(lost_reason_id=reason.id)
         return True

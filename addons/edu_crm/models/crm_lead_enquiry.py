@@ -1,5 +1,5 @@
 from markupsafe import Markup
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -13,17 +13,11 @@ class CrmLead(models.Model):
     @api.model
     def _edu_enquiry_programmes(self):
         """The programmes an enquiry may be about: those of the catalogue
-        (an intake open for application today, the rule of ``/programmes``)
-        of the company the form is served for (``env.company``: the
-        website's with Odoo's ``website``, else the visitor's)."""
-        intake_domain = self.env["edu.intake"]._edu_open_for_application_domain(
-            fields.Date.context_today(self)
-        )
+        (``edu.intake._edu_catalogue_domain``, the rule of ``/programmes``:
+        an intake open for application today, of the company the form is
+        served for)."""
         return self.env["edu.programme"].search(
-            [
-                ("company_id", "=", self.env.company.id),
-                ("intake_ids", "any", intake_domain),
-            ],
+            [("intake_ids", "any", self.env["edu.intake"]._edu_catalogue_domain())],
             order="name, id",
         )
 

@@ -101,12 +101,14 @@ class CrmLeadOffer(models.Model):
         return True
 
     def action_edu_decline_offer(self, lost_reason_id=False):
-        """The applicant declines the pending offer with a reason: the
-        application is lost with that reason."""
-        reason = self.env["crm.lost.reason"].sudo().browse(lost_reason_id).exists()
+        """The applicant declines the pending offer with one of the reasons
+        flagged for applicants: the application is lost with that reason."""
         lead = self._edu_answering_applicant()
-        if not reason:
-            raise UserError(self.env._("Choose why you decline the offer."))
+        reason = self.env["crm.lost.reason"]._edu_applicant_reason(
+            lost_reason_id,
+            lead.company_id,
+            self.env._("Choose why you decline the offer."),
+        )
         lead.write({"edu_offer_state": "declined"})
         lead.action_set_lost(lost_reason_id=reason.id)
         lead.message_post(

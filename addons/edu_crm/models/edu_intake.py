@@ -22,7 +22,7 @@ class EduIntake(models.Model):
     programme_id = fields.Many2one(
         "edu.programme", required=True, index=True, ondelete="cascade", tracking=True
     )
-    name = fields.Char(required=True, tracking=True)
+    name = fields.Char(required=True, translate=True, tracking=True)
     active = fields.Boolean(default=True)
     date_start = fields.Date(string="Start Date", required=True, tracking=True)
     date_end = fields.Date(string="End Date", required=True, tracking=True)

@@ -25,6 +25,18 @@ class EduIntake(models.Model):
             ("application_deadline", ">=", today),
         ]
 
+    @api.model
+    def _edu_catalogue_domain(self):
+        """The intakes of the public catalogue today: open for application,
+        of the company the page is served for (``env.company``: the
+        website's with Odoo's ``website``, else the visitor's). One rule for
+        ``/programmes``, the application form and the programmes of the
+        enquiry form (``crm.lead._edu_enquiry_programmes``)."""
+        return [
+            ("company_id", "=", self.env.company.id),
+            *self._edu_open_for_application_domain(fields.Date.context_today(self)),
+        ]
+
     def _edu_application_refusal(self, today):
         """Why the intake ``self`` takes no application on ``today``, or None."""
         self.ensure_one()

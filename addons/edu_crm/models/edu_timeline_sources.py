@@ -145,7 +145,8 @@ def enrollments_sql():
                ) AS ch(n, day, state)
          WHERE ch.day IS NOT NULL
         """,
-        summary=text_sql(SQL("i.name")),
+        # the intake's name is translated (jsonb) already
+        summary=SQL("i.name"),
     )
 
 

@@ -175,3 +175,7 @@ class TestDemoStory(TransactionCase):
         self.assertEqual(
             ref("edu_crm.utm_campaign_open_day_demo").title, "День відкритих дверей"
         )
+        # the open September intakes of the catalogue, translated by XML id
+        for intake in ("intake_bsc_cs_next_demo", "intake_mba_next_demo"):
+            self.assertEqual(ref(f"edu_crm.{intake}").name, "Осінь")
+            self.assertEqual(self.env.ref(f"edu_crm.{intake}").name, "Autumn")
