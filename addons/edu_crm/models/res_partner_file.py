@@ -146,35 +146,63 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_edu_timeline_ids(self):
-        """The ``FILE_ENTRIES`` latest entries of each person: one query for
-        the batch, which numbers each person's rows (the entries the user may
-        read, newest first) and keeps the first ones, so that a person with
-        thousands of entries loads only those."""
+        """The ``FILE_ENTRIES`` latest entries of each person, in one query
+        that reads only their first entries from each source (the entries the
+        user may read, newest first: ``edu.timeline._search``); one person's
+        come with the columns their list shows."""
+        partner_ids = [pid for pid in self.ids if isinstance(pid, int)]
         Timeline = self.env["edu.timeline"]
-        query = Timeline._search([("partner_id", "in", self.ids)])
-        partner = SQL.identifier(query.table, "partner_id")
-        ranked = query.select(
-            SQL.identifier(query.table, "id"),
-            SQL("%s AS partner_id", partner),
-            SQL(
-                "row_number() OVER (PARTITION BY %s ORDER BY %s) AS n",
-                partner,
-                Timeline._order_to_sql(Timeline._order, query),
-            ),
+        if len(partner_ids) == 1:
+            rows = Timeline.search_fetch(
+                [("partner_id", "=", partner_ids[0])],
+                [name for name, field in Timeline._fields.items() if field.store],
+                limit=FILE_ENTRIES,
+            )
+            latest = {partner_ids[0]: rows.ids}
+        else:
+            latest = self._edu_file_latest_entries(partner_ids)
+        for partner in self:
+            partner.edu_timeline_ids = [Command.set(latest.get(partner.id, []))]
+
+    def _edu_file_latest_entries(self, partner_ids):
+        """``{partner id: [timeline ids]}``: the ``FILE_ENTRIES`` latest
+        entries of each of ``partner_ids``, in one query: for each person
+        (``LATERAL``), each source keeps the person's first entries
+        (``edu.timeline._edu_timeline_top_branches``) and the first of their
+        merge are the person's."""
+        latest = {}
+        if not partner_ids:
+            return latest
+        Timeline = self.env["edu.timeline"]
+        query = Timeline._search([("partner_id", "in", partner_ids)])
+        alias = query.table
+        order = Timeline._order_to_sql(Timeline._order, query)
+        branches = Timeline._edu_timeline_top_branches(
+            Timeline._edu_timeline_branches(),
+            alias,
+            query,
+            order,
+            FILE_ENTRIES,
+            where=SQL("%s = p.id", SQL.identifier(alias, "partner_id")),
         )
         self.env.cr.execute(
             SQL(
-                "SELECT partner_id, id FROM (%s) ranked WHERE n <= %s "
-                "ORDER BY partner_id, n",
-                ranked,
+                "SELECT p.id, page.id FROM unnest(%s::int[]) p(id) "
+                "CROSS JOIN LATERAL (SELECT %s, row_number() OVER (ORDER BY %s) "
+                "AS n FROM (%s) AS %s ORDER BY %s LIMIT %s) page "
+                "ORDER BY p.id, page.n",
+                partner_ids,
+                SQL.identifier(alias, "id"),
+                order,
+                SQL(" UNION ALL ").join(branches),
+                SQL.identifier(alias),
+                order,
                 FILE_ENTRIES,
             )
         )
-        latest = {}
         for partner_id, row_id in self.env.cr.fetchall():
             latest.setdefault(partner_id, []).append(row_id)
-        for partner in self:
-            partner.edu_timeline_ids = [Command.set(latest.get(partner.id, []))]
+        return latest
 
     def _edu_file_current_enrollments(self):
         """``{partner id: enrolment}``: the current enrolment of each person
