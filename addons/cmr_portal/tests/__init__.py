@@ -31,3 +31,4 @@ from . import test_catalogue_lang
 from . import test_account_notice
 from . import test_account_notice_events
 from . import test_timeline_portal
+from . import test_timeline_queries

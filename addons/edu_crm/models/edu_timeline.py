@@ -275,7 +275,9 @@ class EduTimeline(models.Model):
                     columns,
                     source,
                     names,
-                    SQL(" WHERE %s", self._edu_timeline_row_filter(number, rows[number]))
+                    SQL(
+                        " WHERE %s", self._edu_timeline_row_filter(number, rows[number])
+                    )
                     if rows is not None
                     else SQL(),
                 )

@@ -35,12 +35,12 @@ def pinned_ids(leaves, field):
     (``(field, '=', id)`` or ``(field, 'in', ids)`` with integer ids), or
     None when no leaf pins it."""
     for leaf in leaves:
-        if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+        if not isinstance(leaf, list | tuple) or len(leaf) != 3:
             continue
         name, operator, value = leaf
         if name != field or operator not in ("=", "in"):
             continue
-        values = value if isinstance(value, (list, tuple, set)) else [value]
+        values = value if isinstance(value, list | tuple | set) else [value]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             return set(values)
     return None
@@ -99,6 +99,18 @@ class EduTimeline(models.Model):
         pinned.offset = query.offset
         return pinned
 
+    def exists(self):
+        """The rows of ``self`` that exist, read by id as ``_search`` reads
+        them (only their sources, each on its key) rather than by the
+        ``id`` of every row of the view."""
+        ids = {row_id for row_id in self._ids if isinstance(row_id, int)}
+        if not ids:
+            return super().exists()
+        found = set(self.sudo()._search([("id", "in", list(ids))]).get_result_ids())
+        return self.browse(
+            [row_id for row_id in self._ids if row_id in found or row_id not in ids]
+        )
+
     @api.model
     def _edu_timeline_rows_of(self, ids):
         """``{source number: row ids in the source}`` of the timeline ids
@@ -114,7 +126,9 @@ class EduTimeline(models.Model):
         return rows
 
     @api.model
-    def _edu_timeline_top_branches(self, branches, alias, query, order, count, where=None):
+    def _edu_timeline_top_branches(
+        self, branches, alias, query, order, count, where=None
+    ):
         """Each of ``branches`` kept to its first ``count`` rows that satisfy
         the conditions of ``query`` (and ``where``) in ``order``, all over
         ``alias``, the view's columns."""

@@ -430,4 +430,4 @@ class TestPersonFile(TimelineCommon):
         few = self._count_queries(self._people(5))
         many = self._count_queries(self._people(40))
         self.assertEqual(few, many)
-        self.assertLessEqual(many, 15)
+        self.assertLessEqual(many, 8)
