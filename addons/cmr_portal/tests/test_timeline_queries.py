@@ -142,6 +142,12 @@ class TestTimelineFirstPageQueries(TuitionPortalCommon):
             )
         )
 
+    def _env_of(self, user):
+        """The environment of ``user``, kept for the whole test (a new one
+        reads the user's companies again: see edu_crm's ``TimelineCommon``)."""
+        envs = self.__dict__.setdefault("_user_envs", {})
+        return envs.setdefault(user, self.env(user=user))
+
     def _count(self, func):
         self.env.flush_all()
         self.env.invalidate_all()
@@ -151,7 +157,7 @@ class TestTimelineFirstPageQueries(TuitionPortalCommon):
 
     def _file_page(self, person):
         def read():
-            rows = person.with_user(self.marketer).edu_timeline_ids
+            rows = person.with_env(self._env_of(self.marketer)).edu_timeline_ids
             rows.fetch(LIST_FIELDS)
             rows.mapped("reason")
             rows.mapped("description")
@@ -176,7 +182,7 @@ class TestTimelineFirstPageQueries(TuitionPortalCommon):
         person = user.partner_id
 
         def read():
-            Timeline = self.env["edu.timeline"].with_user(user)
+            Timeline = self._env_of(user)["edu.timeline"]
             domain = self._portal_domain(person, pinned)
             Timeline.sudo().search_count(domain)
             rows = Timeline.sudo().search(domain, offset=offset, limit=20)

@@ -87,7 +87,7 @@ class TestTimelineQueries(TimelineCommon):
     def _file_page(self, person):
         """(queries, rows) of the first page of ``person``'s file timeline
         and their list columns, as a registrar who reads every source."""
-        partner = person.with_user(self.marketer)
+        partner = person.with_env(self._env_of(self.marketer))
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
@@ -110,7 +110,7 @@ class TestTimelineQueries(TimelineCommon):
         return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
     def _header_queries(self, person):
-        partner = person.with_user(self.marketer)
+        partner = person.with_env(self._env_of(self.marketer))
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
@@ -234,7 +234,7 @@ class TestTimelineQueries(TimelineCommon):
 
     def _files(self, people):
         """(queries, {person: latest entries}) of the files of ``people``."""
-        people = people.with_user(self.marketer)
+        people = people.with_env(self._env_of(self.marketer))
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
