@@ -35,3 +35,4 @@ from . import test_timeline_portal
 from . import test_applicant_reasons
 from . import test_catalogue_company
 from . import test_application_questionnaire
+from . import test_timeline_queries

@@ -55,6 +55,7 @@ from . import edu_tuition_config_settings
 from . import mail_message  # before the timeline: its view reads the call columns
 from . import edu_timeline
 from . import edu_timeline_access
+from . import edu_timeline_query
 from . import crm_lead_enquiry
 from . import crm_lead_mail
 from . import mail_thread

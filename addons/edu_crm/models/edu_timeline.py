@@ -4,6 +4,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from .edu_timeline_sources import (
+    ENROLLMENT_SUB_ROWS,
+    ENROLLMENTS_SOURCE,
     MESSAGES_SOURCE,
     SOURCE_SHIFT,
     TIMELINE_COLUMNS,
@@ -248,21 +250,51 @@ class EduTimeline(models.Model):
 
     def _edu_timeline_query(self):
         """The union of the sources, each numbered for the row ids."""
+        return SQL(" UNION ALL ").join(self._edu_timeline_branches())
+
+    def _edu_timeline_branches(self, rows=None):
+        """The ``SELECT`` of each source with the view's columns, its rows
+        numbered by their source (``id``). ``rows``: ``{source number: row
+        ids in the source}`` to read only those rows of only those sources,
+        found by each source's own key (its table's index, see
+        ``_edu_timeline_row_filter``) rather than by the computed ``id``."""
         names = SQL(", ").join(SQL.identifier(column) for column in TIMELINE_COLUMNS)
         columns = SQL(", ").join(
             SQL.identifier("src", column) for column in TIMELINE_COLUMNS[1:]
         )
-        return SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT (%s::bigint << %s) + src.row_id AS id, %s FROM (%s) src(%s)",
-                number,
-                SOURCE_SHIFT,
-                columns,
-                source,
-                names,
+        branches = []
+        for number, source in enumerate(self._edu_timeline_sources(), start=1):
+            if rows is not None and number not in rows:
+                continue
+            branches.append(
+                SQL(
+                    "SELECT (%s::bigint << %s) + src.row_id AS id, %s "
+                    "FROM (%s) src(%s)%s",
+                    number,
+                    SOURCE_SHIFT,
+                    columns,
+                    source,
+                    names,
+                    SQL(
+                        " WHERE %s", self._edu_timeline_row_filter(number, rows[number])
+                    )
+                    if rows is not None
+                    else SQL(),
+                )
             )
-            for number, source in enumerate(self._edu_timeline_sources(), start=1)
-        )
+        return branches
+
+    def _edu_timeline_row_filter(self, number, row_ids):
+        """The condition on ``src`` that keeps the rows ``row_ids`` of the
+        source numbered ``number``: on the source's key, which PostgreSQL
+        pushes down to its table's primary key. An enrolment's rows are its
+        id times ``ENROLLMENT_SUB_ROWS`` plus the change: found by the
+        enrolment (``res_id``)."""
+        condition = SQL("src.row_id IN %s", tuple(row_ids))
+        if number == ENROLLMENTS_SOURCE:
+            enrollments = tuple({row_id // ENROLLMENT_SUB_ROWS for row_id in row_ids})
+            condition = SQL("src.res_id IN %s AND %s", enrollments, condition)
+        return condition
 
     def _edu_timeline_sources(self):
         """One ``SQL`` ``SELECT`` per source, the messages first

@@ -31,6 +31,10 @@ MESSAGES_SOURCE = 1
 # the number of the mailing traces source (the third): its rows' own ids are
 # the traces' ids
 TRACES_SOURCE = 3
+# the number of the enrolment changes source (the sixth): its rows' own ids
+# are the enrolment's id times ENROLLMENT_SUB_ROWS plus the change (1 to 6)
+ENROLLMENTS_SOURCE = 6
+ENROLLMENT_SUB_ROWS = 8
 
 
 def activity_channel_sql(category):
@@ -128,7 +132,7 @@ def enrollments_sql():
     enrolled, on leave, graduated, left (withdrawn or expelled)."""
     return SQL(
         """
-        SELECT e.id * 8 + ch.n, e.partner_id, ch.day::timestamp,
+        SELECT e.id * %(sub_rows)s + ch.n, e.partner_id, ch.day::timestamp,
                'enrollment', 'record', NULL::varchar, 'done', %(summary)s,
                'edu.enrollment', e.id, NULL::int, ch.state,
                NULL::varchar, NULL::jsonb, e.company_id
@@ -146,6 +150,7 @@ def enrollments_sql():
          WHERE ch.day IS NOT NULL
         """,
         # the intake's name is translated (jsonb) already
+        sub_rows=ENROLLMENT_SUB_ROWS,
         summary=SQL("i.name"),
     )
 

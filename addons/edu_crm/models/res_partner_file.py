@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
@@ -16,6 +18,23 @@ ROLE_FIELDS = (
 CURRENT_STATES = ("enrolled", "on_leave", "admitted", "applied")
 # the latest entries of the timeline shown in the person's file
 FILE_ENTRIES = 20
+# what the file reads of the current enrolment and of the next instalment
+ENROLLMENT_COLUMNS = ("id", "programme_id", "intake_id", "state")
+INSTALMENT_COLUMNS = ("due_date", "amount_residual")
+
+
+class FileFigures(NamedTuple):
+    """The figures of one person's file read in one query
+    (``res.partner._edu_file_figures``)."""
+
+    enrollment_id: int | None = None
+    programme_id: int | None = None
+    intake_id: int | None = None
+    enrollment_state: str | None = None
+    balance_due: float | None = None
+    next_due_date: object = None
+    next_due_amount: float | None = None
+    timeline_count: int | None = None
 
 
 class ResPartner(models.Model):
@@ -112,121 +131,166 @@ class ResPartner(models.Model):
         )
         if not partners:
             return
-        current = partners._edu_file_current_enrollments()
-        balances = partners._edu_file_balances()
-        next_dues = partners._edu_file_next_instalments()
-        counts = dict(
-            self.env["edu.timeline"]._read_group(
-                [("partner_id", "in", partners.ids)], ["partner_id"], ["__count"]
-            )
-        )
+        figures = partners._edu_file_figures()
         role_labels = {
             fname: self._fields[fname]._description_string(self.env)
             for fname in ROLE_FIELDS
         }
         currency = self.env.company.currency_id
         for partner in partners:
-            enrollment = current.get(partner.id, self.env["edu.enrollment"])
-            instalment = next_dues.get(partner.id)
+            figure = figures.get(partner.id) or FileFigures()
             partner.edu_file_roles = " · ".join(
                 label for fname, label in role_labels.items() if partner[fname]
             )
-            partner.edu_file_enrollment_id = enrollment
-            partner.edu_file_programme_id = enrollment.programme_id
-            partner.edu_file_intake_id = enrollment.intake_id
-            partner.edu_file_enrollment_state = enrollment.state
+            partner.edu_file_enrollment_id = figure.enrollment_id
+            partner.edu_file_programme_id = figure.programme_id
+            partner.edu_file_intake_id = figure.intake_id
+            partner.edu_file_enrollment_state = figure.enrollment_state
             partner.edu_file_currency_id = currency
-            partner.edu_file_balance_due = balances.get(partner.id, 0.0)
-            partner.edu_file_next_due_date = instalment and instalment.due_date
-            partner.edu_file_next_due_amount = (
-                instalment.amount_residual if instalment else 0.0
-            )
+            partner.edu_file_balance_due = figure.balance_due or 0.0
+            partner.edu_file_next_due_date = figure.next_due_date
+            partner.edu_file_next_due_amount = figure.next_due_amount or 0.0
             partner.edu_file_consent = " · ".join(partner._edu_file_consent_parts())
-            partner.edu_timeline_count = counts.get(partner, 0)
+            partner.edu_timeline_count = figure.timeline_count or 0
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_edu_timeline_ids(self):
-        """The ``FILE_ENTRIES`` latest entries of each person: one query for
-        the batch, which numbers each person's rows (the entries the user may
-        read, newest first) and keeps the first ones, so that a person with
-        thousands of entries loads only those."""
+        """The ``FILE_ENTRIES`` latest entries of each person, in one query
+        that reads only their first entries from each source (the entries the
+        user may read, newest first: ``edu.timeline._search``); one person's
+        come with the columns their list shows."""
+        partner_ids = [pid for pid in self.ids if isinstance(pid, int)]
         Timeline = self.env["edu.timeline"]
-        query = Timeline._search([("partner_id", "in", self.ids)])
-        partner = SQL.identifier(query.table, "partner_id")
-        ranked = query.select(
-            SQL.identifier(query.table, "id"),
-            SQL("%s AS partner_id", partner),
-            SQL(
-                "row_number() OVER (PARTITION BY %s ORDER BY %s) AS n",
-                partner,
-                Timeline._order_to_sql(Timeline._order, query),
-            ),
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT partner_id, id FROM (%s) ranked WHERE n <= %s "
-                "ORDER BY partner_id, n",
-                ranked,
-                FILE_ENTRIES,
+        if len(partner_ids) == 1:
+            rows = Timeline.search_fetch(
+                [("partner_id", "=", partner_ids[0])],
+                [name for name, field in Timeline._fields.items() if field.store],
+                limit=FILE_ENTRIES,
             )
-        )
-        latest = {}
-        for partner_id, row_id in self.env.cr.fetchall():
-            latest.setdefault(partner_id, []).append(row_id)
+            latest = {partner_ids[0]: rows.ids}
+        else:
+            latest = self._edu_file_latest_entries(partner_ids)
         for partner in self:
             partner.edu_timeline_ids = [Command.set(latest.get(partner.id, []))]
 
-    def _edu_file_current_enrollments(self):
-        """``{partner id: enrolment}``: the current enrolment of each person
-        (enrolled first, then on leave, admitted, applied; latest first)."""
-        rank = {state: index for index, state in enumerate(CURRENT_STATES)}
-        enrollments = self.env["edu.enrollment"].search_fetch(
-            [("partner_id", "in", self.ids), ("state", "in", CURRENT_STATES)],
-            ["partner_id", "programme_id", "intake_id", "state"],
-            order="date_applied desc, id desc",
+    def _edu_file_latest_entries(self, partner_ids):
+        """``{partner id: [timeline ids]}``: the ``FILE_ENTRIES`` latest
+        entries of each of ``partner_ids``, in one query: for each person
+        (``LATERAL``), each source keeps the person's first entries
+        (``edu.timeline._edu_timeline_top_branches``) and the first of their
+        merge are the person's."""
+        latest = {}
+        if not partner_ids:
+            return latest
+        Timeline = self.env["edu.timeline"]
+        query = Timeline._search([("partner_id", "in", partner_ids)])
+        alias = query.table
+        order = Timeline._order_to_sql(Timeline._order, query)
+        branches = Timeline._edu_timeline_top_branches(
+            Timeline._edu_timeline_branches(),
+            alias,
+            query,
+            order,
+            FILE_ENTRIES,
+            where=SQL("%s = p.id", SQL.identifier(alias, "partner_id")),
         )
-        current = {}
-        for enrollment in enrollments.sorted(lambda e: rank[e.state]):
-            current.setdefault(enrollment.partner_id.id, enrollment)
-        return current
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id, page.id FROM unnest(%s::int[]) p(id) "
+                "CROSS JOIN LATERAL (SELECT %s, row_number() OVER (ORDER BY %s) "
+                "AS n FROM (%s) AS %s ORDER BY %s LIMIT %s) page "
+                "ORDER BY p.id, page.n",
+                partner_ids,
+                SQL.identifier(alias, "id"),
+                order,
+                SQL(" UNION ALL ").join(branches),
+                SQL.identifier(alias),
+                order,
+                FILE_ENTRIES,
+            )
+        )
+        for partner_id, row_id in rows:
+            latest.setdefault(partner_id, []).append(row_id)
+        return latest
 
-    def _edu_file_balances(self):
-        """``{partner id: amount}`` still due on the posted customer invoices of
-        each person, in the user's companies (the Education user reads the
-        sum, not the invoices: one aggregate as superuser, scoped here)."""
-        data = (
-            self.env["account.move"]
+    def _edu_file_figures(self):
+        """``{partner id: FileFigures}`` of the people of ``self``, in one
+        query: for each person (``LATERAL``) the reads of
+        ``_edu_file_reads``, each the ORM's own query of its model (record
+        rules included), kept to the person."""
+        laterals = []
+        for number, (query, person, selected) in enumerate(self._edu_file_reads()):
+            query.add_where(SQL("%s = p.id", SQL.identifier(query.table, person)))
+            laterals.append(
+                SQL(
+                    "LEFT JOIN LATERAL (%s) %s ON TRUE",
+                    query.select(*selected),
+                    SQL.identifier(f"r{number}"),
+                )
+            )
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id, r0.*, r1.*, r2.*, r3.* FROM unnest(%s::int[]) p(id) %s",
+                self.ids,
+                SQL(" ").join(laterals),
+            )
+        )
+        return {row[0]: FileFigures(*row[1:]) for row in rows}
+
+    def _edu_file_reads(self):
+        """``[(query, person column, selected columns)]`` of the file's
+        figures, in the order of ``FileFigures``: the current enrolment
+        (enrolled first, then on leave, admitted, applied; latest first),
+        what the person still owes on their posted customer invoices in the
+        user's companies (the Education user reads the sum, not the invoices:
+        as superuser, scoped here), the next unpaid instalment of their
+        active tuition contracts, the number of their timeline entries."""
+        env = self.env
+        Enrollment = env["edu.enrollment"]
+        enrollments = Enrollment._search(
+            [("partner_id", "in", self.ids), ("state", "in", CURRENT_STATES)]
+        )
+        enrollments.order = SQL(
+            "array_position(%s::varchar[], %s), %s",
+            list(CURRENT_STATES),
+            SQL.identifier(enrollments.table, "state"),
+            Enrollment._order_to_sql("date_applied desc, id desc", enrollments),
+        )
+        enrollments.limit = 1
+        moves = (
+            env["account.move"]
             .sudo()
-            ._read_group(
+            ._search(
                 [
                     ("partner_id", "in", self.ids),
-                    ("company_id", "in", self.env.companies.ids),
+                    ("company_id", "in", env.companies.ids),
                     ("state", "=", "posted"),
                     ("move_type", "in", ("out_invoice", "out_refund")),
                     ("payment_state", "in", ("not_paid", "partial")),
-                ],
-                ["partner_id"],
-                ["amount_residual_signed:sum"],
+                ]
             )
         )
-        return {partner.id: amount for partner, amount in data}
-
-    def _edu_file_next_instalments(self):
-        """``{partner id: instalment}``: the next unpaid instalment of each
-        person's active tuition contracts."""
-        instalments = self.env["edu.tuition.instalment"].search_fetch(
+        instalments = env["edu.tuition.instalment"]._search(
             [
                 ("student_id", "in", self.ids),
                 ("contract_state", "=", "active"),
                 ("payment_state", "in", ("not_paid", "partial")),
             ],
-            ["student_id", "due_date", "amount_residual"],
             order="due_date, id",
+            limit=1,
         )
-        first = {}
-        for instalment in instalments:
-            first.setdefault(instalment.student_id.id, instalment)
-        return first
+        entries = env["edu.timeline"]._search([("partner_id", "in", self.ids)])
+
+        def columns(query, *names):
+            return [SQL.identifier(query.table, name) for name in names]
+
+        residual = SQL.identifier(moves.table, "amount_residual_signed")
+        return [
+            (enrollments, "partner_id", columns(enrollments, *ENROLLMENT_COLUMNS)),
+            (moves, "partner_id", [SQL("SUM(%s)", residual)]),
+            (instalments, "student_id", columns(instalments, *INSTALMENT_COLUMNS)),
+            (entries, "partner_id", [SQL("COUNT(*)")]),
+        ]
 
     def _edu_file_consent_parts(self):
         """Short phrases of the person's consent (an addon that records more

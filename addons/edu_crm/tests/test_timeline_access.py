@@ -130,6 +130,15 @@ class TestTimelineAccess(TimelineCommon):
         self.assertEqual(Timeline.search_count(domain), len(ids))
         groups = Timeline.read_group(domain, ["kind"], ["kind"])
         self.assertEqual(sum(group["kind_count"] for group in groups), len(ids))
+        # a page of the person reads each source up to its limit: the same
+        # rows as the page of the view (the same domain, not pinned)
+        every = Timeline.search([("partner_id.id", "=", self.person.id)])
+        self.assertEqual(set(every.ids), ids)
+        for offset in (0, 2):
+            self.assertEqual(
+                Timeline.search(domain, offset=offset, limit=3).ids,
+                every.ids[offset : offset + 3],
+            )
         return self.env["edu.timeline"].browse(ids)
 
     def _rows_of(self, rows, record):

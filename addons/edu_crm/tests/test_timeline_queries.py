@@ -1,4 +1,8 @@
+import json
+from datetime import timedelta
+
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .test_timeline import TimelineCommon
 
@@ -14,6 +18,27 @@ HEADER_FIELDS = [
 ]
 
 
+def create_messages(person, count, start=None):
+    """``count`` comments on ``person``, a minute apart from ``start`` (when
+    given)."""
+    env = person.env
+    subtype = env.ref("mail.mt_comment")
+    return env["mail.message"].create(
+        [
+            {
+                "model": "res.partner",
+                "res_id": person.id,
+                "message_type": "comment",
+                "subtype_id": subtype.id,
+                "subject": f"Message {i}",
+                "body": f"Message {i}",
+                **({"date": start + timedelta(minutes=i)} if start else {}),
+            }
+            for i in range(count)
+        ]
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestTimelineQueries(TimelineCommon):
     """The first page of the person file's timeline and the person's header
@@ -22,19 +47,7 @@ class TestTimelineQueries(TimelineCommon):
     ``tests/perf/test_perf_timeline.py``)."""
 
     def _messages(self, person, count):
-        self.env["mail.message"].create(
-            [
-                {
-                    "model": "res.partner",
-                    "res_id": person.id,
-                    "message_type": "comment",
-                    "subtype_id": self.env.ref("mail.mt_comment").id,
-                    "subject": f"Message {i}",
-                    "body": f"Message {i}",
-                }
-                for i in range(count)
-            ]
-        )
+        create_messages(person, count)
 
     def _spread(self, person, count):
         """``count`` entries over messages, mailing traces, applications and
@@ -74,7 +87,7 @@ class TestTimelineQueries(TimelineCommon):
     def _file_page(self, person):
         """(queries, rows) of the first page of ``person``'s file timeline
         and their list columns, as a registrar who reads every source."""
-        partner = person.with_user(self.marketer)
+        partner = person.with_env(self._env_of(self.marketer))
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
@@ -84,8 +97,20 @@ class TestTimelineQueries(TimelineCommon):
         rows.mapped("description")
         return self.cr.sql_log_count - start, rows
 
+    def _view(self, person, domain=(), user=None):
+        """The person's rows read from the general view: the same domain
+        written so that it does not pin the person (``partner_id.id``)."""
+        Timeline = self.env["edu.timeline"].with_user(user or self.marketer)
+        return Timeline.search([("partner_id.id", "=", person.id), *domain])
+
+    def _plan(self, query):
+        """The executed plan of ``query`` (``EXPLAIN ANALYZE``)."""
+        self.env.cr.execute(SQL("EXPLAIN (ANALYZE, FORMAT JSON) %s", query.select()))
+        plan = self.env.cr.fetchone()[0]
+        return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
     def _header_queries(self, person):
-        partner = person.with_user(self.marketer)
+        partner = person.with_env(self._env_of(self.marketer))
         self.env.flush_all()
         self.env.invalidate_all()
         start = self.cr.sql_log_count
@@ -135,7 +160,7 @@ class TestTimelineQueries(TimelineCommon):
         self.assertEqual(len(many_rows), 20)
         self.assertEqual(
             many_rows.ids,
-            Timeline.search([("partner_id", "=", many.id)], limit=20).ids,
+            self._view(many).ids[:20],
             "the 20 latest, newest first",
         )
         self._header_queries(few)  # the caches the first page left cold
@@ -144,3 +169,88 @@ class TestTimelineQueries(TimelineCommon):
             many_header = self._header_queries(many)
         self.assertEqual(many_header, few_header)
         self.assertEqual(many.with_user(self.marketer).edu_timeline_count, 1001)
+
+    def test_a_page_is_the_views_page_and_reads_each_source_up_to_its_limit(self):
+        person = self._person("Busy person")
+        self._spread(person, 400)
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"].with_user(self.marketer)
+        fields = ["date", "kind", "channel", "state", "summary", "res_model", "res_id"]
+        pinned = [("partner_id", "=", person.id)]
+        view = [("partner_id.id", "=", person.id)]
+        for domain in (
+            [],
+            [("kind", "in", ("message", "stage"))],
+            [("state", "=", "done")],
+        ):
+            self.assertGreater(Timeline.search_count([*view, *domain]), 100, domain)
+            for offset in (0, 20, 40):
+                page = {"offset": offset, "limit": 20}
+                expected = Timeline.search_read([*view, *domain], fields, **page)
+                self.env.invalidate_all()
+                rows = Timeline.search_read([*pinned, *domain], fields, **page)
+                self.assertEqual(rows, expected, (domain, offset))
+                self.env.invalidate_all()
+                ids = [row["id"] for row in rows]
+                self.assertEqual(Timeline.browse(ids).read(fields), expected)
+        # the merge sorts at most offset + limit rows of each source, never
+        # all of the person's rows
+        kinds = Timeline._read_group(pinned, ["kind"], ["__count"])
+        self.assertEqual(len(kinds), 5)
+        query = Timeline._search(pinned, offset=20, limit=20, order=Timeline._order)
+        plan = self._plan(query)
+        while plan["Node Type"] != "Sort":
+            plan = plan["Plans"][0]
+        self.assertEqual(
+            plan["Plans"][0]["Actual Rows"],
+            sum(min(count, 40) for _kind, count in kinds),
+        )
+
+    def test_rows_by_id_read_only_their_sources(self):
+        person = self._person("Read by id")
+        self._spread(person, 40)
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"].with_user(self.marketer)
+        fields = ["date", "kind", "summary", "res_model", "res_id"]
+        domain = [("partner_id.id", "=", person.id), ("kind", "=", "message")]
+        expected = Timeline.search_read(domain, fields, limit=3)
+        self.assertEqual(len(expected), 3)
+        ids = [row["id"] for row in expected]
+        self.env.invalidate_all()
+        self.assertEqual(Timeline.browse(ids).read(fields), expected)
+        query = Timeline._search([("id", "in", ids)])
+        relations = set()
+        nodes = [self._plan(query)]
+        while nodes:
+            node = nodes.pop()
+            relations.add(node.get("Relation Name"))
+            nodes += node.get("Plans", [])
+        self.assertIn("mail_message", relations)
+        # the tables of the sources without those ids (the record rules'
+        # subqueries read the models the rows open, not these)
+        for table in ("edu_lead_stage_history", "mail_activity", "mailing_trace"):
+            self.assertNotIn(table, relations, "a source without those ids")
+        self.assertFalse(Timeline.browse([(99 << 40) + 1]).exists())
+
+    def _files(self, people):
+        """(queries, {person: latest entries}) of the files of ``people``."""
+        people = people.with_env(self._env_of(self.marketer))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        latest = {person: person.edu_timeline_ids.ids for person in people}
+        return self.cr.sql_log_count - start, latest
+
+    def test_several_people_files_in_the_same_queries(self):
+        people = [self._person(f"File {i}") for i in range(4)]
+        self._spread(people[0], 80)
+        self._messages(people[1], 30)
+        self._messages(people[3], 3)
+        self._files(people[2] | people[3])  # warm the caches
+        two, latest = self._files(people[0] | people[1])
+        four, latest_four = self._files(people[0] | people[1] | people[2] | people[3])
+        self.assertEqual(two, four)
+        for person in people:
+            self.assertEqual(latest_four[person], self._view(person).ids[:20])
+        self.assertEqual(latest[people[0]], latest_four[people[0]])
+        self.assertEqual(len(latest[people[1]]), 20)
