@@ -192,6 +192,8 @@ class EduTimeline(models.Model):
         env = self.env
         kinds = dict(self._fields["kind"]._description_selection(env))
         channels = dict(self._fields["channel"]._description_selection(env))
+        # an enrolment's entry says what happened: applied, enrolled, left...
+        steps = dict(self._fields["enrollment_state"]._description_selection(env))
         rows_sudo = rows_sudo.with_context(lang=env.lang)
         statuses = self._cmr_portal_statuses(rows_sudo, partner)
         return [
@@ -202,7 +204,13 @@ class EduTimeline(models.Model):
                 if row.channel != "record"
                 else "",
                 subject=" · ".join(
-                    part for part in (kinds.get(row.kind, ""), row.description) if part
+                    part
+                    for part in (
+                        kinds.get(row.kind, ""),
+                        row.description,
+                        steps.get(row.enrollment_state, ""),
+                    )
+                    if part
                 ),
                 url=self._cmr_portal_url(row),
             )
@@ -224,17 +232,32 @@ class EduTimeline(models.Model):
         }
         render = env["campaign.pressure.engine"]._pressure_reason_renderer()
         states = dict(self._fields["state"]._description_selection(env))
+        requests = self._cmr_portal_request_states(rows_sudo)
         for row in rows_sudo:
             if row in statuses:
                 continue
             statuses[row] = {
-                "status": states.get(row.state, ""),
+                "status": requests.get(row.res_id, "")
+                if row.res_model == "cmr.request"
+                else states.get(row.state, ""),
                 "sent": row.state not in ("held", "failed"),
                 "explanation": render(row.reason_code, row.reason_args)
                 if row.reason_code
                 else "",
             }
         return statuses
+
+    @api.model
+    def _cmr_portal_request_states(self, rows_sudo):
+        """``{request id: its state in words}`` for the requests of the page
+        ("Submitted", "In Progress"...: the timeline's "Planned" is not a
+        word for a request), in one read."""
+        ids = [row.res_id for row in rows_sudo if row.res_model == "cmr.request"]
+        if not ids:
+            return {}
+        requests = self.env["cmr.request"].sudo().browse(ids)
+        words = dict(requests._fields["state"]._description_selection(self.env))
+        return {request.id: words[request.state] for request in requests.exists()}
 
     @api.model
     def _cmr_portal_url(self, row):

@@ -92,6 +92,57 @@ class TestTimelinePortalPage(TuitionPortalCommon):
         self.assertIn("Open day soon", listed)
         self.assertNotIn(self.invoice.name, listed)
 
+    def test_requests_and_enrolments_in_their_own_words(self):
+        """A request reads its own state ("Submitted"), not the timeline's
+        "Planned"; an enrolment's entry says what happened (enrolled...)."""
+        intake = self.env["edu.intake"].create(
+            {
+                "programme_id": self.programme.id,
+                "name": "Autumn 2026",
+                "date_start": "2026-09-01",
+                "date_end": "2029-06-30",
+            }
+        )
+        self.env["edu.enrollment"].create(
+            {
+                "partner_id": self.student.id,
+                "programme_id": self.programme.id,
+                "intake_id": intake.id,
+                "company_id": self.company.id,
+            }
+        )
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"]
+        rows = Timeline.sudo().search(Timeline._cmr_portal_domain(self.student))
+        words = Timeline.with_user(self.user_student)._cmr_portal_rows(
+            rows, self.student
+        )
+        by_kind = {}
+        for row, shown in zip(rows, words, strict=True):
+            by_kind.setdefault(row.kind, []).append(shown)
+        [request] = by_kind["request"]
+        self.assertEqual(request["status"], "Submitted")
+        self.request.sudo().state = "in_progress"
+        self.env.flush_all()
+        [request] = [
+            shown
+            for row, shown in zip(
+                rows,
+                Timeline.with_user(self.user_student)._cmr_portal_rows(
+                    rows, self.student
+                ),
+                strict=True,
+            )
+            if row.kind == "request"
+        ]
+        self.assertEqual(request["status"], "In Progress")
+        self.assertTrue(
+            any(
+                shown["subject"].endswith("Applied") for shown in by_kind["enrollment"]
+            ),
+            by_kind["enrollment"],
+        )
+
     def test_nobody_else_sees_it(self):
         self.env["cmr.feedback"].sudo().create(
             {
