@@ -9,6 +9,20 @@ from .notice_common import NoticeCommon
 from .test_account_notice import DUE_SETTINGS
 
 
+def _provider_answers(state):
+    """The SMS provider (mocked: it is outside the machine) answers
+    ``state`` for every number it is sent."""
+
+    def answer(_api, messages, delivery_reports_url=False):
+        return [
+            {"uuid": number["uuid"], "state": state}
+            for message in messages
+            for number in message["numbers"]
+        ]
+
+    return patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=answer)
+
+
 @tagged("post_install", "-at_install")
 class TestAccountNoticeDelivery(NoticeCommon):
     """A notice says sent only for a message that left: its email refused by
@@ -55,14 +69,7 @@ class TestAccountNoticeDelivery(NoticeCommon):
         sms = self._sms_to(self.sponsor)
         self.assertEqual(sms_notice.sms_id, sms)
 
-        def reject(_api, messages, delivery_reports_url=False):
-            return [
-                {"uuid": number["uuid"], "state": "wrong_number_format"}
-                for message in messages
-                for number in message["numbers"]
-            ]
-
-        with patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=reject):
+        with _provider_answers("wrong_number_format"):
             sms._send(unlink_failed=False)
         self.assertEqual(sms.state, "error")
         self.assertEqual(sms_notice.state, "failed")
@@ -73,13 +80,6 @@ class TestAccountNoticeDelivery(NoticeCommon):
         _email_notice, sms_notice = self._due_notices()
         sms = self._sms_to(self.sponsor)
 
-        def accept(_api, messages, delivery_reports_url=False):
-            return [
-                {"uuid": number["uuid"], "state": "success"}
-                for message in messages
-                for number in message["numbers"]
-            ]
-
-        with patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=accept):
+        with _provider_answers("success"):
             sms._send()
         self.assertEqual(sms_notice.state, "sent")
