@@ -22,6 +22,10 @@ PORTAL_KINDS = (
     "consent",
     "notice",
 )
+# what a contact of an organisation reads of the organisation's own entries:
+# its money matters, as Odoo's invoices portal shows a contact the invoices
+# of their commercial partner (a sponsor's accountant follows the payments)
+ORG_KINDS = ("invoice", "payment", "reminder", "notice")
 
 
 class EduTimeline(models.Model):
@@ -171,8 +175,18 @@ class EduTimeline(models.Model):
             .with_context(active_test=False)
             ._search([("partner_id", "=", partner.id), ("edu_is_online", "=", True)])
         )
+        whose = [("partner_id", "=", partner.id)]
+        organisation = partner.commercial_partner_id
+        if organisation != partner:
+            whose = [
+                "|",
+                *whose,
+                "&",
+                ("partner_id", "=", organisation.id),
+                ("kind", "in", ORG_KINDS),
+            ]
         return [
-            ("partner_id", "=", partner.id),
+            *whose,
             ("kind", "in", PORTAL_KINDS),
             ("channel", "!=", "note"),
             "|",

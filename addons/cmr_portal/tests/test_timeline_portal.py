@@ -143,6 +143,30 @@ class TestTimelinePortalPage(TuitionPortalCommon):
             by_kind["enrollment"],
         )
 
+    def test_a_sponsors_contact_reads_the_organisations_money(self):
+        """A sponsor's portal contact reads the organisation's invoices and
+        payments on their timeline (Odoo's invoices portal shows them the
+        same), nothing else of the organisation's, and nobody else reads
+        them."""
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.sponsor_org, amounts=[250.0], post=True
+        )
+        self.env["mail.message"].create(
+            {
+                "model": "res.partner",
+                "res_id": self.sponsor_org.id,
+                "message_type": "comment",
+                "body": "Organisation's own chatter",
+            }
+        )
+        self.env.flush_all()
+        text = self._page("tu_sponsor")
+        self.assertIn(invoice.name, text)
+        self.assertIn(f'href="/my/invoices/{invoice.id}"', text)
+        self.assertNotIn("Organisation&#39;s own chatter", text)
+        for login in ("tu_student", "tu_other"):
+            self.assertNotIn(invoice.name, self._page(login), login)
+
     def test_nobody_else_sees_it(self):
         self.env["cmr.feedback"].sudo().create(
             {
