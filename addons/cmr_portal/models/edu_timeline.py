@@ -107,7 +107,8 @@ class EduTimeline(models.Model):
                    CASE WHEN q.state IN ('new', 'in_progress') THEN 'planned'
                         ELSE 'done' END,
                    %(summary)s, 'cmr.request', q.id, NULL::int, NULL::varchar,
-                   NULL::varchar, NULL::jsonb, q.company_id
+                   NULL::varchar, jsonb_build_object('request_state', q.state),
+                   q.company_id
               FROM cmr_request q
             """,
             summary=text_sql(SQL("q.name")),
@@ -246,12 +247,17 @@ class EduTimeline(models.Model):
         }
         render = env["campaign.pressure.engine"]._pressure_reason_renderer()
         states = dict(self._fields["state"]._description_selection(env))
-        requests = self._cmr_portal_request_states(rows_sudo)
+        requests = dict(
+            self.env["cmr.request"]._fields["state"]._description_selection(env)
+        )
         for row in rows_sudo:
             if row in statuses:
                 continue
             statuses[row] = {
-                "status": requests.get(row.res_id, "")
+                # a request's own state ("Submitted", "In Progress"...), which
+                # its source gives with the row: the timeline's "Planned" is
+                # not a word for a request
+                "status": requests.get((row.reason_args or {}).get("request_state"), "")
                 if row.res_model == "cmr.request"
                 else states.get(row.state, ""),
                 "sent": row.state not in ("held", "failed"),
@@ -260,18 +266,6 @@ class EduTimeline(models.Model):
                 else "",
             }
         return statuses
-
-    @api.model
-    def _cmr_portal_request_states(self, rows_sudo):
-        """``{request id: its state in words}`` for the requests of the page
-        ("Submitted", "In Progress"...: the timeline's "Planned" is not a
-        word for a request), in one read."""
-        ids = [row.res_id for row in rows_sudo if row.res_model == "cmr.request"]
-        if not ids:
-            return {}
-        requests = self.env["cmr.request"].sudo().browse(ids)
-        words = dict(requests._fields["state"]._description_selection(self.env))
-        return {request.id: words[request.state] for request in requests.exists()}
 
     @api.model
     def _cmr_portal_url(self, row):

@@ -124,6 +124,8 @@ class TestTimelinePortalPage(TuitionPortalCommon):
         self.assertEqual(request["status"], "Submitted")
         self.request.sudo().state = "in_progress"
         self.env.flush_all()
+        self.env.invalidate_all()  # the next page reads the rows again
+        rows = Timeline.sudo().search(Timeline._cmr_portal_domain(self.student))
         [request] = [
             shown
             for row, shown in zip(
