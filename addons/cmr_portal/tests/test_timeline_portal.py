@@ -5,6 +5,7 @@ channel stay reachable."""
 
 from datetime import timedelta
 
+import lxml.html
 from odoo import fields
 from odoo.tests import tagged
 
@@ -91,6 +92,20 @@ class TestTimelinePortalPage(TuitionPortalCommon):
         listed = self._page("tu_student", "/my/communications?filterby=marketing")
         self.assertIn("Open day soon", listed)
         self.assertNotIn(self.invoice.name, listed)
+
+    def test_a_day_reads_as_a_day(self):
+        """An invoice or a payment is dated by a day: its row shows that day,
+        not a midnight ("00:00:00"); a mailing keeps its time."""
+        html = lxml.html.fromstring(self._page("tu_student"))
+        dates = {
+            row.xpath("string(td[3])").strip(): row.xpath("string(td[1])").strip()
+            for row in html.xpath("//tbody/tr")
+        }
+        payment = next(d for s, d in dates.items() if self.payment.name in s)
+        lang = self.env["res.lang"]._lang_get("en_US")
+        self.assertEqual(payment, self.payment.date.strftime(lang.date_format))
+        mailing = next(d for s, d in dates.items() if "Open day soon" in s)
+        self.assertRegex(mailing, r"\d\d:\d\d:\d\d$")
 
     def test_requests_and_enrolments_in_their_own_words(self):
         """A request reads its own state ("Submitted"), not the timeline's
