@@ -88,6 +88,15 @@ class EduAccountNotice(models.Model):
         index="btree_not_null",
         groups="base.group_system",
     )
+    # the email's Message-Id, kept after Odoo deletes the sent mail: a bounce
+    # that arrives later names it (as ``mailing.trace.message_id`` does)
+    message_id = fields.Char(
+        string="Message-Id",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_system",
+    )
     res_model = fields.Char(string="Record Model", readonly=True, required=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True, required=True

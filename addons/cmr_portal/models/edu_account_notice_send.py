@@ -162,11 +162,15 @@ class EduAccountNotice(models.Model):
                 # Odoo's receipt has no sender: the institution, not the
                 # job's user
                 values["email_from"] = notice.company_id.email_formatted
-            notice.mail_id = template.send_mail(
-                notice.res_id,
-                email_values=values,
-                email_layout_xmlid="mail.mail_notification_light",
+            mail = self.env["mail.mail"].browse(
+                template.send_mail(
+                    notice.res_id,
+                    email_values=values,
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
             )
+            notice.mail_id = mail
+            notice.message_id = mail.message_id
 
     def _cmr_send_sms(self, template):
         """The SMS template rendered on the notices' records in the
@@ -187,3 +191,11 @@ class EduAccountNotice(models.Model):
         )
         for notice, message in zip(self, sms, strict=True):
             notice.sms_id = message
+        # the provider's answer, now or in a delivery report after the SMS
+        # is gone, reaches the notice through Odoo's SMS tracker
+        self.env["sms.tracker"].sudo().create(
+            [
+                {"sms_uuid": message.uuid, "account_notice_id": notice.id}
+                for notice, message in zip(self, sms, strict=True)
+            ]
+        )

@@ -36,3 +36,4 @@ from . import test_applicant_reasons
 from . import test_catalogue_company
 from . import test_application_questionnaire
 from . import test_timeline_queries
+from . import test_account_notice_bounce
