@@ -54,6 +54,8 @@ def check_runs(result):
     """Problems of the runs against the uninterrupted reference run."""
     reference = result["reference"]
     problems = []
+    if not result.get("references_agree", True):
+        problems.append("the uninterrupted job left different outcomes")
     if result["reference_rc"] != 0:
         problems.append(f"the uninterrupted job exited with {result['reference_rc']}")
     if not reference:
@@ -103,3 +105,10 @@ def test_the_check_sees_a_missing_and_a_doubled_reminder():
     assert len(problems) == 2
     assert "run 0" in problems[0] and "extra" in problems[0]
     assert "run 1" in problems[1] and "missing [['1'" in problems[1]
+
+
+def test_the_check_sees_references_that_disagree():
+    ref = [["1", "2", "done", "1", "0", "0", "1", "0", "0"]]
+    result = {"reference": ref, "reference_rc": 0, "seed": 1, "runs": []}
+    result["references_agree"] = False
+    assert check_runs(result) == ["the uninterrupted job left different outcomes"]
