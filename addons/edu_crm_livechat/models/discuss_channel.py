@@ -1,10 +1,9 @@
 import re
 
 from odoo import models
+from odoo.addons.edu_crm.models.res_partner import normalize_phone
 from odoo.tools import email_normalize, html2plaintext
 from odoo.tools.mail import email_re
-
-from odoo.addons.edu_crm.models.res_partner import normalize_phone
 
 # a phone number typed in a chat: a leading + or digit, then at least 7 more
 # digits, spaces, dots, dashes or brackets, ending on a digit

@@ -1,8 +1,7 @@
 from odoo import Command
+from odoo.addons.edu_crm.tests.common import EduRecordsCommon
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-
-from odoo.addons.edu_crm.tests.common import EduRecordsCommon
 
 
 @tagged("post_install", "-at_install")
@@ -127,7 +126,9 @@ class TestChatLead(EduRecordsCommon):
         person who has it."""
         visitor = self.portal_user.partner_id
         channel = self._chat(
-            self.officer, "you may write to iryna.bondar@example.com", visitor_partner=visitor
+            self.officer,
+            "you may write to iryna.bondar@example.com",
+            visitor_partner=visitor,
         )
         lead = self._lead_command(channel, self.officer, "Computer Science")
         self.assertEqual(lead.partner_id, visitor)

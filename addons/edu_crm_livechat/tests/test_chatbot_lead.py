@@ -1,6 +1,5 @@
-from odoo.tests import tagged, users
-
 from odoo.addons.crm_livechat.tests.chatbot_common import CrmChatbotCase
+from odoo.tests import tagged, users
 
 
 @tagged("post_install", "-at_install")
@@ -30,8 +29,8 @@ class TestChatbotLead(CrmChatbotCase):
                 "user_id": user.id,
             },
         )
-        channel = self.env["discuss.channel"].sudo().browse(
-            data["discuss.channel"][0]["id"]
+        channel = (
+            self.env["discuss.channel"].sudo().browse(data["discuss.channel"][0]["id"])
         )
         self._post_answer_and_trigger_next_step(
             channel,
@@ -41,8 +40,10 @@ class TestChatbotLead(CrmChatbotCase):
         self._post_answer_and_trigger_next_step(channel, "Test2@Example.com")
         self._post_answer_and_trigger_next_step(channel, "+32 456 12 34 56")
         self.assertEqual(channel.chatbot_current_step_id, self.step_create_lead)
-        return self.env["crm.lead"].sudo().search(
-            [("source_id", "=", self.chatbot_script.source_id.id)]
+        return (
+            self.env["crm.lead"]
+            .sudo()
+            .search([("source_id", "=", self.chatbot_script.source_id.id)])
         )
 
     @users("user_public")
