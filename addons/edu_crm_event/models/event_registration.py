@@ -16,8 +16,7 @@ class EventRegistration(models.Model):
             values.update(
                 edu_programme_id=event.edu_programme_id.id,
                 edu_intake_id=event.edu_intake_id.id,
-                company_id=event.edu_programme_id.company_id.id
-                or event.company_id.id,
+                company_id=event.edu_programme_id.company_id.id or event.company_id.id,
             )
             if not values.get("team_id"):
                 team = self.env.ref("edu_crm.crm_team_admissions")

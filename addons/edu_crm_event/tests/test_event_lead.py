@@ -1,7 +1,6 @@
+from odoo.addons.edu_crm.tests.common import EduRecordsCommon
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
-
-from odoo.addons.edu_crm.tests.common import EduRecordsCommon
 
 
 @tagged("post_install", "-at_install")
@@ -108,7 +107,8 @@ class TestEventLead(EduRecordsCommon):
         lead = self._register(self.open_day, name="Nina New", email="nina@example.com")
         self.assertTrue(lead.partner_id)
         self.assertEqual(
-            (lead.partner_id.name, lead.partner_id.email), ("Nina New", "nina@example.com")
+            (lead.partner_id.name, lead.partner_id.email),
+            ("Nina New", "nina@example.com"),
         )
 
     def test_registration_utm_source_is_kept(self):
