@@ -9,7 +9,12 @@ from _devtool import ROOT, common
 
 ADDONS = ["edu_crm", "campaign_pressure", "cmr_portal"]
 # glue modules (auto_install), new since the release 18.0.1.2.0
-GLUE_ADDONS = ["edu_campaign", "edu_campaign_event"]
+GLUE_ADDONS = [
+    "edu_campaign",
+    "edu_campaign_event",
+    "edu_crm_event",
+    "edu_crm_livechat",
+]
 ADDONS += GLUE_ADDONS
 
 

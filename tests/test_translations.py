@@ -5,6 +5,7 @@ Each addon ships ``i18n/<addon>.pot`` exported by Odoo and ``uk.po``, ``ru.po`` 
 tags as the source, and the template kept in step with the field labels in Python.
 """
 
+import ast
 import re
 
 import polib
@@ -13,7 +14,12 @@ from _devtool import ROOT
 
 ADDONS = ["edu_crm", "campaign_pressure", "cmr_portal"]
 # glue modules: translated too; their models add no labelled field of their own
-GLUE_ADDONS = ["edu_campaign", "edu_campaign_event"]
+GLUE_ADDONS = [
+    "edu_campaign",
+    "edu_campaign_event",
+    "edu_crm_event",
+    "edu_crm_livechat",
+]
 SLAVIC_PLURAL = (
     "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
     "(n%100<10 || n%100>=20) ? 1 : 2);"
@@ -116,13 +122,41 @@ def test_glue_pot_is_not_stale(addon):
     assert not missing, f"{addon}: re-export i18n/{addon}.pot, missing {missing}"
     if not descriptions:
         # no Python model: every term is text of the module's own data files
-        # (e.g. its demo event), never a stray one
+        # (e.g. its demo event) or a string of its code (the labels and
+        # messages of the models it extends), never a stray one
         data = " ".join(
             " ".join(path.read_text().split())
             for path in (ROOT / "addons" / addon).rglob("*.xml")
+        ) + " ".join(_code_strings(addon))
+        stray = sorted(
+            entry.msgid
+            for entry in _pot(addon)
+            if " ".join(entry.msgid.split()) not in data
+            and not _names_of_extended(entry)
         )
-        stray = sorted(m for m in msgids if " ".join(m.split()) not in data)
         assert not stray, f"{addon}: terms in the template no data file has: {stray}"
+
+
+def _names_of_extended(entry):
+    """Whether the term is only the name of a model, or the label of a field,
+    that the module extends: Odoo exports those for every module that
+    touches the model (e.g. "Lead/Opportunity" for a module that extends
+    ``crm.lead``), the text is the model's owner's."""
+    kinds = ("model:ir.model,name:", "model:ir.model.fields,field_description:")
+    return bool(entry.occurrences) and all(
+        where.startswith(kinds) for where, _line in entry.occurrences
+    )
+
+
+def _code_strings(addon):
+    """The string literals of the addon's Python code (tests left out), each
+    with its whitespace normalised (implicitly concatenated literals are one)."""
+    for path in (ROOT / "addons" / addon).rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield " ".join(node.value.split())
 
 
 def test_placeholder_check_catches_a_lost_placeholder():

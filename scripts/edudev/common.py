@@ -13,7 +13,12 @@ OUR_ADDONS = ("edu_crm", "campaign_pressure", "cmr_portal")
 # glue modules (auto_install) between them and Odoo apps, new since the release
 # 18.0.1.2.0 (the upgrade test installs and updates OUR_ADDONS only); the
 # demo database and the tests install them with OUR_ADDONS
-GLUE_ADDONS = ("edu_campaign", "edu_campaign_event")
+GLUE_ADDONS = (
+    "edu_campaign",
+    "edu_campaign_event",
+    "edu_crm_event",
+    "edu_crm_livechat",
+)
 DEV_ADDONS = (*OUR_ADDONS, *GLUE_ADDONS)
 # Odoo modules our tests and the demo database need, never a dependency of an
 # addon: payment_demo publishes a test-mode provider whose public route marks a

@@ -10,13 +10,16 @@ from odoo.models import MAGIC_COLUMNS
 
 # the three addons and the auto-install glue modules between them and Odoo's
 # apps (cmr_portal needs edu_crm and campaign_pressure, so edu_campaign is
-# always there with it; edu_campaign_event when ``event`` is installed)
+# always there with it; edu_campaign_event when ``event`` is installed,
+# edu_crm_event with ``event_crm``, edu_crm_livechat with ``crm_livechat``)
 OURS = (
     "edu_crm",
     "campaign_pressure",
     "cmr_portal",
     "edu_campaign",
     "edu_campaign_event",
+    "edu_crm_event",
+    "edu_crm_livechat",
 )
 
 

@@ -91,3 +91,28 @@ class CrmLead(models.Model):
         # CRM recomputes the company from the person: the lead's stays
         self.write({"partner_id": person.id, "company_id": self.company_id.id})
         self._edu_note_other_persons()
+
+    def _edu_link_inbound_persons(self):
+        """The duplicate check of admissions leads that another Odoo app
+        made (a live chat's ``/lead``, an event's lead rule): a lead on a
+        person already is that person's, other persons with the same email
+        or phone are noted; a lead without a person goes to the existing
+        person with the same email, else (no email given) to the one person
+        with the same phone, else to a new person. A lead with neither email
+        nor phone (an anonymous chat) stays as it is: there is nobody to
+        find. One query finds the persons of the whole batch."""
+        keys = [lead._edu_person_keys() for lead in self]
+        found = self.env["res.partner"]._edu_find_duplicates(
+            [{"email": key["email"]} for key in keys]
+            + [{"phone": key["phone"]} for key in keys]
+        )
+        by_email, by_phone = found[: len(self)], found[len(self) :]
+        for lead, key, emails, phones in zip(
+            self, keys, by_email, by_phone, strict=True
+        ):
+            if lead.partner_id:
+                lead._edu_note_other_persons()
+            elif key["email"] or key["phone"]:
+                phone_only = not key["email"] and len(phones) == 1
+                person = emails[:1] or (phones if phone_only else None)
+                lead._edu_link_person(person or lead._create_customer())

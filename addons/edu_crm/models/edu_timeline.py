@@ -308,8 +308,14 @@ class EduTimeline(models.Model):
             self._edu_timeline_messages(),
             self._edu_timeline_activities(),
             self._edu_timeline_traces(),
-            *record_sources_sql(),
+            *record_sources_sql(self._edu_timeline_lead_channel_sql()),
         ]
+
+    def _edu_timeline_lead_channel_sql(self):
+        """The channel an application came through, an SQL expression over
+        its lead ``l`` (``crm_lead``): a record here; the glue modules of
+        Odoo's apps that make leads (live chat, events) name theirs."""
+        return SQL("'record'")
 
     def _edu_timeline_person_records(self):
         """``SELECT model, res_id, partner_id, company_id``: the records whose

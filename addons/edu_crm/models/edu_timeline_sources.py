@@ -84,10 +84,12 @@ def person_records_sql():
     ]
 
 
-def record_sources_sql():
-    """The sources on edu_crm's records, in the timeline's order."""
+def record_sources_sql(lead_channel=None):
+    """The sources on edu_crm's records, in the timeline's order.
+    ``lead_channel``: the SQL of an application's channel over its lead
+    ``l`` (``EduTimeline._edu_timeline_lead_channel_sql``)."""
     return [
-        applications_sql(),
+        applications_sql(lead_channel),
         stages_sql(),
         enrollments_sql(),
         documents_sql(),
@@ -97,17 +99,19 @@ def record_sources_sql():
     ]
 
 
-def applications_sql():
-    """Applications (admissions leads) of the person, when they came in."""
+def applications_sql(lead_channel=None):
+    """Applications (admissions leads) of the person, when they came in,
+    on the channel they came through (``lead_channel``, default: a record)."""
     return SQL(
         """
-        SELECT l.id, l.partner_id, l.create_date, 'application', 'record',
+        SELECT l.id, l.partner_id, l.create_date, 'application', %(channel)s,
                'in', 'done', %(summary)s, 'crm.lead', l.id, NULL::int,
                NULL::varchar, NULL::varchar, NULL::jsonb, l.company_id
           FROM crm_lead l
           JOIN crm_team tm ON tm.id = l.team_id
          WHERE l.partner_id IS NOT NULL AND tm.edu_is_admissions
         """,
+        channel=lead_channel or SQL("'record'"),
         summary=text_sql(SQL("l.name")),
     )
 

@@ -1,0 +1,4 @@
+from . import event_event
+from . import event_lead_rule
+from . import event_registration
+from . import edu_timeline

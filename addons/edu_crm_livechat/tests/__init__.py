@@ -1,0 +1,2 @@
+from . import test_chat_lead
+from . import test_chatbot_lead
