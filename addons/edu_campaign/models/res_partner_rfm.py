@@ -254,16 +254,26 @@ class ResPartner(models.Model):
                                     partner_id)
                        ELSE 0 END AS pu
                   FROM people
+            ), segmap AS (
+                -- the segment of each of the 900 possible scores: looked up
+                -- once each, not once per person
+                SELECT DISTINCT ON (r.r, f.f, m.m, pu.pu)
+                       r.r, f.f, m.m, pu.pu, g.id AS seg_id
+                  FROM generate_series(1, 5) AS r(r)
+                 CROSS JOIN generate_series(1, 5) AS f(f)
+                 CROSS JOIN generate_series(0, 5) AS m(m)
+                 CROSS JOIN generate_series(0, 5) AS pu(pu)
+                  JOIN edu_rfm_segment g ON g.active
+                       AND r.r BETWEEN g.recency_min AND g.recency_max
+                       AND f.f BETWEEN g.frequency_min AND g.frequency_max
+                       AND m.m >= g.monetary_min
+                       AND pu.pu >= g.punctuality_min
+                 ORDER BY r.r, f.f, m.m, pu.pu, g.sequence, g.id
             ), seg AS (
-                SELECT scored.*, (
-                    SELECT g.id FROM edu_rfm_segment g
-                     WHERE g.active
-                       AND scored.r BETWEEN g.recency_min AND g.recency_max
-                       AND scored.f BETWEEN g.frequency_min AND g.frequency_max
-                       AND scored.m >= g.monetary_min
-                       AND scored.pu >= g.punctuality_min
-                     ORDER BY g.sequence, g.id LIMIT 1) AS seg_id
+                SELECT scored.*, segmap.seg_id
                   FROM scored
+                  LEFT JOIN segmap ON segmap.r = scored.r AND segmap.f = scored.f
+                       AND segmap.m = scored.m AND segmap.pu = scored.pu
             )""",
             events=self._edu_rfm_sql_events(now - timedelta(days=RFM_WINDOW_DAYS)),
             tuition=self._edu_rfm_sql_tuition(now),
