@@ -170,10 +170,15 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
         partner_ids, rule_ids, active_ids = partners.ids, rules.ids, active_rules.ids
     try:
         _vacuum(registry, TABLES)
+        loads = []  # the machine is shared: its load after each measurement
         plain = _rolled_back(registry, _plain, tag)
+        loads.append(("plain", os.getloadavg()))
         journey = _rolled_back(registry, _journey, tag)
+        loads.append(("journey", os.getloadavg()))
         oca = _rolled_back(registry, measure_oca, partner_ids[:N_OCA], _Testing)
+        loads.append(("OCA", os.getloadavg()))
         plain_again = _rolled_back(registry, _plain, tag)
+        loads.append(("plain again", os.getloadavg()))
     finally:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -236,6 +241,13 @@ def test_perf_journey_first_email_vs_plain_mailing(registry):
             (
                 f"OCA extrapolated to {N:,}",
                 f"{oca_each * N:.0f} s (journey {ours_each * N:.0f} s)",
+            ),
+            (
+                "load average (1, 5, 15 min) after each",
+                "; ".join(
+                    f"{name} {' '.join(f'{x:.1f}' for x in load)}"
+                    for name, load in loads
+                ),
             ),
         ],
     )

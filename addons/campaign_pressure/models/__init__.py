@@ -37,6 +37,8 @@ from . import mailing_mailing_budget
 from . import utm_campaign_channel
 from . import mailing_mailing_channel
 from . import mailing_mailing_channel_send
+from . import campaign_journey_mailing_send
+from . import campaign_journey_step_channel
 from . import campaign_pressure_reasons_channel
 from . import mailing_mailing_budget_idle
 from . import campaign_response

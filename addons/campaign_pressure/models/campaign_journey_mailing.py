@@ -134,14 +134,10 @@ class MailingMailing(models.Model):
 
     def action_send_mail(self, res_ids=None):
         # checked before any extension's send (a best-channel send plans
-        # calls and letters without Odoo's ``_action_send_mail``)
+        # calls and letters without Odoo's ``_action_send_mail``); the queue
+        # cron's ``_action_send_mail``: campaign_journey_mailing_send.py
         self._journey_check_send()
         return super().action_send_mail(res_ids=res_ids)
-
-    def _action_send_mail(self, res_ids=None):
-        # the queue cron's send
-        self._journey_check_send()
-        return super()._action_send_mail(res_ids=res_ids)
 
     def action_send_sms(self, res_ids=None):
         self._journey_check_send()

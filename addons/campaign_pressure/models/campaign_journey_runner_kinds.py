@@ -42,12 +42,19 @@ class CampaignJourneyRunner(models.AbstractModel):
         mailing = step.mailing_id.sudo()
         items.write({"state": "sending", "run_date": self.env.cr.now()})
         self.env.flush_all()
-        self.env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM mailing_trace"))
-        min_trace_id = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM mailing_trace), "
+                "(SELECT COALESCE(MAX(id), 0) FROM campaign_pressure_contact)"
+                if mailing.best_channel
+                else "SELECT COALESCE(MAX(id), 0), 0 FROM mailing_trace"
+            )
+        )
+        min_trace_id, min_contact_id = self.env.cr.fetchone()
         res_ids = items.participant_id.mapped("res_id")
         with self._journey_sending_scope(mailing):
             mailing.action_send_mail(res_ids)
-        return self._journey_read_traces(mailing, items, min_trace_id)
+        return self._journey_read_traces(mailing, items, min_trace_id, min_contact_id)
 
     @contextmanager
     def _journey_sending_scope(self, mailing):
@@ -62,9 +69,11 @@ class CampaignJourneyRunner(models.AbstractModel):
         finally:
             sends.discard(mailing.id)
 
-    def _journey_read_traces(self, mailing, items, min_trace_id=0):
+    def _journey_read_traces(self, mailing, items, min_trace_id=0, min_contact_id=0):
         """The outcome of sent items from their traces: held when the
-        pressure engine held the message back, with its reason."""
+        pressure engine held the message back, with its reason. A
+        best-channel step's calls and letters leave no trace: their contact
+        of the mailing in the log says they are done."""
         self.env.flush_all()
         run_dates = [d for d in items.mapped("run_date") if d]
         self.env.cr.execute(
@@ -87,8 +96,15 @@ class CampaignJourneyRunner(models.AbstractModel):
         traces = self.env["mailing.trace"].sudo().browse(list(trace_by_res.values()))
         traces.fetch(["failure_type", "pressure_reason", "pressure_reason_args"])
         outcome = {}
+        untraced = items.filtered(lambda i: i.participant_id.res_id not in trace_by_res)
+        if mailing.best_channel and untraced:
+            outcome.update(
+                self._journey_read_planned(mailing, untraced, min_contact_id)
+            )
         for item in items:
             trace = traces.browse(trace_by_res.get(item.participant_id.res_id))
+            if item in outcome:
+                continue
             if not trace:
                 outcome[item] = ("cancelled", self.env._("Odoo sent no message."))
                 continue
@@ -97,6 +113,41 @@ class CampaignJourneyRunner(models.AbstractModel):
                 outcome[item] = ("held", trace.pressure_reason_text)
             else:
                 outcome[item] = ("done", False)
+        return outcome
+
+    def _journey_read_planned(self, mailing, items, min_contact_id=0):
+        """``{item: ("done", reason)}`` of the items a best-channel send
+        reached by a call or a letter: a contact of the mailing logged for
+        the participant's person by this send (one query)."""
+        self.env["campaign.pressure.contact"].flush_model()
+        run_dates = [d for d in items.mapped("run_date") if d]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (c.partner_id) c.partner_id, ch.name
+                  FROM campaign_pressure_contact c
+                  LEFT JOIN campaign_pressure_channel ch ON ch.code = c.channel
+                 WHERE c.mailing_id = %s AND c.partner_id = ANY(%s)
+                   AND c.state != 'released' AND c.id > %s
+                   AND c.contact_date >= %s
+                 ORDER BY c.partner_id, c.id DESC
+                """,
+                mailing.id,
+                items.participant_id.partner_id.ids,
+                min_contact_id,
+                min(run_dates) if run_dates else fields.Datetime.now(),
+            )
+        )
+        channel_of = dict(rows)
+        outcome = {}
+        for item in items:
+            name = channel_of.get(item.participant_id.partner_id.id)
+            if name is not None:
+                label = name.get(self.env.lang) or name.get("en_US") or ""
+                outcome[item] = (
+                    "done",
+                    self.env._("Reached on its best channel: %s.", label),
+                )
         return outcome
 
     def _journey_recover_sending(self):

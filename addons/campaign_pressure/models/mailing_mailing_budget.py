@@ -171,6 +171,16 @@ class MailingMailing(models.Model):
                 )
             )
 
+    def _budget_send_excluded(self):
+        """The mailing whose reservations the screening of this send leaves
+        out of the budget: this one, whose reservations are those of the
+        send being screened (the queue's cron resumes an interrupted send
+        to the remaining recipients). A send that comes in several batches
+        of its own (a journey step's) returns none: the reservations of
+        its earlier batches hold the budget."""
+        self.ensure_one()
+        return self
+
     def _budget_limits(self, count):
         """How many of ``count`` recipients this send may reach: ``(allowed,
         code, args)``, code and args of the reason the others are held back
@@ -190,7 +200,7 @@ class MailingMailing(models.Model):
             )
             cost = self.budget_unit_cost
             affordable, available = campaign._budget_affordable(
-                cost, exclude_mailing=self
+                cost, exclude_mailing=self._budget_send_excluded()
             )
             if affordable is not None:
                 currency = campaign.budget_currency_id

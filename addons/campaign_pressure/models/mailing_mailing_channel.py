@@ -245,9 +245,9 @@ class MailingMailing(models.Model):
         campaign = self.campaign_id.sudo()
         budget = None
         if campaign.budget_planned:
-            figures = campaign._budget_figures(exclude_mailing=self, queued=False)[
-                campaign.id
-            ]
+            figures = campaign._budget_figures(
+                exclude_mailing=self._budget_send_excluded(), queued=False
+            )[campaign.id]
             budget = max(
                 0.0, campaign.budget_planned - figures.spent - figures.reserved
             )

@@ -34,3 +34,4 @@ from . import test_send_delete
 from . import test_journey_mailing_guard
 from . import test_journey_mailing_body
 from . import test_journey_tree
+from . import test_journey_channel

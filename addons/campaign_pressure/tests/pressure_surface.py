@@ -64,8 +64,14 @@ PUBLIC_METHODS = {
     ("campaign.journey", "action_open_test"): "who may write the journey",
     ("campaign.journey", "action_view_participants"): "who may read the journey",
     ("campaign.journey", "action_view_work_items"): "who may read the journey",
-    ("campaign.journey.step", "create"): "mass-mailing user; its mailing: sudo",
-    ("campaign.journey.step", "write"): "mass-mailing user; its mailing: sudo",
+    (
+        "campaign.journey.step",
+        "create",
+    ): "mass-mailing user; mailing sudo; cost: manager",
+    (
+        "campaign.journey.step",
+        "write",
+    ): "mass-mailing user; mailing sudo; cost: manager",
     ("campaign.journey.step", "unlink"): "mass-mailing user; not once it ran",
     ("campaign.journey.step", "action_view_work_items"): "who may read the step",
     ("campaign.journey.runner.owned", "create"): "nobody but sudo (the runner)",

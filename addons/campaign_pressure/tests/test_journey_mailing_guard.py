@@ -69,6 +69,50 @@ class TestJourneyMailingGuard(JourneyCommon):
             )
         )
 
+    def _best_channel_calls_and_letters(self):
+        self.partners.write({"street": "1 Main St", "city": "Kyiv"})
+        self.email.mailing_id.write(
+            {
+                "best_channel": True,
+                "best_channel_ids": [
+                    (6, 0, (self.channel_phone | self.channel_letter).ids)
+                ],
+            }
+        )
+
+    def _assert_nothing_planned(self):
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "in", self.partners.ids)]
+            )
+        )
+        self.assertFalse(
+            self.env["campaign.pressure.contact"].search(
+                [("mailing_id", "=", self.email.mailing_id.id)]
+            )
+        )
+
+    def test_queue_send_refuses_a_best_channel_step_first(self):
+        # the send of Odoo's queue cron (_action_send_mail): refused before
+        # the plan makes its calls and logs its letters (a plan of calls and
+        # letters alone never reaches Odoo's email send)
+        self._best_channel_calls_and_letters()
+        self._assert_refused(self.email.mailing_id._action_send_mail, self.email)
+        self._assert_nothing_planned()
+
+    def test_queue_cron_refuses_a_best_channel_step(self):
+        self._best_channel_calls_and_letters()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mailing_mailing SET state = 'in_queue' WHERE id = %s",
+            [self.email.mailing_id.id],
+        )
+        self.env.invalidate_all()
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            with self.assertRaisesRegex(Exception, REFUSED):
+                self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self._assert_nothing_planned()
+
     def test_send_sms_is_refused(self):
         self._assert_refused(self._mailing(self.sms).action_send_sms, self.sms)
 

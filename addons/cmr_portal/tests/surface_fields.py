@@ -53,6 +53,12 @@ WRITABLE_FIELDS = {
         ),
         (MARKETING, None, "response_polarity response_reason_id"),
         (MARKETING, "workflow", "mailing_id"),
+        # its mailing's own cost and best channel (issue 15), written through
+        # to the mailing: the cost by pressure managers only, as a mailing's
+        (MARKETING, PRESSURE, "budget_cost_override budget_message_cost"),
+        (MARKETING, None, "best_channel best_channel_ids"),
+        # read from the mailing (related, read-only)
+        (MARKETING, None, "budget_currency_id budget_unit_cost"),
     ],
     "campaign.journey.test": [
         (MARKETING, None, "email_to journey_id model_name res_id"),
