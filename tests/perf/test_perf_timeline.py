@@ -38,6 +38,11 @@ from odoo import Command, fields
 from odoo.tools import SQL
 
 INTERACTIONS = int(os.environ.get("EDU_TIMELINE_PERF_N", "10000"))
+# other people with their own entries in every source, so that each source's
+# table is not the person's alone and PostgreSQL has to read the person's
+# rows by index (EDU_TIMELINE_PERF_OTHERS=0: the person alone)
+OTHERS = int(os.environ.get("EDU_TIMELINE_PERF_OTHERS", "300"))
+OTHER_ENTRIES = int(os.environ.get("EDU_TIMELINE_PERF_OTHER_N", "20"))
 PAGE = 20
 REPEATS = 5
 TARGET_MS = 100.0
@@ -329,9 +334,122 @@ def _seed(env):
     )
     for table, (template_id, overrides) in copies.items():
         _clone(cr, table, template_id, per_source, overrides)
-    cr.execute(SQL("ANALYZE %s", SQL(", ").join(map(SQL.identifier, copies))))
+    if OTHERS:
+        _seed_others(cr, person, copies)
+    tables = [*copies, "res_partner", "edu_tuition_contract", "edu_tuition_instalment"]
+    cr.execute(SQL("ANALYZE %s", SQL(", ").join(map(SQL.identifier, tables))))
     env.invalidate_all()
     return person, portal, staff
+
+
+# the column of each source's table that says whose row it is
+OWNER_COLUMNS = {
+    "mail_message": ("res_id",),
+    "mail_activity": ("res_id",),
+    "mailing_trace": ("res_id",),
+    "crm_lead": ("partner_id",),
+    "edu_enrollment": ("partner_id",),
+    "edu_document": ("partner_id",),
+    "account_move": ("partner_id", "commercial_partner_id"),
+    "account_payment": ("partner_id",),
+    "cmr_request": ("partner_id",),
+    "cmr_feedback": ("partner_id",),
+    "cmr_consent_log": ("partner_id",),
+    "campaign_pressure_contact": ("partner_id",),
+}
+# the columns unique per row
+OTHER_NAMES = {
+    "edu_document": SQL("t.name || '-o' || g"),
+    "account_move": SQL("'PERF/TLO/' || g"),
+    "cmr_request": SQL("t.name || '-o' || g"),
+}
+
+
+def _seed_others(cr, person, copies):
+    """``OTHERS`` other people, each with ``OTHER_ENTRIES`` entries of
+    their own in every source (the same templates as the person's)."""
+    others = _clone(
+        cr,
+        "res_partner",
+        person.id,
+        OTHERS,
+        {
+            "name": SQL("'Other person ' || g"),
+            "complete_name": SQL("'Other person ' || g"),
+            "email": SQL("'other.' || g || '@example.com'"),
+        },
+    )
+    cr.execute(
+        SQL(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE id IN %s",
+            tuple(others),
+        )
+    )
+    count = OTHERS * OTHER_ENTRIES
+    whose = SQL("(%s::int[])[mod(g - 1, %s) + 1]", others, OTHERS)
+    leads = None
+    for table, columns in OWNER_COLUMNS.items():
+        template_id, overrides = copies[table]
+        overrides = {**overrides, **dict.fromkeys(columns, whose)}
+        if table in OTHER_NAMES:
+            overrides["name"] = OTHER_NAMES[table]
+        if table == "campaign_pressure_contact":
+            overrides["person_key"] = SQL("'p:' || %s", whose)
+        ids = _clone(cr, table, template_id, count, overrides)
+        leads = ids if table == "crm_lead" else leads
+    template_id, overrides = copies["edu_lead_stage_history"]
+    _clone(
+        cr,
+        "edu_lead_stage_history",
+        template_id,
+        count,
+        {**overrides, "lead_id": SQL("(%s::int[])[g]", leads)},
+    )
+    _seed_others_reminders(cr, others, copies["edu_reminder_log"])
+
+
+def _seed_others_reminders(cr, others, reminder):
+    """A contract of each other person, and their reminders (one instalment
+    each: the ladder is unique per instalment and stage)."""
+    template_id, overrides = reminder
+    cr.execute(
+        SQL(
+            "SELECT contract_id, instalment_id FROM edu_reminder_log WHERE id = %s",
+            template_id,
+        )
+    )
+    contract_id, instalment_id = cr.fetchone()
+    contracts = _clone(
+        cr,
+        "edu_tuition_contract",
+        contract_id,
+        OTHERS,
+        {"student_id": SQL("(%s::int[])[g]", others)},
+    )
+    count = OTHERS * OTHER_ENTRIES
+    whose = SQL("(%s::int[])[mod(g - 1, %s) + 1]", contracts, OTHERS)
+    instalments = _clone(
+        cr,
+        "edu_tuition_instalment",
+        instalment_id,
+        count,
+        {
+            "contract_id": whose,
+            "student_id": SQL("(%s::int[])[mod(g - 1, %s) + 1]", others, OTHERS),
+            "sequence": SQL("g + 1"),
+        },
+    )
+    _clone(
+        cr,
+        "edu_reminder_log",
+        template_id,
+        count,
+        {
+            **overrides,
+            "contract_id": whose,
+            "instalment_id": SQL("(%s::int[])[g]", instalments),
+        },
+    )
 
 
 def _best(func):
@@ -434,6 +552,25 @@ def _list_page(staff_env, person, field):
     return read
 
 
+def _plan_times(Timeline, domain, name):
+    """(planning ms, execution ms) of the SQL of the first page of
+    ``domain`` (``EXPLAIN ANALYZE``, best of ``REPEATS``); with
+    ``EDU_TIMELINE_PERF_PLANS`` (a folder) the plan is written there."""
+    query = Timeline._search(domain, limit=PAGE, order=Timeline._order)
+    folder = os.environ.get("EDU_TIMELINE_PERF_PLANS")
+    if folder:
+        Timeline.env.cr.execute(SQL("EXPLAIN (ANALYZE, VERBOSE) %s", query.select()))
+        with open(os.path.join(folder, f"{name}.plan"), "w") as plan_file:
+            plan_file.write("\n".join(row[0] for row in Timeline.env.cr.fetchall()))
+    sql = SQL("EXPLAIN (ANALYZE, FORMAT JSON) %s", query.select())
+    times = []
+    for _i in range(REPEATS):
+        Timeline.env.cr.execute(sql)
+        plan = Timeline.env.cr.fetchone()[0][0]
+        times.append((plan["Planning Time"], plan["Execution Time"]))
+    return min(times, key=sum)
+
+
 def _header(staff_env, person, count_queries):
     """Queries of the person's header, read twice (the second counted)."""
     fields = ["edu_file_roles", "edu_file_balance_due", "edu_file_next_due_date"]
@@ -473,9 +610,17 @@ def test_timeline_first_page(env, count_queries):
     with count_queries() as portal_q:
         _portal_page(portal_env, person)()
     header_cold, header_warm = _header(staff_env, person, count_queries)
+    staff_plan = _plan_times(
+        staff_env["edu.timeline"], [("partner_id", "=", person.id)], "backend"
+    )
+    portal_sudo = portal_env["edu.timeline"].sudo()
+    portal_plan = _plan_times(
+        portal_sudo, portal_sudo._cmr_portal_domain(person), "portal"
+    )
     load = os.getloadavg()
     report(
-        f"edu.timeline: one person, {total} entries over {len(kinds)} kinds",
+        f"edu.timeline: one person, {total} entries over {len(kinds)} kinds; "
+        f"{OTHERS} other people with {OTHER_ENTRIES} entries each in every source",
         [
             *((f"single source {m}", f"{ms:.1f} ms") for m, ms in singles.items()),
             ("fastest single source", f"{fastest_model}: {fastest:.1f} ms"),
@@ -488,6 +633,14 @@ def test_timeline_first_page(env, count_queries):
                 "portal /my/communications reads, first page",
                 f"{portal_ms:.1f} ms, {portal_q.count} queries, "
                 f"{portal_ms / fastest:.1f}x the fastest single source",
+            ),
+            (
+                "backend page's SQL (EXPLAIN ANALYZE)",
+                "planning {:.1f} ms, execution {:.1f} ms".format(*staff_plan),
+            ),
+            (
+                "portal page's SQL (EXPLAIN ANALYZE)",
+                "planning {:.1f} ms, execution {:.1f} ms".format(*portal_plan),
             ),
             ("timeline list, first page (search_fetch)", f"{list_ms:.1f} ms"),
             (

@@ -71,8 +71,8 @@ class EduTimeline(models.Model):
     def _edu_timeline_person_records(self):
         return super()._edu_timeline_person_records() + [
             SQL(
-                "SELECT 'cmr.request', q.id, q.partner_id, q.company_id "
-                "FROM cmr_request q"
+                "SELECT 'cmr.request'::varchar, q.id, q.partner_id, q.company_id, "
+                "TRUE FROM cmr_request q"
             ),
         ]
 

@@ -318,8 +318,9 @@ class EduTimeline(models.Model):
         return SQL("'record'")
 
     def _edu_timeline_person_records(self):
-        """``SELECT model, res_id, partner_id, company_id``: the records whose
-        messages, activities and traces are on their person's timeline."""
+        """``SELECT model, res_id, partner_id, company_id, kept``: the records
+        whose messages, activities and traces are on their person's timeline
+        (see ``person_records_sql``: one table each, no ``WHERE``)."""
         return person_records_sql()
 
     def _edu_timeline_records_sql(self):
@@ -360,8 +361,9 @@ class EduTimeline(models.Model):
               JOIN mail_message m ON m.model = r.model AND m.res_id = r.res_id
          LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
          LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
-             WHERE m.message_type IN ('email', 'comment')
-                OR m.mail_activity_type_id IS NOT NULL
+             WHERE r.kept AND r.partner_id IS NOT NULL
+               AND (m.message_type IN ('email', 'comment')
+                    OR m.mail_activity_type_id IS NOT NULL)
             """,
             records=self._edu_timeline_records_sql(),
             act_channel=activity_channel_sql(SQL("t.category")),
@@ -381,7 +383,7 @@ class EduTimeline(models.Model):
               FROM %(records)s r
               JOIN mail_activity a ON a.res_model = r.model AND a.res_id = r.res_id
          LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
-             WHERE a.active
+             WHERE r.kept AND r.partner_id IS NOT NULL AND a.active
             """,
             records=self._edu_timeline_records_sql(),
             act_channel=activity_channel_sql(SQL("t.category")),
@@ -418,6 +420,7 @@ class EduTimeline(models.Model):
               FROM %(records)s r
               JOIN mailing_trace t ON t.model = r.model AND t.res_id = r.res_id
          LEFT JOIN mailing_mailing mm ON mm.id = t.mass_mailing_id
+             WHERE r.kept AND r.partner_id IS NOT NULL
             """,
             records=self._edu_timeline_records_sql(),
             held=self._edu_timeline_trace_held_sql(),

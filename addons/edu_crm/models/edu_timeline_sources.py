@@ -52,34 +52,37 @@ def text_sql(value):
 
 
 def person_records_sql():
-    """``SELECT model, res_id, partner_id, company_id``: the records of
+    """``SELECT model, res_id, partner_id, company_id, kept``: the records of
     edu_crm whose messages, activities and traces are on their person's
-    timeline (the model's ``_edu_timeline_person_records``)."""
+    timeline (the model's ``_edu_timeline_person_records``) when ``kept``
+    and ``partner_id`` is set. Each is one table without a ``WHERE`` and
+    with a ``varchar`` model: PostgreSQL then folds their union into the
+    source that reads them, so a condition on the model (the record rules
+    of ``edu_timeline_access``) is decided for each table at planning."""
     return [
         SQL(
             "SELECT 'res.partner'::varchar AS model, p.id AS res_id, "
-            "p.id AS partner_id, p.company_id FROM res_partner p"
+            "p.id AS partner_id, p.company_id, TRUE AS kept FROM res_partner p"
         ),
         SQL(
-            "SELECT 'crm.lead', l.id, l.partner_id, l.company_id "
-            "FROM crm_lead l WHERE l.partner_id IS NOT NULL"
+            "SELECT 'crm.lead'::varchar, l.id, l.partner_id, l.company_id, TRUE "
+            "FROM crm_lead l"
         ),
         SQL(
-            "SELECT 'edu.enrollment', e.id, e.partner_id, e.company_id "
-            "FROM edu_enrollment e"
+            "SELECT 'edu.enrollment'::varchar, e.id, e.partner_id, e.company_id, "
+            "TRUE FROM edu_enrollment e"
         ),
         SQL(
-            "SELECT 'edu.tuition.contract', c.id, c.student_id, c.company_id "
-            "FROM edu_tuition_contract c WHERE c.student_id IS NOT NULL"
+            "SELECT 'edu.tuition.contract'::varchar, c.id, c.student_id, "
+            "c.company_id, TRUE FROM edu_tuition_contract c"
         ),
         SQL(
-            "SELECT 'account.move', m.id, m.partner_id, m.company_id "
-            "FROM account_move m WHERE m.partner_id IS NOT NULL "
-            "AND m.move_type IN ('out_invoice', 'out_refund')"
+            "SELECT 'account.move'::varchar, m.id, m.partner_id, m.company_id, "
+            "m.move_type IN ('out_invoice', 'out_refund') FROM account_move m"
         ),
         SQL(
-            "SELECT 'edu.document', d.id, d.partner_id, d.company_id "
-            "FROM edu_document d"
+            "SELECT 'edu.document'::varchar, d.id, d.partner_id, d.company_id, "
+            "TRUE FROM edu_document d"
         ),
     ]
 

@@ -254,3 +254,40 @@ class TestTimelineQueries(TimelineCommon):
             self.assertEqual(latest_four[person], self._view(person).ids[:20])
         self.assertEqual(latest[people[0]], latest_four[people[0]])
         self.assertEqual(len(latest[people[1]]), 20)
+
+    def test_a_rule_is_checked_on_its_own_models_table(self):
+        """The records of the person that messages, activities and traces
+        are read from are one table each: the rule of leads is checked on
+        the leads' table alone, not on every table of their union (a
+        subquery scan of the union's member, or the table of an invoice,
+        a contract, an enrolment...) in every source."""
+        person = self._person("Rules once")
+        self._spread(person, 40)
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"].with_user(self.marketer)
+        query = Timeline._search(
+            [("partner_id", "=", person.id)], limit=20, order=Timeline._order
+        )
+        self.assertEqual(len(query.get_result_ids()), 20)
+        others = {"res_partner", "edu_enrollment", "edu_tuition_contract"}
+        others |= {"account_move", "edu_document", "cmr_request"}
+        checked, misplaced = 0, []
+        nodes = [self._plan(query)]
+        while nodes:
+            node = nodes.pop()
+            plans = node.get("Plans", [])
+            rules = [
+                plan
+                for plan in plans
+                if plan.get("Parent Relationship") == "SubPlan"
+                and plan.get("Relation Name") == "crm_lead"
+            ]
+            checked += len(rules)
+            if rules and (
+                node["Node Type"] == "Subquery Scan"
+                or node.get("Relation Name") in others
+            ):
+                misplaced.append(node.get("Relation Name") or node.get("Alias"))
+            nodes += plans
+        self.assertGreater(checked, 0, "the marketer reads leads under a rule")
+        self.assertEqual(misplaced, [])
