@@ -100,8 +100,12 @@ class EduDocumentType(models.Model):
                 )
 
     def write(self, vals):
-        if "code" in vals and self.env["edu.document"].sudo().search_count(
-            [("type_id", "in", self.ids)], limit=1
+        # the same code written again (Odoo reloading the data file when the
+        # module is installed again with -i) changes nothing: only a new
+        # code is refused once the type has documents
+        changed = self.filtered(lambda t: "code" in vals and t.code != vals["code"])
+        if changed and self.env["edu.document"].sudo().search_count(
+            [("type_id", "in", changed.ids)], limit=1
         ):
             raise UserError(
                 self.env._(

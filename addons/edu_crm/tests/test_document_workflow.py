@@ -179,3 +179,7 @@ class TestDocumentWorkflow(EduDocumentCommon):
         self._issue(self.user_a)
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             self.type_certificate.with_user(self.manager_a).code = "certificate"
+        # its own code written again (the data file reloaded by -i) is no change
+        same = self.type_certificate.code
+        self.type_certificate.with_user(self.manager_a).write({"code": same})
+        self.assertEqual(self.type_certificate.code, same)
