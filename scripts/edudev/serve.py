@@ -76,16 +76,18 @@ def _ensure_demo_db(pg, db, base, env):
     # the demo database only: a test-mode payment provider (payment_demo)
     demo_modules = ",".join(with_test_modules(DEV_ADDONS))
     hash_file = LOCAL / f"{db}.addons-hash"
-    # a module missing (e.g. a glue module added since): -i installs it
-    installed = pg.db_exists(db) and pg.psql(
-        "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN "
-        f"({','.join(repr(name) for name in DEV_ADDONS)})",
-        db=db,
-    ) == str(len(DEV_ADDONS))
+    existed = pg.db_exists(db)
+    installed = (
+        existed
+        and pg.psql(
+            "SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN "
+            f"({','.join(repr(name) for name in DEV_ADDONS)})",
+            db=db,
+        ).split()
+    )
     current = addons_hash()
     if not installed:
         say(f"creating database {db} with {demo_modules} and demo data (a few minutes)")
-        existed = pg.db_exists(db)
         try:
             run_odoo(base + ["-i", demo_modules, "--stop-after-init"], env)
         except UserError:
@@ -93,9 +95,21 @@ def _ensure_demo_db(pg, db, base, env):
                 pg.drop_db(db)
             raise
         hash_file.write_text(current)
-    elif not hash_file.exists() or hash_file.read_text() != current:
-        say(f"addons changed since the last run: updating {modules} in {db}")
-        run_odoo(base + ["-u", modules, "--stop-after-init"], env)
+        return
+    # a module missing (e.g. a glue module added since): -i installs it alone;
+    # -i on the installed ones would reload their noupdate data over the
+    # user's (Odoo's install mode writes it again)
+    missing = [name for name in DEV_ADDONS if name not in installed]
+    changed = not hash_file.exists() or hash_file.read_text() != current
+    if missing or changed:
+        cmd = base + ["--stop-after-init"]
+        if missing:
+            say(f"installing {','.join(missing)} in {db}")
+            cmd += ["-i", ",".join(missing)]
+        if changed:
+            say(f"addons changed since the last run: updating {modules} in {db}")
+            cmd += ["-u", modules]
+        run_odoo(cmd, env)
         hash_file.write_text(current)
 
 
