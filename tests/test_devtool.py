@@ -6,7 +6,7 @@ import sys
 import textwrap
 
 import pytest
-from _devtool import ROOT, common, odoo_src, testrun
+from _devtool import ROOT, common, odoo_src, postgres, testrun
 
 
 def _fake_odoo(root, version=(18, 0), git=False):
@@ -200,3 +200,19 @@ def test_junit_counts(tmp_path):
         '<testsuites><testsuite tests="7" failures="1" errors="1" skipped="2"/></testsuites>'
     )
     assert testrun._junit_counts(xml) == {"passed": 3, "failed": 2, "skipped": 2}
+
+
+def test_cluster_named_by_its_real_path(tmp_path, monkeypatch):
+    """A worktree whose .local links to another checkout's names that checkout's
+    data directory and socket directory: one cluster, one socket, and a server
+    started through the link does not die when the link goes."""
+    real = tmp_path / "main" / ".local"
+    real.mkdir(parents=True)
+    link = tmp_path / "wt" / ".local"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    monkeypatch.setattr(postgres, "LOCAL", link)
+    datadir = postgres._cluster_datadir("test", None)
+    assert datadir == real / "pg-test"
+    monkeypatch.setattr(postgres, "LOCAL", real)
+    assert postgres._cluster_datadir("test", None) == datadir

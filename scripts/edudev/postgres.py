@@ -173,8 +173,11 @@ def _cluster_owner():
 def _cluster_datadir(name, owner):
     """.local/pg-<name>, or a directory under /var/lib/edu-crm when the checkout
     lives below a directory the server's user cannot enter."""
-    datadir = LOCAL / f"pg-{name}"
     LOCAL.mkdir(exist_ok=True)
+    # The real path: a worktree whose .local links to another checkout's must
+    # name the same data directory (and so the same socket directory) as that
+    # checkout, and a server started through it must not depend on the link.
+    datadir = LOCAL.resolve() / f"pg-{name}"
     if owner and not _accessible_by(LOCAL, owner):
         os.chmod(LOCAL, 0o777)
         if not _accessible_by(LOCAL, owner):
