@@ -9,6 +9,7 @@ if str(ROOT / "scripts") not in sys.path:
 
 from edudev import (  # noqa: E402
     common,
+    mailsink,
     odoo_src,
     postgres,
     prepare,
@@ -21,6 +22,7 @@ __all__ = [
     "ROOT",
     "common",
     "odoo_src",
+    "mailsink",
     "postgres",
     "prepare",
     "system",

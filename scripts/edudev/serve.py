@@ -20,6 +20,7 @@ from .common import (
     say,
     with_test_modules,
 )
+from .mailsink import outgoing_mail, stop_sink
 from .odoo_src import addons_hash, odoo_base_cmd, odoo_env, run_odoo
 from .postgres import embedded_postgres, external_postgres
 from .prepare import prepare
@@ -40,20 +41,36 @@ def cmd_run(args):
     db = ident(os.environ.get("DB", "edu_crm_demo"))
     data_dir = LOCAL / "filestore"
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = odoo_base_cmd(python, odoo, pg, db, data_dir)
-    env = odoo_env(odoo)
-    _ensure_demo_db(pg, db, base, env)
-    serve = base + [
-        "--http-port",
-        str(http_port),
-        "--http-interface",
-        os.environ.get("HTTP_INTERFACE", "127.0.0.1"),
-        "--db-filter",
-        f"^{re.escape(db)}$",
-    ]
-    if args.workers:
-        serve += ["--workers", str(args.workers)]
-    proc = subprocess.Popen(serve, env=env, start_new_session=True)
+    mail_args, sink, mail_line = outgoing_mail(python)
+    try:
+        base = odoo_base_cmd(python, odoo, pg, db, data_dir) + mail_args
+        env = odoo_env(odoo)
+        _ensure_demo_db(pg, db, base, env)
+        serve = base + [
+            "--http-port",
+            str(http_port),
+            "--http-interface",
+            os.environ.get("HTTP_INTERFACE", "127.0.0.1"),
+            "--db-filter",
+            f"^{re.escape(db)}$",
+        ]
+        if args.workers:
+            serve += ["--workers", str(args.workers)]
+        proc = subprocess.Popen(serve, env=env, start_new_session=True)
+        forward = _forward_signals(proc)
+        _wait_ready(proc, http_port)
+        _print_banner(pg, db, http_port, time.monotonic() - started, mail_line)
+        if args.exit_when_ready:
+            forward(signal.SIGTERM, None)
+            proc.wait(timeout=60)
+            return 0
+        return proc.wait()
+    finally:
+        stop_sink(sink)
+
+
+def _forward_signals(proc):
+    """Ctrl-C and SIGTERM go to Odoo's process group; returns the handler."""
 
     def forward(signum, _frame):
         with contextlib.suppress(ProcessLookupError):
@@ -61,13 +78,7 @@ def cmd_run(args):
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
-    _wait_ready(proc, http_port)
-    _print_banner(pg, db, http_port, time.monotonic() - started)
-    if args.exit_when_ready:
-        forward(signal.SIGTERM, None)
-        proc.wait(timeout=60)
-        return 0
-    return proc.wait()
+    return forward
 
 
 def _ensure_demo_db(pg, db, base, env):
@@ -129,13 +140,14 @@ def _wait_ready(proc, http_port, timeout=120):
         )
 
 
-def _print_banner(pg, db, http_port, elapsed):
+def _print_banner(pg, db, http_port, elapsed, mail_line):
     url = f"http://localhost:{http_port}"
     lines = [
         "",
         f"Odoo 18.0 with the education CRM is serving at {url}"
         f"  (ready in {elapsed:.0f} s)",
         f"database {db} on PostgreSQL {pg.host}:{pg.port}; Ctrl-C stops Odoo",
+        mail_line,
         "demo logins (login / password):",
     ]
     logins = set(pg.psql("SELECT login FROM res_users WHERE active", db=db).split())
