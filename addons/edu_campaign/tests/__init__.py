@@ -11,3 +11,4 @@ from . import test_rfm_best_channel
 from . import test_rfm_tuition
 from . import test_campaign_result_cost
 from . import test_demo_results
+from . import test_demo_queue

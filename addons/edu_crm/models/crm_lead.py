@@ -186,10 +186,15 @@ class CrmLead(models.Model):
         self.env["edu.lead.stage.history"]._edu_record_stages(
             leads, fields.Datetime.now()
         )
-        leads.filtered("edu_is_admissions").partner_id.filtered(
+        leads._edu_mark_applicants()
+        return leads
+
+    def _edu_mark_applicants(self):
+        """The people of these leads that are admissions leads are
+        applicants."""
+        self.filtered("edu_is_admissions").partner_id.filtered(
             lambda p: not p.is_company and not p.edu_is_applicant
         ).sudo().write({"edu_is_applicant": True})
-        return leads
 
     def write(self, vals):
         moved = lost = restored = self.browse()
@@ -206,6 +211,11 @@ class CrmLead(models.Model):
                 else (self.browse(), changed)
             )
         res = super().write(vals)
+        if "partner_id" in vals or "team_id" in vals:
+            # a person found or made after the lead (an event's lead rule, a
+            # live chat, the web enquiry form link theirs so), or a lead
+            # moved to an admissions team
+            self._edu_mark_applicants()
         History = self.env["edu.lead.stage.history"]
         now = fields.Datetime.now()
         if lost:

@@ -66,10 +66,28 @@ class TestAdmissionPipeline(EduRecordsCommon):
         lead.action_edu_link_existing_partner()
         self.assertEqual(lead.partner_id, existing)
         self.assertFalse(lead.edu_duplicate_partner_ids)
-        self.assertTrue(existing.edu_is_applicant or lead.partner_id == existing)
+        self.assertTrue(existing.edu_is_applicant)
         fresh = self._new_lead("Nobody", email_from="nobody@example.com")
         with self.assertRaisesRegex(UserError, "No existing person"):
             fresh.with_user(self.edu_user).action_edu_link_existing_partner()
+
+    def test_person_linked_later_is_an_applicant(self):
+        """A person linked to an admissions lead after it was made (an
+        event's lead rule, a live chat, the enquiry form, the registrar's
+        link button) is an applicant, as one given at creation is: the open
+        day's new registrant had an Admissions lead and a generic contact
+        form without the person's file."""
+        lead = self._new_lead("Mira Novak", email_from="mira@example.com")
+        person = self.env["res.partner"].create({"name": "Mira Novak"})
+        lead.partner_id = person
+        self.assertTrue(person.edu_is_applicant)
+        other = self.env["crm.lead"].create({"name": "Sales lead"})
+        self.assertFalse(other.edu_is_admissions)
+        buyer = self.env["res.partner"].create({"name": "Oksana Melnyk"})
+        other.partner_id = buyer
+        self.assertFalse(buyer.edu_is_applicant, "not an admissions lead")
+        other.team_id = self.team
+        self.assertTrue(buyer.edu_is_applicant, "moved to admissions")
 
 
 @tagged("post_install", "-at_install")
