@@ -351,6 +351,8 @@ class EduCrmDemo(models.AbstractModel):
         )
         composer._action_send_mail(auto_commit=False)
         mails = self.env["mail.mail"].sudo().search([("mailing_id", "=", mailing.id)])
+        # as mail.mail._send() writes a sent mail: none left in the queue
+        mails.write({"state": "sent", "failure_reason": False})
         mails._postprocess_sent_message(success_pids=self.env["res.partner"])
         traces = mailing.mailing_trace_ids.filtered(
             lambda t: t.trace_status == "sent"
