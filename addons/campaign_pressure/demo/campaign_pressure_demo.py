@@ -68,15 +68,9 @@ class CampaignPressureDemo(models.AbstractModel):
             .search([("mailing_id", "!=", False), ("state", "=", "outgoing")])
         )
         if mails:
-            # the ones already post-processed (another demo's, kept as
-            # archives) only leave the queue: their traces may be opened
-            pending = mails.filtered(
-                lambda m: set(m.mailing_trace_ids.mapped("trace_status"))
-                <= {"outgoing", "process", "pending"}
-            )
             # as mail.mail._send() writes a sent mail before post-processing
             mails.write({"state": "sent", "failure_reason": False})
-            pending._postprocess_sent_message(success_pids=pending.recipient_ids)
+            mails._postprocess_sent_message(success_pids=mails.recipient_ids)
         sms = (
             self.env["sms.sms"]
             .sudo()

@@ -25,7 +25,7 @@ class TestDemoQueue(TransactionCase):
         Trace = self.env["mailing.trace"]
         return {
             "steps": {
-                step.name: (step.done_count, step.opened_count, step.clicked_count)
+                step.id: (step.done_count, step.opened_count, step.clicked_count)
                 for step in steps
             },
             "traces": dict(Trace._read_group([], ["trace_status"], ["__count"])),
