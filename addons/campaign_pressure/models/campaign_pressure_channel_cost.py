@@ -173,15 +173,16 @@ def unit_cost_sql(mailing, channel, company):
     """``(cost, currency)``: SQL expressions of what one message of the
     mailing ``mailing`` on the channel code ``channel`` sent by the company
     ``company`` (SQL expressions: parameters or columns) costs: the
-    mailing's own cost, in the currency of its campaign's company (else the
-    sender's), else the channel's cost of the sending company, in its
+    mailing's own cost on its own channel, in the currency of its campaign's
+    company (else the sender's), else the channel's cost of the sending company, in its
     currency; 0 when the company set none. Written once: the engine's
     INSERT, rows created through the ORM and the 18.0.1.3.0 migration use
     it."""
     own = SQL(
         """(SELECT m.budget_message_cost FROM mailing_mailing m
-             WHERE m.id = %s AND m.budget_cost_override)""",
+             WHERE m.id = %s AND m.budget_cost_override AND %s)""",
         mailing,
+        _own_channel_sql(channel),
     )
     cost = SQL(
         """COALESCE(%s, (SELECT l.cost FROM campaign_pressure_channel_cost l
@@ -195,9 +196,21 @@ def unit_cost_sql(mailing, channel, company):
         """COALESCE((SELECT cc.currency_id FROM mailing_mailing m
                        JOIN utm_campaign u ON u.id = m.campaign_id
                        JOIN res_company cc ON cc.id = u.company_id
-                      WHERE m.id = %s AND m.budget_cost_override),
+                      WHERE m.id = %s AND m.budget_cost_override AND %s),
                     (SELECT rc.currency_id FROM res_company rc WHERE rc.id = %s))""",
         mailing,
+        _own_channel_sql(channel),
         company,
     )
     return cost, currency
+
+
+def _own_channel_sql(channel):
+    """The mailing ``m`` is on the channel ``channel``: its own cost is
+    the cost of its own messages (emails, or SMS for an SMS mailing), not
+    of the calls and letters a best-channel mailing plans
+    (``mailing.mailing._pressure_channel``)."""
+    return SQL(
+        "(CASE WHEN m.mailing_type = 'sms' THEN 'sms' ELSE 'email' END) = %s",
+        channel,
+    )

@@ -35,8 +35,10 @@ class MailingMailing(models.Model):
     )
     budget_cost_override = fields.Boolean(
         string="Own cost per message",
-        help="This mailing's messages cost another amount than the channel's "
-        "cost of the company. Set by a marketing pressure manager.",
+        help="This mailing's own messages (its emails, or its SMS) cost another "
+        "amount than the channel's cost of the company; the calls and letters "
+        "of a 'best channel' mailing keep the company's costs. Set by a "
+        "marketing pressure manager.",
     )
     # Floats: a message may cost a fraction of a cent
     budget_message_cost = fields.Float(

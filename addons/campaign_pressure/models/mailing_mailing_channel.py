@@ -216,13 +216,13 @@ class MailingMailing(models.Model):
 
     def _channel_plan_terms(self, codes):
         """``{code: ChannelTerms}``: the channels' costs in the campaign's
-        currency (the company's costs: a mailing's own cost is the cost of
-        its own channel, not of the others), their capacity left today."""
+        currency (the mailing's own cost on its own channel, the company's
+        costs on the others), their capacity left today."""
         campaign_model = self.env["utm.campaign"]
         campaign = self.campaign_id.sudo() or campaign_model.new(
             {"company_id": self.env.company.id}
         )
-        pricer = campaign_model._budget_pricer(self.browse())
+        pricer = campaign_model._budget_pricer(self)
         Cost = self.env["campaign.pressure.channel.cost"]
         terms = {}
         for code in codes:
@@ -230,7 +230,7 @@ class MailingMailing(models.Model):
             limited = line.capacity_limited and line.daily_capacity > 0
             terms[code] = channel_plan.ChannelTerms(
                 code,
-                pricer(campaign, self.browse(), code, None),
+                pricer(campaign, self, code, None),
                 capacity=line.daily_capacity if limited else None,
                 used_today=(
                     line._used_today().get((line.company_id.id, code), 0)

@@ -257,7 +257,8 @@ class UtmCampaign(models.Model):
     def _budget_pricer(self, mailings):
         """A function ``(campaign, mailing, channel, company) -> cost`` of
         one message in the campaign's currency: the mailing's own cost when
-        it has one, else the channel's cost of the company that sent
+        it has one and the channel is the mailing's own (its emails, or its
+        SMS), else the channel's cost of the company that sent
         (``None``: the current company), converted at today's rate."""
         lines = {
             (line.company_id.id, line.channel_code): line
@@ -269,7 +270,11 @@ class UtmCampaign(models.Model):
         def price(campaign, mailing, channel, company):
             company = company or self.env.company
             currency = campaign.budget_currency_id
-            if mailing and mailing.budget_cost_override:
+            if (
+                mailing
+                and mailing.budget_cost_override
+                and channel == mailing._pressure_channel()
+            ):
                 return mailing.budget_message_cost
             key = (currency.id, channel, company.id)
             if key not in memo:

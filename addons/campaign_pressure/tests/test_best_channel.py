@@ -229,3 +229,53 @@ class TestBestChannelSend(BestChannelCommon):
         self.assertEqual(mailing.state, "done")
         # everybody is done: a call or a letter leaves no trace, but counts
         self.assertEqual(mailing._get_remaining_recipients(), [])
+
+    @users("user_marketing")
+    def test_own_cost_is_the_mailings_channel_only(self):
+        """A best-channel mailing's own cost is the cost of its emails: the
+        plan prices its emails at it and its SMS, calls and letters at the
+        company's costs, and the contact log stores each at the price the
+        plan showed."""
+        p0, p1, p2, p3, _p4 = self.partners.with_env(self.env)
+        self.partners[1].sudo().pressure_blocked_channel_ids = [
+            Command.set(self.channel_sms.ids)
+        ]
+        mailing = self._best_mailing(self.all_channels).with_env(self.env)
+        mailing.sudo().write({"budget_cost_override": True, "budget_message_cost": 2.5})
+        plan = mailing._channel_plan()
+        # emails at 2.5: the letter, the call and SMS are cheaper
+        self.assertEqual(
+            self._channels(plan),
+            {p0.id: "sms", p1.id: "letter", p2.id: "phone", p3.id: "sms"},
+        )
+        planned = {a.ref: a.cost for a in plan.assignments}
+        self.assertEqual(
+            planned,
+            {
+                p0.id: self.cost_sms.cost,
+                p1.id: self.cost_letter.cost,
+                p2.id: self.cost_phone.cost,
+                p3.id: self.cost_sms.cost,
+            },
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=False), self.mockSMSGateway():
+            mailing.action_send_mail()
+        contacts = (
+            self.env["campaign.pressure.contact"]
+            .sudo()
+            .search([("mailing_id", "=", mailing.id)])
+        )
+        self.assertEqual({c.partner_id.id: c.unit_cost for c in contacts}, planned)
+        self.campaign.invalidate_recordset()
+        self.assertAlmostEqual(
+            self.campaign.budget_spent + self.campaign.budget_committed,
+            sum(planned.values()),
+        )
+        # an email of the mailing costs its own price
+        email_plan = self._best_mailing(self.channel_email, partners=p1)
+        email_plan.sudo().write(
+            {"budget_cost_override": True, "budget_message_cost": 2.5}
+        )
+        self.assertEqual(
+            [a.cost for a in email_plan._channel_plan().assignments], [2.5]
+        )

@@ -119,6 +119,28 @@ class CrmLead(models.Model):
                 lead.company_currency, lead.edu_intake_id.date_start or today
             )
 
+    @api.depends("edu_programme_id")
+    def _compute_company_id(self):
+        """CRM proposes a lead's company from its team, salesperson and
+        customer, and drops it when none of them has one: an admissions lead
+        on the shared Admissions team with nobody assigned lost its company
+        whenever its person changed (an event's lead rule updating the
+        contact), and its programme then no longer matched. A lead for a
+        programme of a company stays in that company, unless its team or
+        salesperson belongs elsewhere (the company check then says so)."""
+        result = super()._compute_company_id()
+        for lead in self:
+            company = lead.edu_programme_id.company_id
+            team_company = lead.team_id.company_id
+            if (
+                company
+                and lead.company_id != company
+                and (not team_company or team_company == company)
+                and (not lead.user_id or company in lead.user_id.company_ids)
+            ):
+                lead.company_id = company
+        return result
+
     @api.depends("stage_id.edu_probability")
     def _compute_probabilities(self):
         # an admissions stage's probability changed: its open applications follow

@@ -7,11 +7,17 @@ class EventLeadRule(models.Model):
     match it, and to nobody otherwise (a visitor who registered on the
     website); an admissions lead then goes through the duplicate check of
     inbound leads (``crm.lead._edu_link_inbound_persons``): onto the person
-    with the same email (or phone), else a new one."""
+    with the same email (or phone), else a new one. The registration of a
+    lead per attendee is then that person's too (their timeline shows it,
+    and editing it later keeps the lead on them)."""
 
     _inherit = "event.lead.rule"
 
     def _run_on_registrations(self, registrations):
         leads = super()._run_on_registrations(registrations)
-        leads.filtered("edu_is_admissions")._edu_link_inbound_persons()
+        admissions = leads.filtered("edu_is_admissions")
+        admissions._edu_link_inbound_persons()
+        admissions.filtered(
+            lambda lead: lead.event_lead_rule_id.lead_creation_basis == "attendee"
+        )._edu_link_registrations()
         return leads

@@ -1,8 +1,11 @@
-from odoo import models
+from odoo import fields, models
 
 
 class EventRegistration(models.Model):
     _inherit = "event.registration"
+
+    # the person's timeline reads their registrations by partner
+    partner_id = fields.Many2one(index="btree_not_null")
 
     def _get_lead_values(self, rule):
         """The lead of a rule (``event_crm``) for registrations to an event
@@ -24,3 +27,17 @@ class EventRegistration(models.Model):
         if not values.get("source_id"):
             values["source_id"] = self.env.ref("edu_crm_event.utm_source_event").id
         return values
+
+    def _update_leads(self, new_vals, lead_tracked_vals):
+        """Odoo rewrites a lead's contact when its registration's contact
+        changes, and leaves it on nobody when the registration's email no
+        longer matches the lead's person: an admissions lead then goes
+        through the duplicate check again (the person of the new email, else
+        a new one), so that no application is left without its person."""
+        result = super()._update_leads(new_vals, lead_tracked_vals)
+        orphans = self.lead_ids.filtered(
+            lambda lead: lead.edu_is_admissions and not lead.partner_id
+        )
+        orphans._edu_link_inbound_persons()
+        orphans._edu_link_registrations()
+        return result

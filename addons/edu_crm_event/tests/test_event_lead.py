@@ -149,3 +149,62 @@ class TestEventLead(EduRecordsCommon):
                 {"edu_intake_id": self.intake_b.id}
             )
         self.assertEqual(self.env["crm.lead"].search_count([]), before)
+
+    def test_visitor_editing_the_registration_keeps_the_person(self):
+        """A visitor's registration (no partner) is the person the duplicate
+        check found; when they edit it later, Odoo's lead update keeps the
+        lead on that person and in the programme's company (before: the
+        lead lost both, "Incompatible companies")."""
+        lead = self._register(self.open_day, name="Nina New", email="nina@example.com")
+        person = lead.partner_id
+        registration = lead.registration_ids
+        self.assertEqual(registration.partner_id, person)
+        self.assertEqual(registration.name, "Nina New")
+        registration.with_user(self.desk).write({"phone": "+380 67 555 0199"})
+        self.assertEqual((lead.partner_id, lead.company_id), (person, self.company_a))
+        # a new email is another person's: the duplicate check finds them
+        registration.with_user(self.desk).write({"email": "iryna.bondar@example.com"})
+        self.assertEqual(lead.partner_id, self.person)
+        self.assertEqual(lead.company_id, self.company_a)
+        self.assertEqual(lead.edu_intake_id, self.intake)
+
+    def test_admissions_lead_keeps_its_programmes_company(self):
+        """CRM drops the company of a lead on the shared Admissions team
+        with nobody assigned when its person changes; a lead for a
+        programme stays in the programme's company."""
+        lead = self._register(self.open_day, partner_id=self.person.id)
+        self.assertFalse(lead.user_id)
+        lead.write({"partner_id": self.phone_person.id})
+        self.assertEqual(lead.company_id, self.company_a)
+
+    def test_registration_on_the_timeline(self):
+        """The registration is on the person's timeline, dated when the
+        event begins: planned, then attended once marked so; it opens the
+        registration."""
+        lead = self._register(self.open_day, partner_id=self.person.id)
+        registration = lead.registration_ids
+        self.env.flush_all()
+        Timeline = self.env["edu.timeline"]
+        row = Timeline.search(
+            [("partner_id", "=", self.person.id), ("kind", "=", "event")]
+        )
+        self.assertEqual(len(row), 1)
+        self.assertEqual(
+            (row.date, row.channel, row.state, row.record_ref),
+            (self.open_day.date_begin, "event", "planned", registration),
+        )
+        self.assertEqual(row.description, "Open day: Computer Science · Registered")
+        registration.action_set_done()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        row = Timeline.search(
+            [("partner_id", "=", self.person.id), ("kind", "=", "event")]
+        )
+        self.assertEqual(row.state, "done")
+        self.assertEqual(row.description, "Open day: Computer Science · Attended")
+        # another person's timeline does not show it
+        self.assertFalse(
+            Timeline.search(
+                [("partner_id", "=", self.phone_person.id), ("kind", "=", "event")]
+            )
+        )
