@@ -173,11 +173,11 @@ def unit_cost_sql(mailing, channel, company):
     """``(cost, currency)``: SQL expressions of what one message of the
     mailing ``mailing`` on the channel code ``channel`` sent by the company
     ``company`` (SQL expressions: parameters or columns) costs: the
-    mailing's own cost on its own channel, in the currency of its campaign's
-    company (else the sender's), else the channel's cost of the sending company, in its
-    currency; 0 when the company set none. Written once: the engine's
-    INSERT, rows created through the ORM and the 18.0.1.3.0 migration use
-    it."""
+    mailing's own cost on its own channel, in the currency of its
+    campaign's company (else the sender's), else the channel's cost of the
+    sending company, in its currency; 0 when the company set none. Written
+    once: the engine's INSERT, rows created through the ORM and the
+    18.0.1.3.0 migration use it."""
     own = SQL(
         """(SELECT m.budget_message_cost FROM mailing_mailing m
              WHERE m.id = %s AND m.budget_cost_override AND %s)""",

@@ -17,7 +17,5 @@ class EventLeadRule(models.Model):
         leads = super()._run_on_registrations(registrations)
         admissions = leads.filtered("edu_is_admissions")
         admissions._edu_link_inbound_persons()
-        admissions.filtered(
-            lambda lead: lead.event_lead_rule_id.lead_creation_basis == "attendee"
-        )._edu_link_registrations()
+        admissions._edu_link_registrations()
         return leads
