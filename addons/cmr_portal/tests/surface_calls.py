@@ -212,6 +212,9 @@ class SurfaceCalls:
     def _call_edu_cashin_forecast_action_open_forecast(self, user):
         return self.env["edu.cashin.forecast"].with_user(user).action_open_forecast()
 
+    def _call_edu_campaign_result_action_open_results(self, user):
+        return self.env["edu.campaign.result"].with_user(user).action_open_results()
+
     def _call_res_partner_action_edu_merge_duplicates(self, user):
         person = self.su_env["res.partner"].create(
             {"name": "Dana Double", "email": "dana.double@example.com"}

@@ -54,6 +54,8 @@ PUBLIC_METHODS = {
     ("mailing.mailing", "action_confirm_send"): MARKETING,
     ("mailing.mailing", "action_view_pressure_held"): MARKETING,
     ("res.partner", "action_view_pressure_contacts"): MARKETING,
+    # edu_campaign: the results report's menu (refreshes a stale summary)
+    ("edu.campaign.result", "action_open_results"): MARKETING,
     # cmr_portal
     ("cmr.feedback", "action_done"): EDU,
     ("cmr.request", "action_approve"): MANAGER,

@@ -1,1 +1,2 @@
 from . import edu_campaign_result
+from . import edu_campaign_result_summary

@@ -10,5 +10,6 @@ from . import test_rfm
 from . import test_rfm_best_channel
 from . import test_rfm_tuition
 from . import test_campaign_result_cost
+from . import test_campaign_result_summary
 from . import test_demo_results
 from . import test_demo_queue

@@ -14,6 +14,7 @@ class TestCampaignResultCost(BudgetCommon):
     today's costs)."""
 
     def _report_cost(self):
+        self.env["edu.campaign.result"]._edu_refresh()
         self.env.invalidate_all()
         (group,) = self.env["edu.campaign.result"].read_group(
             [("campaign_id", "=", self.campaign.id)],

@@ -1,0 +1,211 @@
+from datetime import timedelta
+
+from odoo import api, fields, models, tools
+from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
+
+from .edu_campaign_result import SUMS
+
+# the report opened from the menu is at most this old
+REFRESH_AFTER = timedelta(hours=1)
+# the advisory lock held by the transaction that refreshes the summary
+REFRESH_LOCK = "edu_campaign.result.refresh"
+# a read that filters, groups or reads one of these reads the live facts:
+# the summary has no person and keeps only the latest date of a group
+LIVE_FIELDS = frozenset({"partner_id", "date"})
+# the context key of a live read
+LIVE = "edu_result_live"
+# the ids of the summary's rows start here: the live facts are numbered
+# from 1 and the ORM caches field values by id, whatever the context
+SUMMARY_IDS = 1 << 40
+# the summary's dimensions: every column of the report but the person and
+# the date (the ratios are computed per group, see read_group)
+DIMENSIONS = (
+    "campaign_id",
+    "company_id",
+    "country_id",
+    "state_id",
+    "payment_segment",
+    "engagement_segment",
+    "programme_id",
+    "intake_id",
+    "source_id",
+    "channel",
+)
+
+
+class EduCampaignResultSummary(models.Model):
+    """The results report precomputed (issue 15, Speed): the fact rows
+    summed by every dimension of the report but the person and the date, in
+    a materialized view refreshed by an hourly job and when the report is
+    opened from the menu on a summary older than an hour (the title says as
+    of when). A million responses over a year sum to a few thousand rows.
+
+    What the summary cannot answer reads the live facts, always exact: a
+    domain, a grouping or a field read on the person or the date (the
+    summary keeps only the latest date of each group). The records a live
+    search returns carry the live context, so what is read of them later
+    comes from the same rows. The count measure of a summary row is the
+    number of facts it sums, so it reads the same either way.
+
+    The time of the last refresh is a one-row materialized view refreshed in
+    the same transaction as the summary (the cash-in forecast's design)."""
+
+    _inherit = "edu.campaign.result"
+
+    @property
+    def _table_query(self):
+        if self.env.context.get(LIVE):
+            return self._results_query()
+        return SQL("SELECT * FROM edu_campaign_result_summary")
+
+    def _summary_query(self):
+        sums = SQL(", ").join(
+            SQL("SUM(r.%s) AS %s", SQL.identifier(name), SQL.identifier(name))
+            for name in SUMS
+        )
+        dimensions = SQL(", ").join(
+            SQL("r.%s", SQL.identifier(name)) for name in DIMENSIONS
+        )
+        return SQL(
+            """
+            SELECT %(offset)s + row_number() OVER () AS id, %(dimensions)s,
+                   NULL::int AS partner_id, MAX(r.date) AS date, %(sums)s,
+                   COUNT(*) AS fact_count,
+                   0.0 AS cost_per_enrolment, 0.0 AS roi, 0.0 AS lift
+              FROM (%(facts)s) r
+          GROUP BY %(dimensions)s
+            """,
+            dimensions=dimensions,
+            sums=sums,
+            facts=self._results_query(),
+            offset=SUMMARY_IDS,
+        )
+
+    def init(self):
+        cr = self.env.cr
+        tools.drop_view_if_exists(cr, self._table)
+        cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_campaign_result_summary")
+        cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_campaign_result_stamp")
+        cr.execute(
+            SQL(
+                "CREATE MATERIALIZED VIEW edu_campaign_result_summary AS (%s)",
+                self._summary_query(),
+            )
+        )
+        cr.execute(
+            """
+            CREATE MATERIALIZED VIEW edu_campaign_result_stamp AS
+            SELECT statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Refresh
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _edu_refresh(self):
+        """Sum the facts again; return whether it was done. One refresh at a
+        time across every worker and server: a transaction that finds
+        another one refreshing does not refresh again (nor wait), and what
+        that one computes is what every reader sees once it commits."""
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", REFRESH_LOCK)
+        )
+        if not self.env.cr.fetchone()[0]:
+            return False
+        self.env.flush_all()
+        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_campaign_result_summary")
+        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_campaign_result_stamp")
+        self.invalidate_model()
+        return True
+
+    @api.model
+    def _edu_refreshed_at(self):
+        """When the summary was last computed (naive UTC datetime)."""
+        self.env.cr.execute("SELECT refreshed_at FROM edu_campaign_result_stamp")
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    @api.model
+    def _cron_refresh_results(self):
+        self._edu_refresh()
+
+    @api.model
+    def action_open_results(self):
+        """Open the report (the menu's server action), its summary refreshed
+        first when older than an hour. Whoever may read the report: the
+        refresh sums what every reader of the report reads anyway, at most
+        once an hour and once at a time."""
+        self.browse().check_access("read")
+        refreshed_at = self._edu_refreshed_at()
+        if (
+            not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER
+        ) and self._edu_refresh():
+            refreshed_at = self._edu_refreshed_at()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "edu_campaign.edu_campaign_result_action"
+        )
+        action["name"] = self.env._(
+            "Campaign results (as of %(when)s)",
+            when=format_datetime(self.env, refreshed_at, dt_format="short"),
+        )
+        return action
+
+    # ------------------------------------------------------------------
+    # Summary or live facts
+    # ------------------------------------------------------------------
+
+    def _results_source(self, domain=(), names=()):
+        """``self`` reading the live facts when ``domain`` or ``names``
+        (fields, groupby or aggregate specs) touch the person or the date."""
+        if self.env.context.get(LIVE):
+            return self
+        touched = {
+            leaf[0].split(".")[0]
+            for leaf in expression.normalize_domain(list(domain or []))
+            if isinstance(leaf, (list, tuple)) and isinstance(leaf[0], str)
+        }
+        touched.update(spec.split(":")[0].split(".")[0] for spec in names or () if spec)
+        if touched & LIVE_FIELDS:
+            return self.with_context(**{LIVE: True})
+        return self
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        source = self._results_source(domain)
+        return super(EduCampaignResultSummary, source)._search(
+            domain, offset=offset, limit=limit, order=order
+        )
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        source = self._results_source(domain, field_names)
+        return super(EduCampaignResultSummary, source).search_fetch(
+            domain, field_names, offset=offset, limit=limit, order=order
+        )
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        source = self._results_source(domain, [*groupby, *aggregates])
+        return super(EduCampaignResultSummary, source)._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec == "__count" and not self.env.context.get(LIVE):
+            return SQL(
+                "COALESCE(SUM(%s), 0)", SQL.identifier(self._table, "fact_count")
+            )
+        return super()._read_group_select(aggregate_spec, query)
