@@ -64,7 +64,8 @@ def _seed(env):
                       edu_payment_segment, edu_engagement_segment)
                SELECT 'Perf result ' || g, 'result' || g || '@perf.test', true,
                       'contact', 'en_US', now(), now(), 'ask',
-                      (ARRAY['on_time', 'late', 'at_risk', 'defaulted'])[1 + mod(g / 3, 4)],
+                      (ARRAY['on_time', 'late', 'at_risk', 'defaulted'])
+                          [1 + mod(g / 3, 4)],
                       (ARRAY['engaged', 'unengaged'])[1 + mod(g / 7, 2)]
                  FROM generate_series(1, %s) g
             RETURNING id""",

@@ -166,7 +166,7 @@ class EduCampaignResultSummary(models.Model):
         touched = {
             leaf[0].split(".")[0]
             for leaf in expression.normalize_domain(list(domain or []))
-            if isinstance(leaf, (list, tuple)) and isinstance(leaf[0], str)
+            if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
         }
         touched.update(spec.split(":")[0].split(".")[0] for spec in names or () if spec)
         if touched & LIVE_FIELDS:
