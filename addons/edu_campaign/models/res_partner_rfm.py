@@ -49,8 +49,8 @@ class ResPartner(models.Model):
     - punctuality is the reminder ladder's work per tuition invoice due in
       the last 12 months (fewer reminders: more punctual).
 
-    Each is a quintile (``NTILE(5)``, ties broken by person so that a run
-    is repeatable); monetary among people who paid and punctuality among
+    Each is a quintile (:meth:`_edu_rfm_sql_quintile`: people of equal
+    value share a score); monetary among people who paid and punctuality among
     people with tuition due (0 for the others). The named segment is the
     first :class:`edu.rfm.segment` whose ranges hold the scores.
 
@@ -243,16 +243,9 @@ class ResPartner(models.Model):
                         WHERE u.partner_id = p.id AND NOT u.share)
             ), scored AS (
                 SELECT people.*,
-                       NTILE(5) OVER (ORDER BY last, partner_id) AS r,
-                       NTILE(5) OVER (ORDER BY n, partner_id) AS f,
-                       CASE WHEN paid > 0 THEN NTILE(5) OVER (
-                           PARTITION BY paid > 0 ORDER BY paid, partner_id)
-                       ELSE 0 END AS m,
-                       CASE WHEN due > 0 THEN NTILE(5) OVER (
-                           PARTITION BY due > 0
-                           ORDER BY reminders::float / GREATEST(due, 1) DESC,
-                                    partner_id)
-                       ELSE 0 END AS pu
+                       %(r)s AS r, %(f)s AS f,
+                       CASE WHEN paid > 0 THEN %(m)s ELSE 0 END AS m,
+                       CASE WHEN due > 0 THEN %(pu)s ELSE 0 END AS pu
                   FROM people
             ), segmap AS (
                 -- the segment of each of the 900 possible scores: looked up
@@ -277,6 +270,28 @@ class ResPartner(models.Model):
             )""",
             events=self._edu_rfm_sql_events(now - timedelta(days=RFM_WINDOW_DAYS)),
             tuition=self._edu_rfm_sql_tuition(now),
+            r=self._edu_rfm_sql_quintile(SQL("last DESC")),
+            f=self._edu_rfm_sql_quintile(SQL("n DESC")),
+            m=self._edu_rfm_sql_quintile(SQL("paid DESC"), SQL("paid > 0")),
+            pu=self._edu_rfm_sql_quintile(
+                SQL("reminders::float / GREATEST(due, 1)"), SQL("due > 0")
+            ),
+        )
+
+    @api.model
+    def _edu_rfm_sql_quintile(self, better_first, partition=None):
+        """The quintile score (5: the best fifth) of a person among the
+        people of ``partition``, ranked by ``better_first``: 5 minus the
+        fifths of people strictly better. People of equal value share the
+        score (``NTILE`` split them by id: of two people with one
+        interaction each, one could be in the first fifth and one in the
+        second)."""
+        over = SQL("PARTITION BY %s", partition) if partition else SQL("")
+        return SQL(
+            "5 - (5 * (RANK() OVER (%(over)s ORDER BY %(order)s) - 1))"
+            " / COUNT(*) OVER (%(over)s)",
+            over=over,
+            order=better_first,
         )
 
     @api.model

@@ -148,7 +148,8 @@ class EduCampaignResultSummary(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_campaign.edu_campaign_result_action"
         )
-        action["name"] = self.env._(
+        # the web client shows the display name (the action's own) first
+        action["name"] = action["display_name"] = self.env._(
             "Campaign results (as of %(when)s)",
             when=format_datetime(self.env, refreshed_at, dt_format="short"),
         )

@@ -149,6 +149,8 @@ class TestCampaignResultSummary(ResultCommon):
         action = Result.action_open_results()
         self.assertEqual(action["res_model"], "edu.campaign.result")
         self.assertIn("as of", action["name"])
+        # what the web client's breadcrumb shows first
+        self.assertEqual(action["display_name"], action["name"])
         self.assertEqual(Result._edu_refreshed_at(), refreshed_at, "fresh enough")
         self.assertNotIn(key, self._read([], ["campaign_id"]))
         with freeze_time(fields.Datetime.now() + timedelta(hours=2)):

@@ -104,6 +104,23 @@ class TestRfm(RfmCommon):
         self.assertEqual(set(self.people.mapped("edu_rfm_monetary")), {0})
         self.assertEqual(set(self.people.mapped("edu_rfm_punctuality")), {0})
 
+    def test_equal_values_share_a_score(self):
+        """Two people with as many interactions share their frequency score,
+        whatever their ids: NTILE put person 3 (3 interactions) in the
+        bottom fifth and person 5, once as many, in the next."""
+        # person 5: one more interaction, before their last (recency kept)
+        self._interactions(self.people[5], 200, 1)
+        self._score()
+        person_3, person_5 = self.people[3], self.people[5]
+        self.assertEqual(person_5.edu_rfm_interactions, 3)
+        # 7 of 10 people have more: 5 - floor(5 * 7 / 10)
+        self.assertEqual(
+            (person_3.edu_rfm_frequency, person_5.edu_rfm_frequency), (2, 2)
+        )
+        # the person below them keeps 1; person 7 (4 interactions) has 2
+        self.assertEqual(self.people[1].edu_rfm_frequency, 1)
+        self.assertEqual(self.people[7].edu_rfm_frequency, 2)
+
     def test_one_statement(self):
         self.env.flush_all()
         with self.assertQueryCount(1):
@@ -121,7 +138,9 @@ class TestRfm(RfmCommon):
             self._score()  # nothing changed
         self.assertEqual(History.search([("partner_id", "in", self.people.ids)]), first)
         self.assertEqual(set(self.people.mapped("edu_rfm_segment_date")), {self._now()})
-        # person 7 is in touch three times today: five people change segment
+        # person 7 is in touch three times today: four people change segment
+        # (person 7's 7 interactions now equal person 2's: they share a
+        # frequency score, so person 2 stays a champion)
         self._interactions(self.people[7], 1, 3)
         self._score()
         moved = History.search([("partner_id", "in", self.people.ids)]) - first
@@ -132,7 +151,6 @@ class TestRfm(RfmCommon):
             ),
             [
                 ("Person 1", "new", "promising"),
-                ("Person 2", "champions", "loyal"),
                 ("Person 4", "loyal", "promising"),
                 ("Person 5", "promising", "lost"),
                 ("Person 7", "lost", "champions"),

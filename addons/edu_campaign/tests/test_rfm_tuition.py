@@ -61,6 +61,9 @@ class TestRfmTuition(TuitionCommon, RfmCommon):
                 (p.edu_rfm_monetary, p.edu_rfm_punctuality)
                 for p in (stella, sam, nobody)
             ],
-            [(2, 1), (1, 2), (0, 0)],
+            # of two people, nobody paid more than Stella (5) and one paid
+            # more than Sam: 5 - floor(5 * 1 / 2); Sam was the more punctual
+            # (NTILE read 2 and 1 for the best of two: the second fifth)
+            [(5, 3), (3, 5), (0, 0)],
         )
         self.assertTrue(stella.edu_rfm_last_interaction, "the payment")

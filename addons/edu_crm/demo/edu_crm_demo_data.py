@@ -208,8 +208,10 @@ CONTRACTS = [
         {"scholarship_amount": 500},
         {},
     ),
-    # starts in ten days (first instalment invoiced); a draft proposal
-    ("r4", "07", "payment_plan_monthly_10", ("days", 10), None, {}, {}),
+    # starts in five days (first instalment invoiced: whatever the day of
+    # the month, the "Instalment due" journey has sent its week's notice);
+    # a draft proposal
+    ("r4", "07", "payment_plan_monthly_10", ("days", 5), None, {}, {}),
     (
         "r5",
         "10",

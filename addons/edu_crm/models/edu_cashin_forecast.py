@@ -457,7 +457,8 @@ class EduCashinForecast(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "edu_crm.edu_cashin_forecast_action"
         )
-        action["name"] = self.env._(
+        # the web client shows the display name (the action's own) first
+        action["name"] = action["display_name"] = self.env._(
             "Cash-in Forecast (as of %(when)s)",
             when=format_datetime(self.env, refreshed_at, dt_format="short"),
         )

@@ -221,3 +221,5 @@ class TestTuitionServicesGuards(TuitionGuardsCommon):
         clear_cache.assert_not_called()
         self.assertAlmostEqual(self._received(), received + invoice.amount_total)
         self.assertIn("as of", action["name"])
+        # what the web client's breadcrumb shows first
+        self.assertEqual(action["display_name"], action["name"])
