@@ -250,8 +250,14 @@ def _plan_expected(usable, terms, rates, ledger):
     while the budget lasts; then whoever is left, on the cheapest channel
     the budget still pays (reached, even if little is expected)."""
     hulls, steps = {}, []
+    # people with the same channels and segment have the same hull: a
+    # send has a few such groups, not one per person
+    shared = {}
     for order, (candidate, options) in enumerate(usable):
-        hull = _hull(options, terms, rates, candidate.segment)
+        group = (tuple(options), candidate.segment)
+        hull = shared.get(group)
+        if hull is None:
+            hull = shared[group] = _hull(options, terms, rates, candidate.segment)
         hulls[order] = hull
         previous = (0.0, 0.0, None)
         for level, point in enumerate(hull):
@@ -291,12 +297,15 @@ def _spread(chosen, terms, rates):
     channel's messages over the days, ``capacity`` a day after what is used
     today."""
     position = defaultdict(int)
+    rate_of = {}
     for candidate, code in chosen:
         t = terms[code]
         day = 0
         if t.capacity:
             day = (t.used_today + position[code]) // t.capacity
             position[code] += 1
-        yield Assignment(
-            candidate.ref, code, day, t.cost, rates(code, candidate.segment)
-        )
+        key = (code, candidate.segment)
+        rate = rate_of.get(key)
+        if rate is None:
+            rate = rate_of[key] = rates(code, candidate.segment)
+        yield Assignment(candidate.ref, code, day, t.cost, rate)

@@ -345,8 +345,10 @@ class EduCampaignResult(models.Model):
                 source_id=SQL("l.source_id"),
                 date=SQL("l.create_date"),
                 application_count=SQL("1"),
-                enrolment_count=SQL("COALESCE(en.n, 0)"),
-                first_paid_count=SQL("COALESCE(tu.first_paid, 0)"),
+                # int4 as every other count (a COUNT is a bigint, and the
+                # pivot's SUM of a bigint a numeric: read as 1.0)
+                enrolment_count=SQL("COALESCE(en.n, 0)::int"),
+                first_paid_count=SQL("COALESCE(tu.first_paid, 0)::int"),
                 invoiced=SQL("COALESCE(tu.invoiced, 0)"),
                 received=SQL("COALESCE(tu.received, 0)"),
             ),

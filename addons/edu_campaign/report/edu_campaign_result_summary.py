@@ -61,8 +61,15 @@ class EduCampaignResultSummary(models.Model):
         return SQL("SELECT * FROM edu_campaign_result_summary")
 
     def _summary_query(self):
+        # counts stay integers: int4, as in the facts (the pivot's SUM of a
+        # bigint column is a numeric, read as 64.0)
         sums = SQL(", ").join(
-            SQL("SUM(r.%s) AS %s", SQL.identifier(name), SQL.identifier(name))
+            SQL(
+                "SUM(r.%s)%s AS %s",
+                SQL.identifier(name),
+                SQL("::int" if self._fields[name].type == "integer" else ""),
+                SQL.identifier(name),
+            )
             for name in SUMS
         )
         dimensions = SQL(", ").join(
@@ -72,7 +79,7 @@ class EduCampaignResultSummary(models.Model):
             """
             SELECT %(offset)s + row_number() OVER () AS id, %(dimensions)s,
                    NULL::int AS partner_id, MAX(r.date) AS date, %(sums)s,
-                   COUNT(*) AS fact_count,
+                   COUNT(*)::int AS fact_count,
                    0.0 AS cost_per_enrolment, 0.0 AS roi, 0.0 AS lift
               FROM (%(facts)s) r
           GROUP BY %(dimensions)s

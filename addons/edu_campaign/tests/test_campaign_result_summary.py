@@ -66,6 +66,11 @@ class TestCampaignResultSummary(ResultCommon):
                 self.assertEqual(summary.keys(), live.keys(), groupby)
                 for key, group in live.items():
                     for measure in [*SUMS, "roi", "lift", "__count"]:
+                        self.assertIs(
+                            type(summary[key][measure]),
+                            type(group[measure]),
+                            (groupby, key, measure),
+                        )
                         self.assertAlmostEqual(
                             summary[key][measure],
                             group[measure],
