@@ -270,28 +270,40 @@ class ResPartner(models.Model):
             )""",
             events=self._edu_rfm_sql_events(now - timedelta(days=RFM_WINDOW_DAYS)),
             tuition=self._edu_rfm_sql_tuition(now),
-            r=self._edu_rfm_sql_quintile(SQL("last DESC")),
-            f=self._edu_rfm_sql_quintile(SQL("n DESC")),
-            m=self._edu_rfm_sql_quintile(SQL("paid DESC"), SQL("paid > 0")),
+            r=self._edu_rfm_sql_quintile(SQL("last"), True),
+            # nobody in touch in 12 months is in the bottom fifth: ranked
+            # among the others, a crowd of them would have read 3
+            f=SQL(
+                "CASE WHEN n > 0 THEN %s ELSE 1 END",
+                self._edu_rfm_sql_quintile(SQL("n"), True, SQL("n > 0")),
+            ),
+            m=self._edu_rfm_sql_quintile(SQL("paid"), True, SQL("paid > 0")),
             pu=self._edu_rfm_sql_quintile(
-                SQL("reminders::float / GREATEST(due, 1)"), SQL("due > 0")
+                SQL("reminders::float / GREATEST(due, 1)"), False, SQL("due > 0")
             ),
         )
 
     @api.model
-    def _edu_rfm_sql_quintile(self, better_first, partition=None):
+    def _edu_rfm_sql_quintile(self, value, higher_is_better, partition=None):
         """The quintile score (5: the best fifth) of a person among the
-        people of ``partition``, ranked by ``better_first``: 5 minus the
-        fifths of people strictly better. People of equal value share the
-        score (``NTILE`` split them by id: of two people with one
-        interaction each, one could be in the first fifth and one in the
-        second)."""
-        over = SQL("PARTITION BY %s", partition) if partition else SQL("")
+        people of ``partition`` by ``value``: the fifth in which the middle
+        of their run of equal values falls, counted from the best (5 minus
+        the fifths of the people strictly better plus half of the others of
+        equal value). People of equal value share the score: ``NTILE`` split
+        them by id (of two people with 3 interactions each, one was in the
+        bottom fifth and one in the next), and ranking a run by its first or
+        last place would lift or sink all of it."""
+        part = SQL("PARTITION BY %s", partition) if partition else SQL("")
+        tied = SQL(", ").join([partition, value]) if partition else value
         return SQL(
-            "5 - (5 * (RANK() OVER (%(over)s ORDER BY %(order)s) - 1))"
-            " / COUNT(*) OVER (%(over)s)",
-            over=over,
-            order=better_first,
+            """5 - (5 * (2 * (RANK() OVER (%(part)s ORDER BY %(value)s %(dir)s)
+                             - 1)
+                         + COUNT(*) OVER (PARTITION BY %(tied)s) - 1))
+                   / (2 * COUNT(*) OVER (%(part)s))""",
+            part=part,
+            value=value,
+            dir=SQL("DESC NULLS LAST" if higher_is_better else "ASC NULLS LAST"),
+            tied=tied,
         )
 
     @api.model

@@ -11,10 +11,9 @@ from .edu_campaign_result import SUMS
 REFRESH_AFTER = timedelta(hours=1)
 # the advisory lock held by the transaction that refreshes the summary
 REFRESH_LOCK = "edu_campaign.result.refresh"
-# a read that filters, groups or reads one of these reads the live facts:
-# the summary has no person and keeps only the latest date of a group
-LIVE_FIELDS = frozenset({"partner_id", "date"})
-# the context key of a live read
+# the context key of a read of the summary (set by _read_group)
+SUMMARY = "edu_result_summary"
+# the context key that keeps the groups on the live facts (benchmarks, tests)
 LIVE = "edu_result_live"
 # the ids of the summary's rows start here: the live facts are numbered
 # from 1 and the ORM caches field values by id, whatever the context
@@ -40,25 +39,27 @@ class EduCampaignResultSummary(models.Model):
     summed by every dimension of the report but the person and the date, in
     a materialized view refreshed by an hourly job and when the report is
     opened from the menu on a summary older than an hour (the title says as
-    of when). A million responses over a year sum to a few thousand rows.
+    of when). A million responses over a year sum to a few hundred rows.
 
-    What the summary cannot answer reads the live facts, always exact: a
-    domain, a grouping or a field read on the person or the date (the
-    summary keeps only the latest date of each group). The records a live
-    search returns carry the live context, so what is read of them later
-    comes from the same rows. The count measure of a summary row is the
-    number of facts it sums, so it reads the same either way.
+    Only the groups of the pivot and the graph read the summary, and only
+    when it answers them exactly (:meth:`_results_summarizes`): a domain and
+    groupings on its dimensions, sums of its measures, the count (the
+    number of facts a row sums). Everything else reads the live facts,
+    always exact: a filter or a grouping on the person, the date or a
+    measure, other aggregates, and every read of rows (search, read,
+    search_count, export), so that ids and counts are those of the facts.
 
-    The time of the last refresh is a one-row materialized view refreshed in
-    the same transaction as the summary (the cash-in forecast's design)."""
+    The refresh is concurrent (readers keep reading the previous summary);
+    the time of the last one is a one-row materialized view refreshed in
+    the same transaction (the cash-in forecast's design)."""
 
     _inherit = "edu.campaign.result"
 
     @property
     def _table_query(self):
-        if self.env.context.get(LIVE):
-            return self._results_query()
-        return SQL("SELECT * FROM edu_campaign_result_summary")
+        if self.env.context.get(SUMMARY):
+            return SQL("SELECT * FROM edu_campaign_result_summary")
+        return self._results_query()
 
     def _summary_query(self):
         # counts stay integers: int4, as in the facts (the pivot's SUM of a
@@ -104,8 +105,17 @@ class EduCampaignResultSummary(models.Model):
         cr.execute(
             """
             CREATE MATERIALIZED VIEW edu_campaign_result_stamp AS
-            SELECT statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
+            SELECT 1 AS id, statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
             """
+        )
+        # what a concurrent refresh needs: a unique index of each view
+        cr.execute(
+            "CREATE UNIQUE INDEX edu_campaign_result_summary_id"
+            " ON edu_campaign_result_summary (id)"
+        )
+        cr.execute(
+            "CREATE UNIQUE INDEX edu_campaign_result_stamp_id"
+            " ON edu_campaign_result_stamp (id)"
         )
 
     # ------------------------------------------------------------------
@@ -117,15 +127,22 @@ class EduCampaignResultSummary(models.Model):
         """Sum the facts again; return whether it was done. One refresh at a
         time across every worker and server: a transaction that finds
         another one refreshing does not refresh again (nor wait), and what
-        that one computes is what every reader sees once it commits."""
+        that one computes is what every reader sees once it commits; until
+        then they read the previous summary."""
         self.env.cr.execute(
             SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", REFRESH_LOCK)
         )
         if not self.env.cr.fetchone()[0]:
             return False
         self.env.flush_all()
-        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_campaign_result_summary")
-        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_campaign_result_stamp")
+        # concurrently: readers of the report (and of the stamp) are not
+        # blocked until this transaction commits; they read the previous one
+        self.env.cr.execute(
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY edu_campaign_result_summary"
+        )
+        self.env.cr.execute(
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY edu_campaign_result_stamp"
+        )
         self.invalidate_model()
         return True
 
@@ -166,34 +183,35 @@ class EduCampaignResultSummary(models.Model):
     # Summary or live facts
     # ------------------------------------------------------------------
 
-    def _results_source(self, domain=(), names=()):
-        """``self`` reading the live facts when ``domain`` or ``names``
-        (fields, groupby or aggregate specs) touch the person or the date."""
-        if self.env.context.get(LIVE):
-            return self
-        touched = {
-            leaf[0].split(".")[0]
-            for leaf in expression.normalize_domain(list(domain or []))
-            if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
-        }
-        touched.update(spec.split(":")[0].split(".")[0] for spec in names or () if spec)
-        if touched & LIVE_FIELDS:
-            return self.with_context(**{LIVE: True})
-        return self
-
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        source = self._results_source(domain)
-        return super(EduCampaignResultSummary, source)._search(
-            domain, offset=offset, limit=limit, order=order
-        )
-
-    @api.model
-    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
-        source = self._results_source(domain, field_names)
-        return super(EduCampaignResultSummary, source).search_fetch(
-            domain, field_names, offset=offset, limit=limit, order=order
-        )
+    def _results_summarizes(self, domain, groupby, aggregates, having):
+        """Whether the summary answers these groups exactly: the domain and
+        the groupings on its dimensions only (any path from them), no
+        ``having``, and aggregates that add up the same over its rows as
+        over the facts (sums of the measures, the count, distinct counts,
+        minimum and maximum of a dimension)."""
+        dimensions = {*DIMENSIONS, "currency_id"}
+        measures = {*SUMS, "cost_per_enrolment", "roi", "lift"}
+        if having:
+            return False
+        for leaf in expression.normalize_domain(list(domain or [])):
+            if isinstance(leaf, list | tuple) and (
+                not isinstance(leaf[0], str) or leaf[0].split(".")[0] not in dimensions
+            ):
+                return False
+        for spec in groupby:
+            if ":" in spec or spec.split(".")[0] not in dimensions:
+                return False
+        for spec in aggregates:
+            if spec == "__count":
+                continue
+            name, _sep, func = spec.partition(":")
+            if not (
+                (name in measures and func == "sum")
+                or (name in dimensions and func in ("count_distinct", "min", "max"))
+            ):
+                return False
+        return True
 
     @api.model
     def _read_group(
@@ -206,13 +224,16 @@ class EduCampaignResultSummary(models.Model):
         limit=None,
         order=None,
     ):
-        source = self._results_source(domain, [*groupby, *aggregates])
+        summarize = not self.env.context.get(LIVE) and self._results_summarizes(
+            domain, groupby, aggregates, having
+        )
+        source = self.with_context(**{SUMMARY: summarize})
         return super(EduCampaignResultSummary, source)._read_group(
             domain, groupby, aggregates, having, offset, limit, order
         )
 
     def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec == "__count" and not self.env.context.get(LIVE):
+        if aggregate_spec == "__count" and self.env.context.get(SUMMARY):
             return SQL(
                 "COALESCE(SUM(%s), 0)", SQL.identifier(self._table, "fact_count")
             )

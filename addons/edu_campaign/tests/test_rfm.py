@@ -121,6 +121,23 @@ class TestRfm(RfmCommon):
         self.assertEqual(self.people[1].edu_rfm_frequency, 1)
         self.assertEqual(self.people[7].edu_rfm_frequency, 2)
 
+    def test_people_out_of_touch_for_a_year_are_the_bottom_fifth(self):
+        """Twelve more people, last in touch over 400 days ago (no
+        interaction in 12 months: more than half the people scored), have
+        frequency 1; ranked with the others their run would have read 3
+        (review finding). The ten keep their frequencies."""
+        quiet = self.env["res.partner"].create(
+            [{"name": f"Quiet {k}", "email": f"q{k}@example.com"} for k in range(12)]
+        )
+        for k, person in enumerate(quiet):
+            self._contacts(person, [self._now() - timedelta(days=400 + k)])
+        self._only(self.people | quiet)
+        self._score()
+        self.assertEqual(set(quiet.mapped("edu_rfm_frequency")), {1})
+        self.assertEqual(
+            self.people.mapped("edu_rfm_frequency"), [f for _r, f, _s in SCORED]
+        )
+
     def test_one_statement(self):
         self.env.flush_all()
         with self.assertQueryCount(1):
