@@ -195,6 +195,8 @@ class EduCampaignResultSummary(models.Model):
         if having:
             return False
         for leaf in expression.normalize_domain(list(domain or [])):
+            if tuple(leaf) in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                continue  # what [] normalizes to
             if isinstance(leaf, list | tuple) and (
                 not isinstance(leaf[0], str) or leaf[0].split(".")[0] not in dimensions
             ):

@@ -121,11 +121,16 @@ class TestCampaignResultSummary(ResultCommon):
             self._read([], ["campaign_id"], live=True)[key]["positive_count"],
             before["positive_count"] + 1,
         )
-        self.env["edu.campaign.result"]._edu_refresh()
+        # the whole report too (no domain: what the menu opens)
+        Result = self.env["edu.campaign.result"]
+        (everything,) = Result.read_group([], ["positive_count:sum"], [])
+        Result._edu_refresh()
         self.assertEqual(
             self._read([], ["campaign_id"])[key]["positive_count"],
             before["positive_count"] + 1,
         )
+        (refreshed,) = Result.read_group([], ["positive_count:sum"], [])
+        self.assertEqual(refreshed["positive_count"], everything["positive_count"] + 1)
 
     @freeze_time("2026-02-02 10:00:00")
     def test_person_and_date_read_the_live_facts(self):
