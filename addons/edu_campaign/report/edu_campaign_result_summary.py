@@ -1,16 +1,9 @@
-from datetime import timedelta
-
-from odoo import api, fields, models, tools
+from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.misc import format_datetime
 
 from .edu_campaign_result import SUMS
 
-# the report opened from the menu is at most this old
-REFRESH_AFTER = timedelta(hours=1)
-# the advisory lock held by the transaction that refreshes the summary
-REFRESH_LOCK = "edu_campaign.result.refresh"
 # the context key of a read of the summary (set by _read_group)
 SUMMARY = "edu_result_summary"
 # the context key that keeps the groups on the live facts (benchmarks, tests)
@@ -49,11 +42,15 @@ class EduCampaignResultSummary(models.Model):
     measure, other aggregates, and every read of rows (search, read,
     search_count, export), so that ids and counts are those of the facts.
 
-    The refresh is concurrent (readers keep reading the previous summary);
-    the time of the last one is a one-row materialized view refreshed in
-    the same transaction (the cash-in forecast's design)."""
+    The refresh, its stamp and the menu's "as of" are
+    :class:`edu.refreshed.report`'s; the refresh is concurrent (readers
+    keep reading the previous summary until it commits)."""
 
-    _inherit = "edu.campaign.result"
+    _name = "edu.campaign.result"
+    _inherit = ["edu.campaign.result", "edu.refreshed.report"]
+    _edu_refresh_lock = "edu_campaign.result.refresh"
+    _edu_refresh_views = ("edu_campaign_result_summary", "edu_campaign_result_stamp")
+    _edu_refresh_concurrently = True
 
     @property
     def _table_query(self):
@@ -93,7 +90,6 @@ class EduCampaignResultSummary(models.Model):
 
     def init(self):
         cr = self.env.cr
-        tools.drop_view_if_exists(cr, self._table)
         cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_campaign_result_summary")
         cr.execute("DROP MATERIALIZED VIEW IF EXISTS edu_campaign_result_stamp")
         cr.execute(
@@ -118,45 +114,6 @@ class EduCampaignResultSummary(models.Model):
             " ON edu_campaign_result_stamp (id)"
         )
 
-    # ------------------------------------------------------------------
-    # Refresh
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _edu_refresh(self):
-        """Sum the facts again; return whether it was done. One refresh at a
-        time across every worker and server: a transaction that finds
-        another one refreshing does not refresh again (nor wait), and what
-        that one computes is what every reader sees once it commits; until
-        then they read the previous summary."""
-        self.env.cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", REFRESH_LOCK)
-        )
-        if not self.env.cr.fetchone()[0]:
-            return False
-        self.env.flush_all()
-        # concurrently: readers of the report (and of the stamp) are not
-        # blocked until this transaction commits; they read the previous one
-        self.env.cr.execute(
-            "REFRESH MATERIALIZED VIEW CONCURRENTLY edu_campaign_result_summary"
-        )
-        self.env.cr.execute(
-            "REFRESH MATERIALIZED VIEW CONCURRENTLY edu_campaign_result_stamp"
-        )
-        self.invalidate_model()
-        return True
-
-    @api.model
-    def _edu_refreshed_at(self):
-        """When the summary was last computed (naive UTC datetime)."""
-        self.env.cr.execute("SELECT refreshed_at FROM edu_campaign_result_stamp")
-        row = self.env.cr.fetchone()
-        return row and row[0]
-
-    @api.model
-    def _cron_refresh_results(self):
-        self._edu_refresh()
-
     @api.model
     def action_open_results(self):
         """Open the report (the menu's server action), its summary refreshed
@@ -164,20 +121,10 @@ class EduCampaignResultSummary(models.Model):
         refresh sums what every reader of the report reads anyway, at most
         once an hour and once at a time."""
         self.browse().check_access("read")
-        refreshed_at = self._edu_refreshed_at()
-        if (
-            not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER
-        ) and self._edu_refresh():
-            refreshed_at = self._edu_refreshed_at()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "edu_campaign.edu_campaign_result_action"
+        return self._edu_open_refreshed(
+            "edu_campaign.edu_campaign_result_action",
+            lambda when: self.env._("Campaign results (as of %(when)s)", when=when),
         )
-        # the web client shows the display name (the action's own) first
-        action["name"] = action["display_name"] = self.env._(
-            "Campaign results (as of %(when)s)",
-            when=format_datetime(self.env, refreshed_at, dt_format="short"),
-        )
-        return action
 
     # ------------------------------------------------------------------
     # Summary or live facts

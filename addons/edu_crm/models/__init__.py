@@ -47,6 +47,7 @@ from . import edu_reminder_log
 from . import edu_payment_report
 from . import edu_enrollment_tuition
 from . import edu_tuition_document
+from . import edu_refreshed_report
 from . import edu_cashin_forecast
 from . import res_partner_segment
 from . import edu_tuition_config_settings

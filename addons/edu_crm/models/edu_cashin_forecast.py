@@ -1,15 +1,8 @@
-from datetime import timedelta
-
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
-from odoo.tools.misc import format_datetime
 
 MANAGER_GROUP = "edu_crm.group_edu_manager"
-# the report opened from the menu is at most this old
-REFRESH_AFTER = timedelta(hours=1)
-# the advisory lock held by the transaction that refreshes the forecast
-REFRESH_LOCK = "edu_crm.cashin_forecast.refresh"
 
 
 class EduCashinForecast(models.Model):
@@ -28,13 +21,13 @@ class EduCashinForecast(models.Model):
     opened on data older than an hour: reading the forecast stays fast on
     millions of instalment lines.
 
-    The time of the last refresh is a one-row materialized view refreshed in
-    the same transaction as the data, so it can never disagree with it; a
-    system parameter would do too, but ``ir.config_parameter`` writes clear
-    the registry caches of every worker (``registry.clear_cache()``) on each
-    refresh."""
+    The refresh, its stamp and the menu's "as of" are
+    :class:`edu.refreshed.report`'s."""
 
     _name = "edu.cashin.forecast"
+    _inherit = ["edu.refreshed.report"]
+    _edu_refresh_lock = "edu_crm.cashin_forecast.refresh"
+    _edu_refresh_views = ("edu_cashin_forecast_data", "edu_cashin_forecast_stamp")
     _description = "Tuition Cash-in Forecast"
     _auto = False
     _order = "date, kind"
@@ -411,34 +404,8 @@ class EduCashinForecast(models.Model):
         )
 
     @api.model
-    def _edu_refresh(self):
-        """Recompute the forecast from the current schedules, invoices,
-        payments, payer histories and leads; return whether it was done.
-
-        One refresh at a time across every worker and server: a transaction
-        that finds another one refreshing (the daily job, a bursar opening
-        the report on another server) does not refresh again; what that one
-        computes is what every reader sees once it commits. The lock is
-        taken before the views are touched, so the loser neither waits nor
-        recomputes."""
-        self.env.cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", REFRESH_LOCK)
-        )
-        if not self.env.cr.fetchone()[0]:
-            return False
-        self.env.flush_all()
+    def _edu_before_refresh(self):
         self._edu_fill_pipeline_parts()
-        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_data")
-        self.env.cr.execute("REFRESH MATERIALIZED VIEW edu_cashin_forecast_stamp")
-        self.invalidate_model()
-        return True
-
-    @api.model
-    def _edu_refreshed_at(self):
-        """When the forecast was last computed (naive UTC datetime)."""
-        self.env.cr.execute("SELECT refreshed_at FROM edu_cashin_forecast_stamp")
-        row = self.env.cr.fetchone()
-        return row and row[0]
 
     @api.model
     def action_open_forecast(self):
@@ -449,17 +416,7 @@ class EduCashinForecast(models.Model):
             raise AccessError(
                 self.env._("Only an Education Manager (bursar) can do this.")
             )
-        refreshed_at = self._edu_refreshed_at()
-        if (
-            not refreshed_at or fields.Datetime.now() - refreshed_at > REFRESH_AFTER
-        ) and self._edu_refresh():
-            refreshed_at = self._edu_refreshed_at()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "edu_crm.edu_cashin_forecast_action"
+        return self._edu_open_refreshed(
+            "edu_crm.edu_cashin_forecast_action",
+            lambda when: self.env._("Cash-in Forecast (as of %(when)s)", when=when),
         )
-        # the web client shows the display name (the action's own) first
-        action["name"] = action["display_name"] = self.env._(
-            "Cash-in Forecast (as of %(when)s)",
-            when=format_datetime(self.env, refreshed_at, dt_format="short"),
-        )
-        return action
