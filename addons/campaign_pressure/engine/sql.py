@@ -227,10 +227,12 @@ def partners_join(screen, day_fields):
     )
 
 
-def persons_cte(wins, now, screen, day_fields, default_starts):
+def persons_cte(wins, now, screen, day_fields, default_starts, blocked=None):
     """CTE ``pp``: the persons with their settings, whether the channel is
     blocked and the start of each calendar window (``s<index>``).
-    ``default_starts``: period -> its start for people without a time zone."""
+    ``default_starts``: period -> its start for people without a time zone;
+    ``blocked``: ``[(column, channel code)]`` of the blocked flags (default:
+    ``blocked``, of the screen's channel)."""
     starts = [
         SQL(
             ", %s AS %s",
@@ -246,27 +248,34 @@ def persons_cte(wins, now, screen, day_fields, default_starts):
         for i, w in enumerate(wins)
         if w.kind == "calendar"
     ]
-    blocked = screen.blocked
+    rel = screen.blocked
+    flags = SQL(", ").join(
+        SQL(
+            """(p.id IS NOT NULL AND EXISTS (
+                   SELECT 1 FROM %(rel)s rel
+                     JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
+                    WHERE rel.%(col1)s = p.id AND ch.code = %(channel)s
+               )) AS %(column)s""",
+            rel=SQL.identifier(rel.table),
+            col1=SQL.identifier(rel.column1),
+            col2=SQL.identifier(rel.column2),
+            channel=channel,
+            column=SQL.identifier(column),
+        )
+        for column, channel in blocked or [("blocked", screen.channel or "")]
+    )
     return SQL(
         """pp AS (
         SELECT per.key, per.pid, per.n, p.tz, p.pressure_max_contacts,
                p.pressure_period, p.pressure_quiet_from, p.pressure_quiet_to,
                p.quiet_days, p.pressure_cooldown_until,
-               p.pressure_cooldown_reason,
-               (p.id IS NOT NULL AND EXISTS (
-                   SELECT 1 FROM %(rel)s rel
-                     JOIN campaign_pressure_channel ch ON ch.id = rel.%(col2)s
-                    WHERE rel.%(col1)s = p.id AND ch.code = %(channel)s
-               )) AS blocked
+               p.pressure_cooldown_reason, %(flags)s
                %(starts)s
           FROM persons per
           LEFT JOIN %(partners)s
       ORDER BY per.key  -- index order: neighbouring probes
     )""",
-        rel=SQL.identifier(blocked.table),
-        col1=SQL.identifier(blocked.column1),
-        col2=SQL.identifier(blocked.column2),
-        channel=screen.channel or "",
+        flags=flags,
         starts=SQL("").join(starts),
         partners=partners_join(screen, day_fields),
     )
@@ -276,23 +285,36 @@ def flag_cte(wins, now, screen):
     """CTE ``f``: the counts per window and whether the person needs deciding
     in Python (``flag``). Without windows (a transactional message) nothing
     is counted: only the persons whose own settings apply are flagged."""
+    return SQL(
+        "f AS (SELECT pp.* %s, %s AS flag FROM pp %s)",
+        SQL(", agg.*") if wins else SQL(),
+        flag_condition(screen, now),
+        agg_join(wins, now, screen.tags, screen.leftovers),
+    )
+
+
+def flag_condition(screen, now, blocked="blocked", over=None):
+    """Whether the person of ``pp`` (joined to ``agg``) needs deciding in
+    Python for the message of ``screen``. ``blocked``: the column of the
+    channel's block; ``over``: ``[(index, threshold)]`` of the windows
+    ``w<index>`` of the message (default: the screen's, in order)."""
+    if over is None:
+        over = enumerate(screen.thresholds)
     over = [
         SQL("agg.%s + %s > %s", SQL.identifier(f"w{i}"), screen.weight, threshold)
-        for i, threshold in enumerate(screen.thresholds)
+        for i, threshold in over
         if threshold is not None
     ]
     return SQL(
-        """f AS (
-        SELECT pp.* %(agg_columns)s, COALESCE(
-            pp.n > 1 OR pp.blocked OR pp.key = ANY(%(reserved)s)
+        """COALESCE(
+            pp.n > 1 OR pp.%(blocked)s OR pp.key = ANY(%(reserved)s)
             OR (pp.pid IS NOT NULL AND (
                 COALESCE(pp.pressure_max_contacts, 0) > 0
                 OR %(quiet_hours)s %(quiet_days)s
                 OR pp.pressure_cooldown_until > %(now)s))
             %(over)s %(extra)s, false  -- unset settings (NULL) flag nobody
-        ) AS flag
-          FROM pp %(agg)s
-    )""",
+        )""",
+        blocked=SQL.identifier(blocked),
         reserved=list(screen.reserved_keys),
         now=now,
         quiet_hours=quiet_hours_set("pp"),
@@ -300,8 +322,6 @@ def flag_cte(wins, now, screen):
         quiet_days=SQL("OR pp.quiet_days != 0") if screen.quiet_days else SQL(),
         over=SQL("").join(SQL(" OR %s", cond) for cond in over),
         extra=SQL(" OR (%s)", screen.flag_extra) if screen.flag_extra else SQL(),
-        agg_columns=SQL(", agg.*") if wins else SQL(),
-        agg=agg_join(wins, now, screen.tags, screen.leftovers),
     )
 
 

@@ -6,6 +6,7 @@ from . import campaign_pressure_engine
 from . import campaign_pressure_reserve
 from . import campaign_pressure_reasons
 from . import campaign_pressure_sends
+from . import campaign_pressure_engine_channels
 from . import res_company
 from . import res_config_settings
 from . import res_partner

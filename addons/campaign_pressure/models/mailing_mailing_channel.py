@@ -175,35 +175,43 @@ class MailingMailing(models.Model):
         """``(options, refused)``: per ref, the channels the person can be
         reached on and has room for under the pressure rules (their
         blocked channels and quiet hours included), and ``(channel, code,
-        args)`` of the others. One pressure evaluation per channel."""
+        args)`` of the others. One pressure statement for every channel
+        (``_pressure_held_per_channel``)."""
         engine = self.env["campaign.pressure.engine"]
         message = engine._pressure_message_values(self)
         message.update(reserved=self._pressure_reserved_by_others(), explain=False)
-        options, refused = defaultdict(list), defaultdict(list)
+        requests, unreachable = {}, {}
         for code in codes:
             blacklist = BLACKLISTED.get(code)
-            requests = []
+            requests[code], unreachable[code] = [], {}
             for ref, person in people.items():
                 if self._channel_plan_reachable(person, code):
-                    requests.append({"ref": ref, "partner_id": person["pid"]})
-                elif blacklist and person[blacklist]:
-                    refused[ref].append((code, "blacklist", {}))
+                    requests[code].append({"ref": ref, "partner_id": person["pid"]})
                 else:
-                    refused[ref].append((code, "unreachable", {}))
-            decisions = engine._pressure_evaluate(
-                requests,
-                code,
-                message=dict(message, postpone_quiet=code == "email"),
-                lock=False,
-                now=now,
-            )
-            for ref, decision in decisions.items():
-                if decision["allowed"]:
-                    options[ref].append(code)
-                else:
+                    unreachable[code][ref] = (
+                        "blacklist"
+                        if blacklist and person[blacklist]
+                        else "unreachable"
+                    )
+        held = engine._pressure_held_per_channel(
+            requests,
+            {code: dict(message, postpone_quiet=code == "email") for code in codes},
+            now=now,
+        )
+        # in channel order, as the plan lists them
+        options, refused = defaultdict(list), defaultdict(list)
+        for code in codes:
+            held_here, unreachable_here = held.get(code, {}), unreachable[code]
+            for ref in people:
+                if ref in unreachable_here:
+                    refused[ref].append((code, unreachable_here[ref], {}))
+                elif ref in held_here:
+                    decision = held_here[ref]
                     refused[ref].append(
                         (code, decision.get("reason_code"), decision["reason_args"])
                     )
+                else:
+                    options[ref].append(code)
         return options, refused
 
     @api.model

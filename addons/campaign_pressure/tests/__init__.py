@@ -35,3 +35,4 @@ from . import test_journey_mailing_guard
 from . import test_journey_mailing_body
 from . import test_journey_tree
 from . import test_journey_channel
+from . import test_pressure_channels
