@@ -4,6 +4,7 @@
     "version": "18.0.1.3.0",
     "category": "Marketing/Email Marketing",
     "license": "LGPL-3",
+    "uninstall_hook": "uninstall_hook",
     "author": "Education CRM Team",
     "website": "https://github.com/edu-crm/edu-crm",
     "depends": ["edu_crm", "campaign_pressure"],

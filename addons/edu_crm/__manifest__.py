@@ -5,6 +5,7 @@
     "version": "18.0.1.3.0",
     "category": "Education",
     "license": "LGPL-3",
+    "uninstall_hook": "uninstall_hook",
     "author": "Education CRM Team",
     "website": "https://github.com/edu-crm/edu-crm",
     "depends": ["crm", "account", "survey", "sms", "mass_mailing", "contacts"],

@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 from odoo import api, fields
+from odoo.addons.edu_crm.tests.report_uninstall import assert_uninstall_drops
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .. import uninstall_hook
 from ..report.edu_campaign_result import SUMS
 from ..report.edu_campaign_result_summary import (
     DIMENSIONS,
@@ -209,3 +211,14 @@ class TestCampaignResultSummary(ResultCommon):
             self.assertFalse(other["edu.campaign.result"]._edu_refresh())
             other_cr.rollback()
         self.assertTrue(Result._edu_refresh())
+
+
+@tagged("post_install", "-at_install")
+class TestResultSummaryUninstall(TransactionCase):
+    def test_uninstall_drops_the_summary(self):
+        assert_uninstall_drops(
+            self,
+            "edu.campaign.result",
+            uninstall_hook,
+            ["edu_campaign_result_summary", "edu_campaign_result_stamp"],
+        )

@@ -28,6 +28,7 @@ class EduCashinForecast(models.Model):
     _inherit = ["edu.refreshed.report"]
     _edu_refresh_lock = "edu_crm.cashin_forecast.refresh"
     _edu_refresh_views = ("edu_cashin_forecast_data", "edu_cashin_forecast_stamp")
+    _edu_report_tables = ("edu_cashin_pipeline_part",)
     _description = "Tuition Cash-in Forecast"
     _auto = False
     _order = "date, kind"

@@ -57,6 +57,23 @@ class EduRefreshedReport(models.AbstractModel):
         self.invalidate_model()
         return True
 
+    # the tables of the report's own (dropped with its views on uninstall)
+    _edu_report_tables = ()
+
+    @api.model
+    def _edu_drop_report(self):
+        """Drop the report's materialized views (what depends on them with
+        them) and tables: Odoo's uninstall drops the tables and plain views
+        of models only, and warns about a materialized one."""
+        for view in self._edu_refresh_views:
+            self.env.cr.execute(
+                SQL("DROP MATERIALIZED VIEW IF EXISTS %s CASCADE", SQL.identifier(view))
+            )
+        for table in self._edu_report_tables:
+            self.env.cr.execute(
+                SQL("DROP TABLE IF EXISTS %s CASCADE", SQL.identifier(table))
+            )
+
     @api.model
     def _edu_before_refresh(self):
         """What the views read that is not a table of its own (a hook)."""

@@ -32,3 +32,4 @@ from . import test_call_log
 from . import test_timeline_queries
 from . import test_admissions_alias
 from . import test_lead_guard_defaults
+from . import test_report_uninstall
