@@ -221,7 +221,30 @@ class CampaignJourneyRunner(models.AbstractModel):
         for item, activity in zip(to_create, activities, strict=True):
             item.activity_id = activity
             outcome[item] = ("done", False)
+        self._journey_price_calls(step, activities)
         return outcome
+
+    def _journey_price_calls(self, step, activities):
+        """The calls a step schedules are the journey's campaign's: their
+        reservations (logged when the task is created, at the channel's cost
+        of the company) are of that campaign, at the step's own cost when
+        it has one."""
+        campaign = step.journey_id.campaign_id
+        own = step._journey_log_cost()
+        if not (campaign or own) or not activities.filtered("pressure_marketing_call"):
+            return
+        contacts = (
+            self.env["campaign.pressure.contact"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "mail.activity"),
+                    ("res_id", "in", activities.ids),
+                    ("state", "=", "reserved"),
+                ]
+            )
+        )
+        contacts.write({"campaign_id": campaign.id, **(own or {})})
 
     def _journey_call_summary(self, step, item):
         """The task's summary; with a recipient field, whom to call."""
@@ -301,6 +324,7 @@ class CampaignJourneyRunner(models.AbstractModel):
                 "is_transactional": journey.is_transactional,
                 "company_id": journey.company_id.id,
                 "user_id": journey.launched_by_id.id,
+                **(step._journey_log_cost() or {}),
             },
             state="confirmed",
         )

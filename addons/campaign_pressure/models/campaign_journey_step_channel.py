@@ -8,6 +8,8 @@ from .manager_fields import check_manager_fields
 # mailing's own rules apply unchanged (its cost in the contact log, the
 # campaign's budget, the best-channel plan, their checks)
 COST_SETTINGS = ("budget_cost_override", "budget_message_cost")
+# a letter or call step's own cost (it has no mailing)
+OWN_COST = ("step_cost_override", "step_message_cost")
 CHANNEL_SETTINGS = ("best_channel", "best_channel_ids")
 MAILING_SETTINGS = COST_SETTINGS + CHANNEL_SETTINGS
 
@@ -34,6 +36,20 @@ class CampaignJourneyStep(models.Model):
     )
     budget_currency_id = fields.Many2one(related="mailing_id.budget_currency_id")
     budget_unit_cost = fields.Float(related="mailing_id.budget_unit_cost")
+    step_cost_override = fields.Boolean(
+        string="Own cost per letter or call",
+        copy=True,
+        help="This letter or call step's letters or calls cost another amount "
+        "than the channel's cost of the company. Set by a marketing pressure "
+        "manager.",
+    )
+    step_message_cost = fields.Float(
+        string="Cost per letter or call",
+        digits=(16, 4),
+        copy=True,
+        help="What one letter or call of this step costs, in the currency of "
+        "the journey's campaign.",
+    )
     best_channel = fields.Boolean(
         related="mailing_id.best_channel",
         readonly=False,
@@ -72,7 +88,7 @@ class CampaignJourneyStep(models.Model):
         check_manager_fields(
             self,
             vals_list,
-            COST_SETTINGS,
+            COST_SETTINGS + OWN_COST,
             self.env._(
                 "Only a marketing pressure manager may set a journey step's own "
                 "cost per message."
@@ -106,3 +122,44 @@ class CampaignJourneyStep(models.Model):
                 )
             return
         self.mailing_id.write(values)
+
+    def _journey_step_channel(self):
+        """The channel code of a letter or call step (its contacts are
+        logged on it), else None."""
+        self.ensure_one()
+        if self.kind == "letter":
+            return "letter"
+        if self.kind == "activity" and self.activity_type_id.pressure_marketing_call:
+            return "phone"
+        return None
+
+    def _journey_log_cost(self):
+        """The unit cost and currency the contact log stores for a letter
+        or call of this step: its own cost, in the currency of the journey's
+        campaign (else of the journey's company); None: the channel's cost
+        of the company, priced by the log."""
+        self.ensure_one()
+        if not self.step_cost_override or not self._journey_step_channel():
+            return None
+        journey = self.journey_id.sudo()
+        company = journey.campaign_id.company_id or journey.company_id
+        return {
+            "unit_cost": self.step_message_cost,
+            "cost_currency_id": (company or self.env.company).currency_id.id,
+        }
+
+    @api.constrains("step_cost_override", "step_message_cost")
+    def _check_step_cost(self):
+        for step in self:
+            if step.step_message_cost < 0:
+                raise ValidationError(
+                    self.env._("The cost of a message cannot be negative.")
+                )
+            if step.step_cost_override and not step._journey_step_channel():
+                raise ValidationError(
+                    self.env._(
+                        "The step %s sends no letter and makes no call: a cost "
+                        "per letter or call does not apply to it.",
+                        step.name,
+                    )
+                )

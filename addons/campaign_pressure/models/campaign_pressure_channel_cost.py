@@ -156,7 +156,14 @@ class CampaignPressureChannelCost(models.Model):
         ``{"unit_cost": SQL, "cost_currency": SQL}``, the expressions the
         contact log's INSERT stores (``engine/sql.py:insert``), so pricing
         a send costs no query of its own. ``values``: the log values
-        (``mailing_id``, ``company_id``). See :func:`unit_cost_sql`."""
+        (``mailing_id``, ``company_id``; ``unit_cost`` and
+        ``cost_currency_id``: a price set by the server, e.g. a journey
+        step's own cost of its letters). See :func:`unit_cost_sql`."""
+        if values.get("unit_cost") is not None:
+            return {
+                "unit_cost": SQL("%s::numeric", values["unit_cost"]),
+                "cost_currency": SQL("%s::int", values["cost_currency_id"]),
+            }
         self.flush_model(["channel_id", "company_id", "cost"])
         self.env["mailing.mailing"].flush_model(
             ["budget_cost_override", "budget_message_cost", "campaign_id"]

@@ -129,6 +129,137 @@ class TestJourneyStepCost(JourneyChannelMixin, JourneyCommon, BudgetCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestJourneyLetterCallCost(JourneyChannelMixin, JourneyCommon, BudgetCommon):
+    """A letter or call step has no mailing: its own cost is the step's,
+    logged with each letter and call, and its calls are the campaign's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Cost = cls.env["campaign.pressure.channel.cost"]
+        Cost.create({"channel_id": cls.channel_letter.id, "cost": 1.2})
+        Cost.create({"channel_id": cls.channel_phone.id, "cost": 2.0})
+        cls.call_type = cls.env.ref(
+            "campaign_pressure.mail_activity_type_marketing_call"
+        )
+        cls.campaign.budget_planned = 100.0
+
+    def _steps(self, step_values):
+        journey, _steps = self._journey(
+            [],
+            campaign_id=self.campaign.id,
+            domain=repr([("id", "in", self.partners[:2].ids)]),
+        )
+        steps = (
+            self.env["campaign.journey.step"]
+            .with_user(self.user_pressure_manager)
+            .create(
+                [
+                    dict(values, name=values["kind"], journey_id=journey.id)
+                    for values in step_values
+                ]
+            )
+        )
+        return journey, steps
+
+    def _logged(self, channel):
+        return (
+            self.env["campaign.pressure.contact"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partners[:2].ids),
+                    ("channel", "=", channel),
+                    ("state", "!=", "released"),
+                ]
+            )
+        )
+
+    def test_own_cost_of_letters_and_calls(self):
+        journey, (letter, call) = self._steps(
+            [
+                {
+                    "kind": "letter",
+                    "step_cost_override": True,
+                    "step_message_cost": 0.8,
+                },
+                {
+                    "kind": "activity",
+                    "activity_type_id": self.call_type.id,
+                    "activity_user_mode": "user",
+                    "activity_user_id": self.user_marketing.id,
+                    "step_cost_override": True,
+                    "step_message_cost": 3.5,
+                },
+            ]
+        )
+        self.assertEqual(
+            letter._journey_log_cost(),
+            {"unit_cost": 0.8, "cost_currency_id": self.campaign.budget_currency_id.id},
+        )
+        self._run(journey)
+        letters, calls = self._logged("letter"), self._logged("phone")
+        self.assertEqual((len(letters), set(letters.mapped("unit_cost"))), (2, {0.8}))
+        self.assertEqual((len(calls), set(calls.mapped("unit_cost"))), (2, {3.5}))
+        # the step's calls are the campaign's: committed until done
+        self.assertEqual((letters | calls).campaign_id, self.campaign)
+        self.campaign.invalidate_recordset()
+        self.assertAlmostEqual(self.campaign.budget_spent, 1.6)
+        self.assertAlmostEqual(self.campaign.budget_committed, 7.0)
+
+    def test_company_cost_without_an_own_cost(self):
+        journey, (letter, call) = self._steps(
+            [
+                {"kind": "letter"},
+                {
+                    "kind": "activity",
+                    "activity_type_id": self.call_type.id,
+                    "activity_user_mode": "user",
+                    "activity_user_id": self.user_marketing.id,
+                },
+            ]
+        )
+        self.assertIsNone(letter._journey_log_cost())
+        self._run(journey)
+        self.assertEqual(set(self._logged("letter").mapped("unit_cost")), {1.2})
+        calls = self._logged("phone")
+        self.assertEqual(set(calls.mapped("unit_cost")), {2.0})
+        self.assertEqual(calls.campaign_id, self.campaign)
+
+    def test_bad_input_and_rights(self):
+        journey, (letter,) = self._steps([{"kind": "letter"}])
+        manager = letter.with_user(self.user_pressure_manager)
+        # assertRaises (not ...Regex): Odoo's rolls the savepoint back, as a
+        # request's transaction is
+        with self.assertRaises(ValidationError) as refused:
+            manager.write({"step_cost_override": True, "step_message_cost": -1.0})
+        self.assertIn("cannot be negative", str(refused.exception))
+        # a letter step has no mailing: the mailing's cost does not apply
+        with self.assertRaises(ValidationError) as refused:
+            manager.budget_cost_override = True
+        self.assertIn("sends no email or SMS", str(refused.exception))
+        as_marketing = letter.with_user(self.user_marketing)
+        for vals in ({"step_cost_override": True}, {"step_message_cost": 0.0}):
+            with self.assertRaisesRegex(AccessError, "own cost per message"):
+                as_marketing.write(vals)
+        # a task that is not a call logs no contact: no cost of its own
+        todo = manager.create(
+            {
+                "name": "To do",
+                "journey_id": journey.id,
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            }
+        )
+        with self.assertRaises(ValidationError) as refused:
+            todo.step_cost_override = True
+        self.assertIn("makes no call", str(refused.exception))
+        (letter | todo).invalidate_recordset()
+        self.assertFalse(letter.step_cost_override)
+        self.assertFalse(todo.step_cost_override)
+
+
+@tagged("post_install", "-at_install")
 class TestJourneyStepBestChannel(JourneyChannelMixin, JourneyCommon, BestChannelCommon):
     """A best-channel email step reaches each participant on the channel the
     campaign's policy chooses, through its mailing's plan; calls and letters

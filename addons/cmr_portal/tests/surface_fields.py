@@ -56,6 +56,8 @@ WRITABLE_FIELDS = {
         # its mailing's own cost and best channel (issue 15), written through
         # to the mailing: the cost by pressure managers only, as a mailing's
         (MARKETING, PRESSURE, "budget_cost_override budget_message_cost"),
+        # a letter or call step's own cost (no mailing): pressure managers
+        (MARKETING, PRESSURE, "step_cost_override step_message_cost"),
         (MARKETING, None, "best_channel best_channel_ids"),
         # read from the mailing (related, read-only)
         (MARKETING, None, "budget_currency_id budget_unit_cost"),
