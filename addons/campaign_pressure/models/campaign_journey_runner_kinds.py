@@ -2,7 +2,7 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .campaign_journey_mailing import RUNNER_SENDS
@@ -313,6 +313,7 @@ class CampaignJourneyRunner(models.AbstractModel):
         decisions = engine._pressure_evaluate(
             requests, "letter", message=message, lock=True
         )
+        self._journey_letters_budget(step, decisions)
         engine._pressure_log(
             decisions,
             "letter",
@@ -335,6 +336,45 @@ class CampaignJourneyRunner(models.AbstractModel):
             else:
                 outcome[item] = ("done", False)
         return outcome
+
+    def _journey_letters_budget(self, step, decisions):
+        """Hold back the letters the journey's campaign cannot pay (in the
+        order of the batch), as a mailing's send stops at the budget: the
+        reason says what is left, of what budget, at what cost."""
+        journey = step.journey_id
+        campaign = journey.campaign_id.sudo()
+        if not campaign.budget_planned:
+            return
+        # one screening at a time per campaign, as a mailing's send
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM utm_campaign WHERE id = %s FOR NO KEY UPDATE",
+                campaign.id,
+            )
+        )
+        own = step._journey_log_cost()
+        cost = (
+            own["unit_cost"]
+            if own
+            else self.env["utm.campaign"]._budget_pricer(self.env["mailing.mailing"])(
+                campaign, None, "letter", journey.company_id
+            )
+        )
+        affordable, available = campaign._budget_affordable(cost)
+        allowed = [d for d in decisions.values() if d["allowed"]]
+        if affordable is None or affordable >= len(allowed):
+            return
+        engine = self.env["campaign.pressure.engine"]
+        render = engine._pressure_reason_renderer()
+        currency = campaign.budget_currency_id
+        args = {
+            "campaign_id": campaign.id,
+            "remaining": tools.format_amount(self.env, available, currency),
+            "budget": tools.format_amount(self.env, campaign.budget_planned, currency),
+            "cost": tools.format_amount(self.env, cost, currency),
+        }
+        for decision in allowed[affordable:]:
+            engine._pressure_hold(decision, render, "budget", args)
 
     def _journey_run_update(self, step, items, now, test_email=None):
         """The step's server action on the batch's records, as the user who

@@ -226,6 +226,33 @@ class TestJourneyLetterCallCost(JourneyChannelMixin, JourneyCommon, BudgetCommon
         self.assertEqual(set(calls.mapped("unit_cost")), {2.0})
         self.assertEqual(calls.campaign_id, self.campaign)
 
+    def test_letters_stop_at_the_budget(self):
+        # 2.0 left pays two letters at 0.8: the other three are held back
+        self.campaign.budget_planned = 2.0
+        journey, (letter,) = self._steps(
+            [{"kind": "letter", "step_cost_override": True, "step_message_cost": 0.8}]
+        )
+        journey.domain = repr([("id", "in", self.partners.ids)])
+        self._run(journey)
+        items = self._items(journey, letter)
+        self.assertEqual(sorted(items.mapped("state")), ["done"] * 2 + ["held"] * 3)
+        held = items.filtered(lambda i: i.state == "held")
+        self.assertEqual(len(set(held.mapped("reason"))), 1)
+        self.assertIn("The campaign's budget is reached", held[0].reason)
+        self.assertIn("0.80", held[0].reason)
+        self.assertEqual(
+            len(
+                self.env["campaign.pressure.contact"]
+                .sudo()
+                .search(
+                    [("campaign_id", "=", self.campaign.id), ("channel", "=", "letter")]
+                )
+            ),
+            2,
+        )
+        self.campaign.invalidate_recordset()
+        self.assertAlmostEqual(self.campaign.budget_spent, 1.6)
+
     def test_bad_input_and_rights(self):
         journey, (letter,) = self._steps([{"kind": "letter"}])
         manager = letter.with_user(self.user_pressure_manager)
