@@ -190,6 +190,11 @@ class CampaignJourneyRunner(models.AbstractModel):
         outcome = {}
         if step.activity_type_id.pressure_marketing_call:
             outcome.update(self._journey_refused_calls(journey, items))
+            outcome.update(
+                self._journey_calls_budget(
+                    step, items.filtered(lambda i: i not in outcome)
+                )
+            )
         to_create = items.filtered(lambda i: i not in outcome)
         if not to_create:
             return outcome
@@ -339,12 +344,36 @@ class CampaignJourneyRunner(models.AbstractModel):
 
     def _journey_letters_budget(self, step, decisions):
         """Hold back the letters the journey's campaign cannot pay (in the
-        order of the batch), as a mailing's send stops at the budget: the
+        order of the batch), as a mailing's send stops at the budget."""
+        allowed = [d for d in decisions.values() if d["allowed"]]
+        affordable, args = self._journey_budget_limit(step, "letter", len(allowed))
+        if affordable is None:
+            return
+        engine = self.env["campaign.pressure.engine"]
+        render = engine._pressure_reason_renderer()
+        for decision in allowed[affordable:]:
+            engine._pressure_hold(decision, render, "budget", args)
+
+    def _journey_calls_budget(self, step, items):
+        """``{item: ("held", reason)}`` of the calls the journey's campaign
+        cannot pay (a call task commits its cost when it is scheduled)."""
+        affordable, args = self._journey_budget_limit(step, "phone", len(items))
+        if affordable is None:
+            return {}
+        reason = self.env["campaign.pressure.engine"]._pressure_reason_renderer()(
+            "budget", args
+        )
+        return {item: ("held", reason) for item in items[affordable:]}
+
+    def _journey_budget_limit(self, step, channel, count):
+        """How many of ``count`` letters or calls of ``step`` its journey's
+        campaign can pay, and the arguments of the reason ``budget`` for the
+        others: ``(None, None)`` when the budget does not limit them. The
         reason says what is left, of what budget, at what cost."""
         journey = step.journey_id
         campaign = journey.campaign_id.sudo()
-        if not campaign.budget_planned:
-            return
+        if not campaign.budget_planned or not count:
+            return None, None
         # one screening at a time per campaign, as a mailing's send
         self.env.cr.execute(
             SQL(
@@ -357,24 +386,19 @@ class CampaignJourneyRunner(models.AbstractModel):
             own["unit_cost"]
             if own
             else self.env["utm.campaign"]._budget_pricer(self.env["mailing.mailing"])(
-                campaign, None, "letter", journey.company_id
+                campaign, None, channel, journey.company_id
             )
         )
         affordable, available = campaign._budget_affordable(cost)
-        allowed = [d for d in decisions.values() if d["allowed"]]
-        if affordable is None or affordable >= len(allowed):
-            return
-        engine = self.env["campaign.pressure.engine"]
-        render = engine._pressure_reason_renderer()
+        if affordable is None or affordable >= count:
+            return None, None
         currency = campaign.budget_currency_id
-        args = {
+        return affordable, {
             "campaign_id": campaign.id,
             "remaining": tools.format_amount(self.env, available, currency),
             "budget": tools.format_amount(self.env, campaign.budget_planned, currency),
             "cost": tools.format_amount(self.env, cost, currency),
         }
-        for decision in allowed[affordable:]:
-            engine._pressure_hold(decision, render, "budget", args)
 
     def _journey_run_update(self, step, items, now, test_email=None):
         """The step's server action on the batch's records, as the user who

@@ -253,6 +253,29 @@ class TestJourneyLetterCallCost(JourneyChannelMixin, JourneyCommon, BudgetCommon
         self.campaign.invalidate_recordset()
         self.assertAlmostEqual(self.campaign.budget_spent, 1.6)
 
+    def test_calls_stop_at_the_budget(self):
+        # 5.0 pays two calls at the company's 2.0: three tasks are not made
+        self.campaign.budget_planned = 5.0
+        journey, (call,) = self._steps(
+            [
+                {
+                    "kind": "activity",
+                    "activity_type_id": self.call_type.id,
+                    "activity_user_mode": "user",
+                    "activity_user_id": self.user_marketing.id,
+                }
+            ]
+        )
+        journey.domain = repr([("id", "in", self.partners.ids)])
+        self._run(journey, batch_size=2)
+        items = self._items(journey, call)
+        self.assertEqual(sorted(items.mapped("state")), ["done"] * 2 + ["held"] * 3)
+        self.assertEqual(len(items.activity_id), 2)
+        held = items.filtered(lambda i: i.state == "held")
+        self.assertIn("The campaign's budget is reached", held[0].reason)
+        self.campaign.invalidate_recordset()
+        self.assertAlmostEqual(self.campaign.budget_committed, 4.0)
+
     def test_bad_input_and_rights(self):
         journey, (letter,) = self._steps([{"kind": "letter"}])
         manager = letter.with_user(self.user_pressure_manager)
