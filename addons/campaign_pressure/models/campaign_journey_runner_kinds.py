@@ -238,17 +238,7 @@ class CampaignJourneyRunner(models.AbstractModel):
         own = step._journey_log_cost()
         if not (campaign or own) or not activities.filtered("pressure_marketing_call"):
             return
-        contacts = (
-            self.env["campaign.pressure.contact"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", "mail.activity"),
-                    ("res_id", "in", activities.ids),
-                    ("state", "=", "reserved"),
-                ]
-            )
-        )
+        contacts = activities._pressure_reservations()
         contacts.write({"campaign_id": campaign.id, **(own or {})})
 
     def _journey_call_summary(self, step, item):
@@ -374,13 +364,7 @@ class CampaignJourneyRunner(models.AbstractModel):
         campaign = journey.campaign_id.sudo()
         if not campaign.budget_planned or not count:
             return None, None
-        # one screening at a time per campaign, as a mailing's send
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM utm_campaign WHERE id = %s FOR NO KEY UPDATE",
-                campaign.id,
-            )
-        )
+        campaign._budget_lock()
         own = step._journey_log_cost()
         cost = (
             own["unit_cost"]

@@ -142,11 +142,11 @@ class CampaignJourneyStep(models.Model):
         if not self.step_cost_override or not self._journey_step_channel():
             return None
         journey = self.journey_id.sudo()
-        company = journey.campaign_id.company_id or journey.company_id
-        return {
-            "unit_cost": self.step_message_cost,
-            "cost_currency_id": (company or self.env.company).currency_id.id,
-        }
+        currency = (
+            journey.campaign_id.budget_currency_id
+            or (journey.company_id or self.env.company).currency_id
+        )
+        return {"unit_cost": self.step_message_cost, "cost_currency_id": currency.id}
 
     @api.constrains("step_cost_override", "step_message_cost")
     def _check_step_cost(self):

@@ -25,6 +25,25 @@ PARTNER_FIELDS = (
 )
 
 
+def allowed_decision(key, pid):
+    """A decision that allows the message to the person ``key``
+    (partner ``pid``), before anything is decided in Python."""
+    return {
+        "key": key,
+        "partner_id": pid,
+        "allowed": True,
+        "rule_id": False,
+        "count": 0,
+        "threshold": 0,
+        "reason_code": False,
+        # None, not {}: a dict of plain values is not tracked by the garbage
+        # collector (100,000 decisions for a large check)
+        "reason_args": None,
+        "reason": False,
+        "phone_action": "warn",
+    }
+
+
 class CampaignPressureEngine(models.AbstractModel):
     """Counting, arbitration and reservation of marketing contacts.
 
@@ -325,20 +344,7 @@ class CampaignPressureEngine(models.AbstractModel):
                 seen.add(key)
         for idx, request in enumerate(requests):
             key, pid = keys[idx]
-            decision = {
-                "key": key,
-                "partner_id": pid,
-                "allowed": True,
-                "rule_id": False,
-                "count": 0,
-                "threshold": 0,
-                "reason_code": False,
-                # None, not {}: a dict of plain values is not tracked by the
-                # garbage collector (100,000 decisions for a large check)
-                "reason_args": None,
-                "reason": False,
-                "phone_action": "warn",
-            }
+            decision = allowed_decision(key, pid)
             decisions[request["ref"]] = decision
             if key in flagged:
                 left.append((flagged[key], decision))

@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from ..engine import decide, sql, sql_channels, timeframes
 from ..engine.records import PERSON_COLUMNS, Person
-from .campaign_pressure_engine import PARTNER_FIELDS, PROBE_LIMIT
+from .campaign_pressure_engine import PARTNER_FIELDS, PROBE_LIMIT, allowed_decision
 from .res_partner import QUIET_DAY_FIELDS
 
 # the statement's columns before the blocks: key, pid, the settings
@@ -62,7 +62,15 @@ class CampaignPressureEngine(models.AbstractModel):
         held = {}
         for i, code in enumerate(codes):
             left = [
-                (flagged[i][request["partner_id"]], self._pressure_allowed(request))
+                (
+                    flagged[i][request["partner_id"]],
+                    dict(
+                        allowed_decision(
+                            f"p:{request['partner_id']}", request["partner_id"]
+                        ),
+                        ref=request["ref"],
+                    ),
+                )
                 for request in requests[code]
                 if request.get("partner_id") in flagged[i]
             ]
@@ -130,22 +138,3 @@ class CampaignPressureEngine(models.AbstractModel):
                         counts=tuple(window_counts[j] for j in channels.indexes[i]),
                     )
         return flagged
-
-    @api.model
-    def _pressure_allowed(self, request):
-        """An allowed decision of a person's ``request`` (as
-        :meth:`_pressure_decisions` makes them), with its ``ref``."""
-        pid = request["partner_id"]
-        return {
-            "ref": request["ref"],
-            "key": f"p:{pid}",
-            "partner_id": pid,
-            "allowed": True,
-            "rule_id": False,
-            "count": 0,
-            "threshold": 0,
-            "reason_code": False,
-            "reason_args": None,
-            "reason": False,
-            "phone_action": "warn",
-        }

@@ -162,10 +162,12 @@ class MailActivity(models.Model):
             },
         )
 
-    def _pressure_set_state(self, state):
+    def _pressure_reservations(self):
+        """The contacts the calls hold (reserved when scheduled), as the
+        server reads them."""
         if not self.ids:
-            return
-        contacts = (
+            return self.env["campaign.pressure.contact"].sudo()
+        return (
             self.env["campaign.pressure.contact"]
             .sudo()
             .search(
@@ -176,7 +178,9 @@ class MailActivity(models.Model):
                 ]
             )
         )
-        contacts.write({"state": state})
+
+    def _pressure_set_state(self, state):
+        self._pressure_reservations().write({"state": state})
 
     def _action_done(self, feedback=False, attachment_ids=None):
         calls = self.filtered("pressure_marketing_call")

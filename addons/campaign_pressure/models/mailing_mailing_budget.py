@@ -1,6 +1,5 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from .manager_fields import check_manager_fields
 
@@ -192,14 +191,7 @@ class MailingMailing(models.Model):
         campaign = self.campaign_id.sudo()
         limits = []
         if campaign:
-            # one screening at a time per campaign: two sends of the same
-            # campaign would both see the same budget free
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM utm_campaign WHERE id = %s FOR NO KEY UPDATE",
-                    campaign.id,
-                )
-            )
+            campaign._budget_lock()
             cost = self.budget_unit_cost
             affordable, available = campaign._budget_affordable(
                 cost, exclude_mailing=self._budget_send_excluded()

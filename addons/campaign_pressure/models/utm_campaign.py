@@ -294,6 +294,15 @@ class UtmCampaign(models.Model):
 
         return price
 
+    def _budget_lock(self):
+        """One screening of the budget at a time per campaign (a mailing's
+        send, a journey's letters or calls): two of them would both see
+        the same budget free."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL("SELECT id FROM utm_campaign WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+
     def _budget_affordable(self, cost, exclude_mailing=None):
         """How many messages of ``cost`` (in the campaign's currency) the
         campaign can still pay, and the figures that say so: ``(count,
