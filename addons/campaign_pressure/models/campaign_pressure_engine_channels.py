@@ -61,19 +61,7 @@ class CampaignPressureEngine(models.AbstractModel):
         )
         held = {}
         for i, code in enumerate(codes):
-            left = [
-                (
-                    flagged[i][request["partner_id"]],
-                    dict(
-                        allowed_decision(
-                            f"p:{request['partner_id']}", request["partner_id"]
-                        ),
-                        ref=request["ref"],
-                    ),
-                )
-                for request in requests[code]
-                if request.get("partner_id") in flagged[i]
-            ]
+            left = self._pressure_channel_left(requests[code], flagged[i])
             if left:
                 self._pressure_decide(
                     left, msgs[i], own_windows[i], config, now, messages[code]
@@ -138,3 +126,21 @@ class CampaignPressureEngine(models.AbstractModel):
                         counts=tuple(window_counts[j] for j in channels.indexes[i]),
                     )
         return flagged
+
+    @api.model
+    def _pressure_channel_left(self, requests, flagged):
+        """``[(person, decision)]`` of the channel's requests whose person
+        the statement flagged, each with an allowed decision and its ref."""
+        return [
+            (
+                flagged[request["partner_id"]],
+                dict(
+                    allowed_decision(
+                        f"p:{request['partner_id']}", request["partner_id"]
+                    ),
+                    ref=request["ref"],
+                ),
+            )
+            for request in requests
+            if request.get("partner_id") in flagged
+        ]
