@@ -26,6 +26,11 @@ SUMS = (
     "converted_targeted",
     "converted_control",
 )
+# each fact branch numbers its rows from the row it reads: the row's id times
+# FACT_BRANCHES plus the branch, the same id at every read (a pivot's cell
+# opened as a list, then one of its rows)
+FACT_BRANCHES = 8
+CONTACT, HOLD, RESPONSE, ADMISSION, TARGETED, CONTROL = range(6)
 
 
 class EduCampaignResult(models.Model):
@@ -49,7 +54,10 @@ class EduCampaignResult(models.Model):
       after it (any application, with or without the campaign's UTM).
 
     Cost per enrolment, ROI and lift are ratios of the group's sums
-    (:meth:`read_group`), not sums of ratios."""
+    (:meth:`read_group`), not sums of ratios. A fact's id is that of the row
+    it reads and of its branch (:meth:`_results_row`), the same at every
+    read; an audience row is numbered by the first contact or trace of the
+    person in the campaign."""
 
     _name = "edu.campaign.result"
     _description = "Campaign Results"
@@ -188,7 +196,7 @@ class EduCampaignResult(models.Model):
     def _results_query(self):
         return SQL(
             """
-            SELECT row_number() OVER () AS id, f.*,
+            SELECT f.*,
                    p.country_id, p.state_id,
                    p.edu_payment_segment AS payment_segment,
                    p.edu_engagement_segment AS engagement_segment,
@@ -208,9 +216,12 @@ class EduCampaignResult(models.Model):
         )
 
     @staticmethod
-    def _results_row(**values):
-        """The SELECT list of one fact branch: every column of the union,
-        ``values`` (SQL expressions) for those it gives, 0 / NULL else."""
+    def _results_row(row_id, branch, **values):
+        """The SELECT list of one fact branch: its stable id (the id of the
+        row ``row_id`` it reads, and the ``branch``), then every column of
+        the union, ``values`` (SQL expressions) for those it gives, 0 / NULL
+        else."""
+        fact_id = SQL("(%s)::bigint * %s + %s AS id", row_id, FACT_BRANCHES, branch)
         columns = [
             ("campaign_id", "NULL::int"),
             ("company_id", "NULL::int"),
@@ -222,8 +233,11 @@ class EduCampaignResult(models.Model):
             ("date", "NULL::timestamp"),
         ] + [(name, "0") for name in SUMS]
         return SQL(", ").join(
-            SQL("%s AS %s", values.get(name, SQL(default)), SQL.identifier(name))
-            for name, default in columns
+            [fact_id]
+            + [
+                SQL("%s AS %s", values.get(name, SQL(default)), SQL.identifier(name))
+                for name, default in columns
+            ]
         )
 
     def _results_contacts(self):
@@ -236,6 +250,8 @@ class EduCampaignResult(models.Model):
                AND c.state IN ('reserved', 'confirmed')
             """,
             self._results_row(
+                SQL("c.id"),
+                CONTACT,
                 campaign_id=SQL("c.campaign_id"),
                 company_id=SQL("c.company_id"),
                 partner_id=SQL("c.partner_id"),
@@ -272,6 +288,8 @@ class EduCampaignResult(models.Model):
              WHERE t.pressure_reason IS NOT NULL
             """,
             self._results_row(
+                SQL("t.id"),
+                HOLD,
                 campaign_id=SQL("m.campaign_id"),
                 company_id=SQL("uc.company_id"),
                 partner_id=self._results_held_partner(),
@@ -296,6 +314,8 @@ class EduCampaignResult(models.Model):
              WHERE r.campaign_id IS NOT NULL
             """,
             self._results_row(
+                SQL("r.id"),
+                RESPONSE,
                 campaign_id=SQL("r.campaign_id"),
                 company_id=SQL("r.company_id"),
                 partner_id=SQL("r.partner_id"),
@@ -337,6 +357,8 @@ class EduCampaignResult(models.Model):
              WHERE l.campaign_id IS NOT NULL AND l.edu_intake_id IS NOT NULL
             """,
             self._results_row(
+                SQL("l.id"),
+                ADMISSION,
                 campaign_id=SQL("l.campaign_id"),
                 company_id=SQL("l.company_id"),
                 partner_id=SQL("l.partner_id"),
@@ -365,7 +387,8 @@ class EduCampaignResult(models.Model):
             SELECT %s
               FROM (
                    SELECT c.campaign_id, c.partner_id, MIN(c.company_id) AS company_id,
-                          MIN(c.contact_date) AS since, false AS control
+                          MIN(c.contact_date) AS since, false AS control,
+                          MIN(c.id) AS row_id
                      FROM campaign_pressure_contact c
                     WHERE c.campaign_id IS NOT NULL AND c.partner_id IS NOT NULL
                       AND c.is_transactional IS NOT TRUE
@@ -373,7 +396,7 @@ class EduCampaignResult(models.Model):
                  GROUP BY c.campaign_id, c.partner_id
                    UNION ALL
                    SELECT m.campaign_id, %s AS partner_id, MIN(uc.company_id),
-                          MIN(t.create_date), true
+                          MIN(t.create_date), true, MIN(t.id)
                      FROM mailing_trace t
                      JOIN mailing_mailing m ON m.id = t.mass_mailing_id
                      JOIN utm_campaign uc ON uc.id = m.campaign_id
@@ -383,6 +406,8 @@ class EduCampaignResult(models.Model):
              WHERE a.partner_id IS NOT NULL
             """,
             self._results_row(
+                SQL("a.row_id"),
+                SQL("CASE WHEN a.control THEN %s ELSE %s END", CONTROL, TARGETED),
                 campaign_id=SQL("a.campaign_id"),
                 company_id=SQL("a.company_id"),
                 partner_id=SQL("a.partner_id"),

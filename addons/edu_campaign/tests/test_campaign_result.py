@@ -118,3 +118,36 @@ class TestCampaignResult(ResultCommon):
             .with_user(marketing_b)
             .search([("campaign_id", "=", self.campaign.id)])
         )
+
+    @freeze_time("2026-02-02 10:00:00")
+    def test_a_row_keeps_its_id(self):
+        """A row of the report (a pivot's cell opened as a list, then one of
+        its rows) is the same fact at every read: ids numbered by an
+        unordered row_number moved as soon as a fact was added before it."""
+        self._data()
+        Result = self.env["edu.campaign.result"]
+        fields_read = ["partner_id", "channel", "contacted", "held_count"]
+        fields_read += ["positive_count", "negative_count", "application_count"]
+        fields_read += ["audience_targeted", "audience_control"]
+        rows = Result.search([("campaign_id", "=", self.campaign.id)])
+        self.assertEqual(len(rows), len(set(rows.ids)))
+        before = {row["id"]: row for row in rows.read(fields_read)}
+        # the list stays open while a contact and a response are logged
+        self._contact(self.p4, "email")
+        self.env["campaign.response"].sudo().create(
+            {
+                "partner_id": self.p4.id,
+                "polarity": "positive",
+                "campaign_id": self.campaign.id,
+            }
+        )
+        Result.invalidate_model()
+        after = {
+            row["id"]: row for row in Result.browse(list(before)).read(fields_read)
+        }
+        self.assertEqual(after, before)
+        self.assertEqual(
+            len(Result.search([("campaign_id", "=", self.campaign.id)])),
+            len(rows) + 3,
+            "the new contact, the new response, p4 in the campaign's audience",
+        )

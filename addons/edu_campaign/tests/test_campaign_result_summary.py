@@ -212,6 +212,20 @@ class TestCampaignResultSummary(ResultCommon):
             other_cr.rollback()
         self.assertTrue(Result._edu_refresh())
 
+    def test_readers_do_not_wait_for_a_refresh(self):
+        """While the summary is refreshed, a reader on another connection
+        reads the report as it was (a plain refresh locked it out)."""
+        self.env["edu.campaign.result"]._edu_refresh()
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SET LOCAL lock_timeout = '2s'")
+            other = api.Environment(other_cr, api.SUPERUSER_ID, {})
+            groups = other["edu.campaign.result"].read_group(
+                [], ["contacted:sum"], ["campaign_id"]
+            )
+            self.assertIsInstance(groups, list)
+            self.assertTrue(other["edu.campaign.result"]._edu_refreshed_at())
+            other_cr.rollback()
+
 
 @tagged("post_install", "-at_install")
 class TestResultSummaryUninstall(TransactionCase):

@@ -139,7 +139,10 @@ class EduAdmissionReport(models.Model):
         return SQL(
             """
             WITH %s
-            SELECT ROW_NUMBER() OVER (ORDER BY l.id, s.sequence, s.id) AS id,
+            -- one row per lead and stage reached: numbered by both, the
+            -- same id at every read (a row number moved the rows of every
+            -- later lead when a lead reached a stage)
+            SELECT l.id::bigint * 2147483648 + s.id AS id,
                    l.id AS lead_id,
                    s.id AS stage_id,
                    s.sequence AS stage_sequence,

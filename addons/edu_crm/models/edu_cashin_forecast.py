@@ -22,13 +22,15 @@ class EduCashinForecast(models.Model):
     millions of instalment lines.
 
     The refresh, its stamp and the menu's "as of" are
-    :class:`edu.refreshed.report`'s."""
+    :class:`edu.refreshed.report`'s; the refresh is concurrent (readers
+    keep reading the previous forecast until it commits)."""
 
     _name = "edu.cashin.forecast"
     _inherit = ["edu.refreshed.report"]
     _edu_refresh_lock = "edu_crm.cashin_forecast.refresh"
     _edu_refresh_views = ("edu_cashin_forecast_data", "edu_cashin_forecast_stamp")
     _edu_report_tables = ("edu_cashin_pipeline_part",)
+    _edu_refresh_concurrently = True
     _description = "Tuition Cash-in Forecast"
     _auto = False
     _order = "date, kind"
@@ -75,7 +77,11 @@ class EduCashinForecast(models.Model):
 
     def _edu_query(self):
         """The forecast's rows: the lines of each source (``_edu_sql_*``),
-        summed per kind, month, programme and company."""
+        summed per kind, month, programme and company. A row's id is its
+        first line's (unique: a line is in one row), the same after every
+        refresh while that line is in it: a pivot's cell opened as a list
+        and a row opened from it are the same row, and the refresh can be
+        concurrent (a unique index)."""
         lines = SQL("\n            UNION ALL\n").join(
             [
                 self._edu_sql_invoiced(),
@@ -89,7 +95,8 @@ class EduCashinForecast(models.Model):
         return SQL(
             """
         WITH params AS (%(params)s), lines AS (%(lines)s)
-        SELECT lines.kind, lines.date, lines.programme_id, lines.company_id,
+        SELECT MIN(lines.id) AS id,
+               lines.kind, lines.date, lines.programme_id, lines.company_id,
                COUNT(*) AS line_count,
                SUM(lines.amount_open) AS amount_open,
                SUM(lines.amount_open * COALESCE(lines.probability, 0))
@@ -388,15 +395,23 @@ class EduCashinForecast(models.Model):
         cr.execute(
             """
             CREATE MATERIALIZED VIEW edu_cashin_forecast_stamp AS
-            SELECT statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
+            SELECT 1 AS id, statement_timestamp() AT TIME ZONE 'UTC' AS refreshed_at
             """
+        )
+        # the unique indexes a concurrent refresh needs
+        cr.execute(
+            "CREATE UNIQUE INDEX edu_cashin_forecast_data_id"
+            " ON edu_cashin_forecast_data (id)"
+        )
+        cr.execute(
+            "CREATE UNIQUE INDEX edu_cashin_forecast_stamp_id"
+            " ON edu_cashin_forecast_stamp (id)"
         )
         cr.execute(
             SQL(
                 """
             CREATE OR REPLACE VIEW %s AS (
-                SELECT ROW_NUMBER() OVER (ORDER BY d.date, d.kind) AS id,
-                       d.*, co.currency_id
+                SELECT d.*, co.currency_id
                   FROM edu_cashin_forecast_data d
                   JOIN res_company co ON co.id = d.company_id
             )""",

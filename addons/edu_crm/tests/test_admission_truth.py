@@ -331,3 +331,20 @@ class TestFunnelTruth(AdmissionTruthCommon):
         [row] = self._pivot(["programme_id"])
         self.assertEqual(row["reached_count"], 4)
         self.assertEqual(row["__count"], 4 + 3 + 2 + 2 + 1 + 1 + 1)
+
+    def test_a_row_keeps_its_id(self):
+        """A row of the funnel (a pivot's cell opened as a list, then one of
+        its rows) is the same lead and stage at every read: numbered in
+        order of lead, every later lead's rows moved when one reached a
+        stage."""
+        Report = self.env["edu.admission.report"].with_user(self.edu_user)
+        self.env.flush_all()
+        rows = Report.search([("lead_id", "=", self.lead_d.id)])
+        before = {row.id: (row.lead_id, row.stage_id) for row in rows}
+        self.assertTrue(before)
+        # C, created before D, reaches the offer
+        self.lead_c.with_user(self.edu_user).stage_id = self.stage_offer
+        self.env.flush_all()
+        Report.invalidate_model()
+        after = {row.id: (row.lead_id, row.stage_id) for row in Report.browse(rows.ids)}
+        self.assertEqual(after, before)

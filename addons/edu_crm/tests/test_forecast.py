@@ -211,6 +211,42 @@ class TestCashinForecast(TuitionCommon):
         # the same transaction may refresh again (the lock is its own)
         self.assertTrue(Forecast._edu_refresh())
 
+    def test_readers_do_not_wait_for_a_refresh(self):
+        """While a refresh runs (the daily job, a bursar opening the menu),
+        a reader on another connection reads the forecast as it was: a
+        plain refresh locked it out until the refresh committed."""
+        Forecast = self.env["edu.cashin.forecast"]
+        Forecast._edu_refresh()
+        with self.registry.cursor() as other_cr:
+            # a regression would queue behind this transaction's view locks
+            other_cr.execute("SET LOCAL lock_timeout = '2s'")
+            # (this test's users are not committed: the other connection
+            # reads as the superuser)
+            other = api.Environment(other_cr, api.SUPERUSER_ID, {})
+            self.assertIsInstance(other["edu.cashin.forecast"].search_count([]), int)
+            self.assertTrue(other["edu.cashin.forecast"]._edu_refreshed_at())
+            other_cr.rollback()
+
+    def test_a_row_keeps_its_id(self):
+        """A row of the forecast (a pivot's cell opened as a list, then one
+        of its rows) is the same month, kind and programme after a refresh:
+        numbered in order of month, a payment today (a new row this month)
+        moved every later month's rows."""
+        Forecast = self.env["edu.cashin.forecast"].with_user(self.clerk)
+        Forecast._edu_refresh()
+        rows = Forecast.search([("company_id", "=", self.company.id)])
+        key = ["date", "kind", "programme_id", "company_id"]
+        before = {row["id"]: row for row in rows.read(key)}
+        self._pay(self.inv3, 200.0, date=date.today())
+        Forecast._edu_refresh()
+        after = {row["id"]: row for row in Forecast.browse(list(before)).read(key)}
+        self.assertEqual(after, before)
+        self.assertEqual(
+            len(Forecast.search([("company_id", "=", self.company.id)])),
+            len(rows) + 1,
+            "this month's receipt",
+        )
+
     def test_payment_moves_money_from_expected_to_received(self):
         self._pay(self.inv3, 200.0, date=date.today())
         grid = self._grid("amount_expected")
