@@ -10,6 +10,9 @@
     "data": [
         "views/edu_timeline_views.xml",
     ],
+    "demo": [
+        "demo/edu_crm_livechat_demo.xml",
+    ],
     "auto_install": True,
     "installable": True,
 }

@@ -1,0 +1,1 @@
+from . import edu_crm_livechat_demo
