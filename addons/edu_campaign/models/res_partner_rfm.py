@@ -268,8 +268,7 @@ class ResPartner(models.Model):
             ), %(quintiles)s, scored AS (
                 SELECT people.*, q_r.score AS r,
                        COALESCE(q_f.score, 1) AS f,
-                       COALESCE(q_m.score, 0) AS m,
-                       COALESCE(q_pu.score, 0) AS pu
+                       COALESCE(q_m.score, 0) AS m, COALESCE(q_pu.score, 0) AS pu
                   FROM people
                   JOIN q_r ON q_r.v = %(r)s
                   LEFT JOIN q_f ON %(f_among)s AND q_f.v = %(f)s
